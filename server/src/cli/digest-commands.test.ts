@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeDigest, base64urlDecode, hashKey } from '@cache-digest/shared';
+
+const BIN = fileURLToPath(new URL('../../bin/cache-digest.mjs', import.meta.url));
+
+/** Runs the real command in a child process, as outside tools do. */
+function run(args: string[], input = '') {
+  const result = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cache-digest encode | decode | query', () => {
+  it('encodes the reference inputs to AcA and AfdA', () => {
+    expect(run(['encode'], '')).toEqual({ code: 0, stdout: 'AcA\n', stderr: '' });
+    expect(run(['encode'], 'https://example.com/style.css\n')).toEqual({ code: 0, stdout: 'AfdA\n', stderr: '' });
+  });
+
+  it('encodes URL<TAB>ETag lines with --validators and --p-bits, CRLF and blank lines tolerated', () => {
+    const lines = 'https://example.com/a.css\t"1"\r\n\nhttps://example.com/b.js\t"2"\r\nhttps://example.com/c.png\n';
+    const { code, stdout } = run(['encode', '--validators', '--p-bits', '12'], lines);
+    expect(code).toBe(0);
+    const digest = decodeDigest(base64urlDecode(stdout.trim()));
+    expect([digest.nBits, digest.pBits]).toEqual([2, 12]);
+    expect(digest.has('https://example.com/a.css', '"1"')).toBe(true);
+    expect(digest.has('https://example.com/b.js', '"2"')).toBe(true);
+    expect(digest.has('https://example.com/c.png')).toBe(true);
+    // Without --validators the ETags are ignored.
+    const plain = decodeDigest(base64urlDecode(run(['encode'], lines).stdout.trim()));
+    expect(plain.has('https://example.com/a.css')).toBe(true);
+  });
+
+  it('decodes to JSON with decimal string values', () => {
+    const { code, stdout } = run(['decode', 'AfdA']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ nBits: 0, pBits: 7, values: ['93'] });
+    const wide = run(['encode', '--p-bits', '31'], 'https://example.com/style.css\nhttps://example.com/x\n');
+    const values = JSON.parse(run(['decode', wide.stdout.trim()]).stdout).values as string[];
+    const expected = ['https://example.com/style.css', 'https://example.com/x']
+      .map((u) => { const h = hashKey(u); return ((BigInt(h.hi) << 32n) | BigInt(h.lo)) >> 32n; })
+      .sort((a, b) => (a < b ? -1 : 1)).map(String);
+    expect(values).toEqual(expected);
+  });
+
+  it('query exits 0 when held, 1 when not, 2 with one line on stderr when malformed', () => {
+    expect(run(['query', 'AfdA', 'https://example.com/style.css']).code).toBe(0);
+    expect(run(['query', 'AfdA', 'https://example.com/other.css']).code).toBe(1);
+    const validators = run(['encode', '--validators'], 'https://example.com/style.css\t"deadbeef"\n').stdout.trim();
+    expect(run(['query', validators, 'https://example.com/style.css', '"deadbeef"']).code).toBe(0);
+    expect(run(['query', validators, 'https://example.com/style.css', '"other"']).code).toBe(1);
+    for (const bad of ['A!dA', 'A', 'Af']) {
+      const result = run(['query', bad, 'https://example.com/style.css']);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^cache-digest: [A-Z0-9_]+: /);
+    }
+    expect(run(['decode', 'A!']).code).toBe(2);
+    expect(run(['encode', '--p-bits', '40'], 'https://example.com/\n').code).toBe(2);
+    expect(run(['frobnicate']).code).toBe(2);
+  });
+});

@@ -1,0 +1,58 @@
+import { decodeCommand, describeError, encodeCommand, queryCommand, UsageError, type CommandIO } from './digest-commands.ts';
+
+const USAGE = `usage: cache-digest <command> [options]
+
+commands:
+  encode [--p-bits K] [--validators]   read "URL" or "URL<TAB>ETag" lines on stdin, print the digest (base64url)
+  decode VALUE                         print {"nBits","pBits","values"} as JSON
+  query VALUE URL [ETAG]               exit 0 if the digest holds URL (+ETag), 1 if not, 2 if VALUE is malformed
+  manifest DIR [--out FILE]            build the push manifest of a static folder
+  serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
+        [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
+                                       serve a static folder over HTTP/2 with digest-driven delivery
+`;
+
+function processIO(): CommandIO {
+  return {
+    stdin: process.stdin,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
+}
+
+/** Runs the `cache-digest` command line; resolves to the exit code. */
+export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case 'encode':
+        return await encodeCommand(args, io);
+      case 'decode':
+        return await decodeCommand(args, io);
+      case 'query':
+        return await queryCommand(args, io);
+      case 'manifest': {
+        // Loaded on demand so the digest commands start fast.
+        const { manifestCommand } = await import('./manifest-command.ts');
+        return await manifestCommand(args);
+      }
+      case 'serve': {
+        const { serveCommand } = await import('./serve-command.ts');
+        return await serveCommand(args);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.stderr(`cache-digest: unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    // One line, exit 2: malformed input and misuse alike (the query contract).
+    io.stderr(`${error instanceof UsageError ? `cache-digest: ${error.message}` : describeError(error)}\n`);
+    return 2;
+  }
+}

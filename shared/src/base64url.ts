@@ -1,0 +1,56 @@
+import { CacheDigestError } from './errors.ts';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const LOOKUP = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+
+/** Base64url (RFC 4648 §5) without padding, as the Cache-Digest header carries it. */
+export function base64urlEncode(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += ALPHABET[v >> 18]! + ALPHABET[(v >> 12) & 63]! + ALPHABET[(v >> 6) & 63]! + ALPHABET[v & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const v = bytes[i]!;
+    out += ALPHABET[v >> 2]! + ALPHABET[(v & 3) << 4]!;
+  } else if (rest === 2) {
+    const v = (bytes[i]! << 8) | bytes[i + 1]!;
+    out += ALPHABET[v >> 10]! + ALPHABET[(v >> 4) & 63]! + ALPHABET[(v & 15) << 2]!;
+  }
+  return out;
+}
+
+/**
+ * Decodes base64url; `=` padding is accepted (and checked), any other
+ * character outside the alphabet is a `BAD_BASE64` error.
+ */
+export function base64urlDecode(text: string): Uint8Array {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  const padding = text.length - end;
+  if (padding > 2 || (padding > 0 && text.length % 4 !== 0)) {
+    throw new CacheDigestError('BAD_BASE64', 'base64url value has malformed "=" padding');
+  }
+  if (end % 4 === 1) throw new CacheDigestError('BAD_BASE64', 'base64url value has an impossible length');
+  const out = new Uint8Array(Math.floor((end * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? LOOKUP[c]! : -1;
+    if (v < 0) {
+      throw new CacheDigestError('BAD_BASE64', `invalid base64url character at offset ${i}`);
+    }
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+import { BitReader } from './bits.ts';
+import { CacheDigestError } from './errors.ts';
+import { digestKey, hashKey, type Hash64, type KeyHasher } from './hash.ts';
+import { MAX_HASH_BITS } from './parameters.ts';
+import { MAX_NUMBER_BITS, truncateToBigInt, truncateToNumber } from './truncate.ts';
+
+/** Default bound on a digest's size in bytes: 64 KiB. */
+export const DEFAULT_MAX_DIGEST_BYTES = 64 * 1024;
+
+/** Options of {@link decodeDigest}. */
+export interface DecodeOptions {
+  /** Refuse larger input with `TOO_LARGE`; default 64 KiB. */
+  maxBytes?: number;
+  /** The key hasher used by {@link Digest.has}; default the pure-JS SHA-256 prefix. */
+  hash?: KeyHasher;
+}
+
+/**
+ * A decoded digest: its parameters and its sorted values, queryable in
+ * O(log n). Values up to 53 bits wide are kept as doubles, wider ones as
+ * 64-bit integers.
+ */
+export class Digest {
+  /** log2(N). */
+  readonly nBits: number;
+  /** log2(P). */
+  readonly pBits: number;
+  readonly #values: Float64Array | BigUint64Array;
+  readonly #hash: KeyHasher;
+
+  /** @internal Use {@link decodeDigest}. */
+  constructor(nBits: number, pBits: number, values: Float64Array | BigUint64Array, hash: KeyHasher) {
+    this.nBits = nBits;
+    this.pBits = pBits;
+    this.#values = values;
+    this.#hash = hash;
+  }
+
+  /** Number of distinct values held. */
+  get size(): number {
+    return this.#values.length;
+  }
+
+  /** Width in bits of every value: log2(N) + log2(P). */
+  get bits(): number {
+    return this.nBits + this.pBits;
+  }
+
+  /** Whether the digest holds `url` (with `etag`, for a validators digest). False positives occur at about n/(N·P). */
+  has(url: string, etag?: string): boolean {
+    return this.hasHash(this.#hash(digestKey(url, etag)));
+  }
+
+  /** Whether the digest holds the key whose 64-bit hash prefix is `hash` (hash once, query many digests). */
+  hasHash(hash: Hash64): boolean {
+    const values = this.#values;
+    if (values instanceof Float64Array) return search(values, truncateToNumber(hash.hi, hash.lo, this.bits));
+    return search(values, truncateToBigInt(hash.hi, hash.lo, this.bits));
+  }
+
+  /** The sorted values, as bigints. */
+  values(): bigint[] {
+    return Array.from(this.#values as ArrayLike<number | bigint>, (v) => BigInt(v));
+  }
+}
+
+function search<T extends number | bigint>(values: ArrayLike<T>, target: T): boolean {
+  let low = 0;
+  let high = values.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const v = values[mid]!;
+    if (v === target) return true;
+    if (v < target) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Decodes draft-02 digest bytes. Time and memory are linear in the input's
+ * size; anything malformed is a {@link CacheDigestError}: `TOO_LARGE`,
+ * `TRUNCATED` (no room for the parameters, or a remainder cut short),
+ * `BAD_PARAMETERS` (log2 N + log2 P over 62) or `VALUE_OUT_OF_RANGE`.
+ */
+export function decodeDigest(bytes: Uint8Array, options: DecodeOptions = {}): Digest {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DIGEST_BYTES;
+  if (!(bytes instanceof Uint8Array)) throw new CacheDigestError('BAD_ARGUMENT', 'digest must be a Uint8Array');
+  if (bytes.length > maxBytes) {
+    throw new CacheDigestError('TOO_LARGE', `digest of ${bytes.length} bytes exceeds the ${maxBytes}-byte limit`);
+  }
+  if (bytes.length < 2) throw new CacheDigestError('TRUNCATED', 'digest is shorter than its 10-bit parameter fields');
+  const reader = new BitReader(bytes);
+  const nBits = reader.read(5);
+  const pBits = reader.read(5);
+  if (nBits + pBits > MAX_HASH_BITS) {
+    throw new CacheDigestError('BAD_PARAMETERS', `log2(N) + log2(P) = ${nBits + pBits} exceeds ${MAX_HASH_BITS}`);
+  }
+  // Every value costs at least pBits + 1 bits: that bounds the array up front.
+  const capacity = Math.floor(reader.remaining / (pBits + 1));
+  const values = nBits + pBits <= MAX_NUMBER_BITS
+    ? decodeNumbers(reader, nBits, pBits, new Float64Array(capacity))
+    : decodeBigInts(reader, nBits, pBits, new BigUint64Array(capacity));
+  return new Digest(nBits, pBits, values, options.hash ?? hashKey);
+}
+
+function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Float64Array): Float64Array {
+  const P = 2 ** pBits;
+  const limit = 2 ** (nBits + pBits);
+  let count = 0;
+  let current = -1;
+  for (;;) {
+    const q = reader.unary();
+    if (q < 0) break;
+    if (reader.remaining < pBits) throw new CacheDigestError('TRUNCATED', 'digest ends inside a remainder');
+    // Exact below 2^53; any sum that rounds is already past the limit.
+    current += q * P + reader.read(pBits) + 1;
+    if (current >= limit) throw new CacheDigestError('VALUE_OUT_OF_RANGE', `digest value exceeds 2^${nBits + pBits}`);
+    out[count++] = current;
+  }
+  return out.subarray(0, count);
+}
+
+function decodeBigInts(reader: BitReader, nBits: number, pBits: number, out: BigUint64Array): BigUint64Array {
+  const shift = BigInt(pBits);
+  const limit = 1n << BigInt(nBits + pBits);
+  let count = 0;
+  let current = -1n;
+  for (;;) {
+    const q = reader.unary();
+    if (q < 0) break;
+    if (reader.remaining < pBits) throw new CacheDigestError('TRUNCATED', 'digest ends inside a remainder');
+    current += (BigInt(q) << shift) + BigInt(reader.read(pBits)) + 1n;
+    if (current >= limit) throw new CacheDigestError('VALUE_OUT_OF_RANGE', `digest value exceeds 2^${nBits + pBits}`);
+    out[count++] = current;
+  }
+  return out.subarray(0, count);
+}

@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  base64urlEncode,
+  CACHE_DIGEST_FRAME_TYPE,
+  chooseDigestParameters,
+  decodeCacheDigestFrame,
+  decodeCacheDigestPayload,
+  encodeCacheDigestFrame,
+  encodeCacheDigestPayload,
+  encodeDigest,
+  formatCacheDigestHeader,
+  nBitsForCount,
+  parseCacheDigestHeader,
+} from './index.ts';
+
+const urls = (n: number, tag = 'a') => Array.from({ length: n }, (_, i) => `https://example.com/${tag}/${i}.css`);
+
+describe('Cache-Digest header', () => {
+  it('parses the draft example', () => {
+    const [member, ...rest] = parseCacheDigestHeader('AfdA; complete');
+    expect(rest).toEqual([]);
+    expect(member).toMatchObject({ value: 'AfdA', complete: true, reset: false, validators: false, stale: false, unknownFlags: [] });
+    expect(member!.digest.has('https://example.com/style.css')).toBe(true);
+  });
+
+  it('round-trips a list with every flag, across several header lines too', () => {
+    const fresh = encodeDigest(urls(20));
+    const stale = encodeDigest(urls(5, 'b').map((url) => ({ url, etag: '"e1"' })), { validators: true });
+    const header = formatCacheDigestHeader([
+      { digest: fresh, complete: true, reset: true },
+      { digest: stale, stale: true, validators: true, complete: true, extraFlags: ['x-later'] },
+    ]);
+    expect(header).toBe(`${base64urlEncode(fresh)}; reset; complete, ${base64urlEncode(stale)}; complete; validators; stale; x-later`);
+    for (const input of [header, header.split(', ')]) {
+      const [a, b] = parseCacheDigestHeader(input);
+      expect(a).toMatchObject({ reset: true, complete: true, stale: false, validators: false, unknownFlags: [] });
+      expect(b).toMatchObject({ reset: false, complete: true, stale: true, validators: true, unknownFlags: ['x-later'] });
+      expect(urls(20).every((u) => a!.digest.has(u))).toBe(true);
+      expect(urls(5, 'b').every((u) => b!.digest.has(u, '"e1"'))).toBe(true);
+    }
+  });
+
+  it('accepts padding, case-insensitive flags, extra whitespace and empty list elements', () => {
+    const members = parseCacheDigestHeader(' ,AcA= ;  COMPLETE ;Reset , , AfdA ');
+    expect(members.map((m) => [m.value, m.complete, m.reset])).toEqual([['AcA=', true, true], ['AfdA', false, false]]);
+    expect(parseCacheDigestHeader(undefined)).toEqual([]);
+    expect(parseCacheDigestHeader('')).toEqual([]);
+  });
+
+  it.each([
+    ['; complete', 'BAD_HEADER'],
+    ['AfdA; compl\u00e9te', 'BAD_HEADER'],
+    ['Af*A', 'BAD_BASE64'],
+    ['A', 'BAD_BASE64'],
+    ['AfdA, Af', 'TRUNCATED'],
+  ])('refuses %j with %s', (header, code) => {
+    expect(() => parseCacheDigestHeader(header)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe('CACHE_DIGEST frame', () => {
+  it('encodes payload and frame as the draft lays them out', () => {
+    const digest = encodeDigest(['https://example.com/style.css']);
+    const payload = encodeCacheDigestPayload({ origin: 'https://example.com', digest });
+    expect(Buffer.from(payload).toString('hex')).toBe(`0013${Buffer.from('https://example.com').toString('hex')}01f740`);
+    const frame = encodeCacheDigestFrame({ origin: 'https://example.com', digest, complete: true, validators: true });
+    expect([...frame.subarray(0, 9)]).toEqual([0, 0, payload.length, CACHE_DIGEST_FRAME_TYPE, 0x6, 0, 0, 0, 0]);
+    const decoded = decodeCacheDigestFrame(frame);
+    expect(decoded).toMatchObject({ origin: 'https://example.com', complete: true, validators: true, reset: false, stale: false, unknownFlags: 0 });
+    expect(decoded.digest.has('https://example.com/style.css')).toBe(true);
+  });
+
+  it('round-trips any origin and flags', () => {
+    fc.assert(fc.property(
+      fc.webAuthority().map((a) => `https://${a}`), fc.boolean(), fc.boolean(), fc.boolean(), fc.boolean(), fc.array(fc.webUrl(), { maxLength: 50 }),
+      (origin, reset, complete, validators, stale, list) => {
+        const digest = encodeDigest(list);
+        const decoded = decodeCacheDigestFrame(encodeCacheDigestFrame({ origin, digest, reset, complete, validators, stale }));
+        expect(decoded).toMatchObject({ origin, reset, complete, validators, stale });
+        expect(decodeCacheDigestPayload(encodeCacheDigestPayload({ origin, digest })).digest).toEqual(digest);
+        for (const url of list) expect(decoded.digest.has(url)).toBe(true);
+      },
+    ));
+  });
+
+  it('refuses a wrong type, a non-zero stream, a bad origin and a short payload', () => {
+    const frame = encodeCacheDigestFrame({ origin: 'https://example.com', digest: encodeDigest([]) });
+    const wrongType = frame.slice(); wrongType[3] = 0x0;
+    const wrongStream = frame.slice(); wrongStream[8] = 1;
+    expect(() => decodeCacheDigestFrame(wrongType)).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
+    expect(() => decodeCacheDigestFrame(wrongStream)).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
+    expect(() => decodeCacheDigestFrame(frame.subarray(0, frame.length - 1))).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => encodeCacheDigestPayload({ origin: 'https://example.com/path', digest: new Uint8Array(2) })).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
+    expect(() => decodeCacheDigestPayload(new Uint8Array([0, 50, 1, 2]))).toThrow(expect.objectContaining({ code: 'BAD_FRAME' }));
+  });
+});
+
+describe('chooseDigestParameters', () => {
+  it('picks the largest P whose digest fits the budget, and the real digest fits', () => {
+    for (const n of [0, 1, 10, 100, 300, 1000]) {
+      const chosen = chooseDigestParameters(n);
+      const real = base64urlEncode(encodeDigest(urls(n), { pBits: chosen.pBits }));
+      expect(real.length).toBeLessThanOrEqual(chosen.estimatedHeaderChars);
+      expect(chosen.estimatedHeaderChars).toBeLessThanOrEqual(1400);
+      expect(chosen.nBits).toBe(nBitsForCount(n));
+      expect(chosen.falsePositiveRate).toBeCloseTo(n === 0 ? 0 : n / 2 ** (chosen.nBits + chosen.pBits), 12);
+      if (chosen.pBits < 31 && chosen.nBits + chosen.pBits < 62) {
+        // One more bit of P would not fit by the same estimate.
+        expect(() => chooseDigestParameters(n, { maxChars: chosen.estimatedHeaderChars - 1, maxPBits: chosen.pBits })).not.toThrow();
+        const bigger = chooseDigestParameters(n, { maxChars: 100_000, maxPBits: chosen.pBits + 1 });
+        expect(bigger.estimatedHeaderChars).toBeGreaterThan(1400 - 26);
+      }
+    }
+  });
+
+  it('says when nothing fits', () => {
+    expect(() => chooseDigestParameters(100_000)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT' }));
+  });
+});

@@ -1,0 +1,33 @@
+// @cache-digest/shared: the Cache Digest codec for browsers, Service Workers
+// and Node. Nothing here imports a Node-only module; Node extras live in ./node.ts.
+export { CacheDigestError, isCacheDigestError, type CacheDigestErrorCode } from './errors.ts';
+export { base64urlDecode, base64urlEncode } from './base64url.ts';
+export { sha256 } from './sha256.ts';
+export { crc32 } from './crc32.ts';
+export { digestKey, hashKey, hashKeyAsync, type Hash64, type KeyHasher } from './hash.ts';
+export { contentEtag } from './etag.ts';
+export { encodeDigest, encodeHashes, type DigestEntry, type EncodeOptions } from './encode.ts';
+export { decodeDigest, Digest, DEFAULT_MAX_DIGEST_BYTES, type DecodeOptions } from './digest.ts';
+export {
+  parseCacheDigestHeader,
+  formatCacheDigestHeader,
+  DEFAULT_MAX_HEADER_LENGTH,
+  MAX_HEADER_MEMBERS,
+  type CacheDigestFlags,
+  type CacheDigestMember,
+  type CacheDigestHeaderInput,
+  type ParseHeaderOptions,
+} from './header.ts';
+export * from './frame.ts';
+export {
+  chooseDigestParameters,
+  estimateDigestBits,
+  nBitsForCount,
+  DEFAULT_P_BITS,
+  DEFAULT_HEADER_BUDGET,
+  MAX_HASH_BITS,
+  MAX_N_BITS,
+  MAX_P_BITS,
+  type DigestParameters,
+} from './parameters.ts';
+export * from './push-stream/index.ts';

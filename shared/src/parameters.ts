@@ -59,23 +59,23 @@ export function estimateDigestBits(count: number, nBits: number, pBits: number):
 }
 
 /**
- * The largest P such that a digest of `count` entries fits `maxChars`
- * base64url characters (default: one header in a ~1,400-byte packet), with
+ * The largest P such that a digest of `count` entries fits `maxBytes`
+ * bytes of base64url header value (default: one header in a ~1,400-byte packet), with
  * its expected false-positive rate. Throws `BAD_ARGUMENT` when even P = 1
  * does not fit.
  */
-export function chooseDigestParameters(count: number, options: { maxChars?: number; maxPBits?: number } = {}): DigestParameters {
-  const maxChars = options.maxChars ?? DEFAULT_HEADER_BUDGET;
+export function chooseDigestParameters(count: number, options: { maxBytes?: number; maxPBits?: number } = {}): DigestParameters {
+  const maxBytes = options.maxBytes ?? DEFAULT_HEADER_BUDGET;
   const nBits = nBitsForCount(count);
   const ceiling = Math.min(options.maxPBits ?? MAX_P_BITS, MAX_P_BITS, MAX_HASH_BITS - nBits);
   for (let pBits = ceiling; pBits >= 0; pBits--) {
     const bits = estimateDigestBits(count, nBits, pBits);
     const bytes = Math.ceil(bits / 8);
     const chars = Math.ceil((bytes * 4) / 3);
-    if (chars <= maxChars) {
+    if (chars <= maxBytes) {
       const falsePositiveRate = count === 0 ? 0 : Math.min(1, count / 2 ** (nBits + pBits));
       return { nBits, pBits, falsePositiveRate, estimatedBytes: bytes, estimatedHeaderChars: chars };
     }
   }
-  throw new CacheDigestError('BAD_ARGUMENT', `${count} entries do not fit ${maxChars} characters at any P`);
+  throw new CacheDigestError('BAD_ARGUMENT', `${count} entries do not fit ${maxBytes} bytes at any P`);
 }

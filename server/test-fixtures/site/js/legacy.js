@@ -1,0 +1,1 @@
+window.legacy = function () { return 'classic script'; };

@@ -1,0 +1,3 @@
+export * from './dom.js';
+export { greet as hello } from "../util.js";
+export const format = (value) => `${value}`;

@@ -23,6 +23,14 @@ export function base64urlEncode(bytes: Uint8Array): string {
   return out;
 }
 
+/** The 6-bit value of the character at `i`; `BAD_BASE64` outside the alphabet. */
+function sextet(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  const v = c < 128 ? LOOKUP[c]! : -1;
+  if (v < 0) throw new CacheDigestError('BAD_BASE64', `invalid base64url character at offset ${i}`);
+  return v;
+}
+
 /**
  * Decodes base64url; `=` padding is accepted (and checked), any other
  * character outside the alphabet is a `BAD_BASE64` error.
@@ -36,21 +44,18 @@ export function base64urlDecode(text: string): Uint8Array {
   }
   if (end % 4 === 1) throw new CacheDigestError('BAD_BASE64', 'base64url value has an impossible length');
   const out = new Uint8Array(Math.floor((end * 3) / 4));
-  let acc = 0;
-  let bits = 0;
+  const full = end - (end % 4);
   let o = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const v = c < 128 ? LOOKUP[c]! : -1;
-    if (v < 0) {
-      throw new CacheDigestError('BAD_BASE64', `invalid base64url character at offset ${i}`);
-    }
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  for (let i = 0; i < full; i += 4) {
+    const v = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6) | sextet(text, i + 3);
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 0xff;
+    out[o++] = v & 0xff;
+  }
+  if (end - full >= 2) {
+    const v = (sextet(text, full) << 18) | (sextet(text, full + 1) << 12) | (end - full === 3 ? sextet(text, full + 2) << 6 : 0);
+    out[o++] = v >> 16;
+    if (end - full === 3) out[o++] = (v >> 8) & 0xff;
   }
   return out;
 }

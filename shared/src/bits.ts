@@ -53,6 +53,14 @@ export class BitReader {
   read(count: number): number {
     const bytes = this.bytes;
     let pos = this.position;
+    const shift = pos & 7;
+    if (shift + count <= 32) {
+      // One 32-bit window covers the field (bytes past the end read as 0).
+      const i = pos >> 3;
+      const word = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) << shift;
+      this.position = pos + count;
+      return count === 0 ? 0 : word >>> (32 - count);
+    }
     let value = 0;
     while (count > 0) {
       const avail = 8 - (pos & 7);

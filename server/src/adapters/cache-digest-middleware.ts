@@ -1,0 +1,172 @@
+import type { Http2ServerRequest } from 'node:http2';
+import { isSameOriginPath } from '@cache-digest/shared';
+import { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome } from '../core/cache-digest-core.ts';
+import { makePrivate, mergeVary } from '../core/response-privacy.ts';
+import { SUMMARY_HEADER } from '../core/summary-header.ts';
+import type { PageAsset } from '../core/types.ts';
+import { preloadLink } from '../core/preload-link.ts';
+import { StaticSite } from '../static/index.ts';
+import { staticSiteAssetReader, type AssetReader } from './asset-reader.ts';
+import { beforeHead } from './before-head.ts';
+import { describeRequest } from './describe-request.ts';
+import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
+import { pushAssets } from './push-assets.ts';
+import { startPushStream } from './push-stream-response.ts';
+
+/** Options of {@link cacheDigestMiddleware}. */
+export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
+  /** Where pushed and streamed asset bodies come from: a {@link StaticSite} or any reader. */
+  assets: StaticSite | AssetReader;
+  /** Delay before a 103 is written, in ms (default 5: Chromium ignores a 103 written in the request's own tick). */
+  earlyHintsDelayMs?: number;
+}
+
+/** A connect-style middleware with the core it reports through. */
+export interface CacheDigestMiddleware {
+  (req: NodeRequest, res: NodeResponse, next: NextFunction): void;
+  readonly core: CacheDigestCore;
+}
+
+const earlyHints = new WeakMap<NodeRequest, Promise<void>>();
+
+/**
+ * Resolves once the request's 103 Early Hints have been written (at once
+ * when there are none): a handler that produces the page quickly awaits it,
+ * so that the final head does not overtake the 103.
+ */
+export function earlyHintsWritten(req: NodeRequest): Promise<void> {
+  return earlyHints.get(req) ?? Promise.resolve();
+}
+
+/**
+ * Connect/Express-style middleware `(req, res, next)` that puts digest-driven
+ * delivery in front of any application handler. For a GET or HEAD of a page
+ * the options' `pages` list, it reads the client's digests and, before
+ * calling `next()` (which produces the page), starts the delivery the
+ * request allows: HTTP/2 pushes, a push stream, or 103 Early Hints (plus
+ * preload Links on the page), or in `links` mode only the filtered Link
+ * headers. Every page response gets the `cache-digest-push` summary header;
+ * other requests pass straight through.
+ */
+export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): CacheDigestMiddleware {
+  const core = new CacheDigestCore(options);
+  const read = options.assets instanceof StaticSite ? staticSiteAssetReader(options.assets) : options.assets;
+  const hintsDelay = options.earlyHintsDelayMs ?? 5;
+
+  const middleware = (req: NodeRequest, res: NodeResponse, next: NextFunction): void => {
+    const method = req.method ?? 'GET';
+    const assets = method === 'GET' || method === 'HEAD' ? core.pageAssets(req.url ?? '/') : undefined;
+    if (!assets) {
+      next();
+      return;
+    }
+    try {
+      handlePage(req, res, assets);
+    } catch (error) {
+      // Delivery is an optimisation: whatever failed, the page must still be served.
+      console.error('cache-digest: delivery failed:', error);
+    }
+    next();
+  };
+
+  function handlePage(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
+    const request = describeRequest(req);
+    const plan = core.plan(request, assets);
+    const held = plan.assets.filter((entry) => entry.state !== 'missing').map((entry) => entry.asset);
+    const missing = plan.assets.filter((entry) => entry.state === 'missing').map((entry) => entry.asset);
+
+    if (plan.mode === 'stream') {
+      // A part's body reaches the page through a worker's synthesized response, which the browser
+      // never decodes: the page must be identity-encoded, so the application does not see accept-encoding.
+      delete req.headers['accept-encoding'];
+      const outcome: DeliveryOutcome = { pushed: missing, skipped: held };
+      const headers = core.pageHeaders(plan, outcome);
+      startPushStream(res, {
+        pageUrl: pagePartUrl(request.path),
+        assets: plan.assets,
+        read,
+        headers: { [SUMMARY_HEADER]: headers[SUMMARY_HEADER], vary: headers.vary ?? '' },
+        onPageHead: (status) => core.record(request, plan, outcome, status),
+      });
+      return;
+    }
+
+    let outcome: DeliveryOutcome;
+    let cancelPushes = (): void => {};
+    if (plan.mode === 'push') {
+      const result = pushAssets((req as Http2ServerRequest).stream, missing, read);
+      outcome = { pushed: result.pushed, skipped: [...held, ...result.alreadyPushed], notPushed: result.notPushed };
+      cancelPushes = result.cancel;
+    } else if (plan.mode === 'off') {
+      outcome = { pushed: [], skipped: [] };
+    } else {
+      outcome = { pushed: missing, skipped: held };
+    }
+    if (plan.mode === 'hints' && request.http2 && outcome.pushed.length > 0) scheduleEarlyHints(req, res, outcome.pushed);
+    beforeHead(res, (status) => {
+      if (status >= 400) {
+        // An error page gets no preloads, and the pushes promised for it are cancelled unless already under way.
+        cancelPushes();
+        if (plan.mode !== 'push') outcome = { pushed: [], skipped: outcome.skipped };
+        applyPageHeaders(res, { ...core.pageHeaders(plan, outcome), link: undefined });
+      } else {
+        applyPageHeaders(res, core.pageHeaders(plan, outcome));
+      }
+    });
+    let recorded = false;
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
+      core.record(request, plan, outcome, res.statusCode);
+    };
+    res.once('finish', record);
+    res.once('close', record);
+  }
+
+  function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
+    const stream = (req as Http2ServerRequest).stream;
+    const links = assets.map((asset) => preloadLink(asset));
+    earlyHints.set(
+      req,
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          try {
+            if (!res.headersSent && !stream.destroyed && !stream.headersSent) stream.additionalHeaders({ ':status': 103, link: links });
+          } catch {
+            // The stream closed meanwhile: nothing to hint.
+          }
+          resolve();
+        }, hintsDelay);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+    );
+  }
+
+  return Object.assign(middleware, { core });
+}
+
+/** The page part's `url`: the request path without its query, or `/` when that is not a plain same-origin path. */
+function pagePartUrl(requestPath: string): string {
+  const path = requestPath.split(/[?#]/)[0] ?? '';
+  return isSameOriginPath(path) ? path : '/';
+}
+
+/** Adds the summary, Vary, private Cache-Control and Link headers to the page response. */
+function applyPageHeaders(res: NodeResponse, headers: ReturnType<CacheDigestCore['pageHeaders']>): void {
+  res.setHeader(SUMMARY_HEADER, headers[SUMMARY_HEADER]);
+  if (headers.vary) res.setHeader('vary', mergeVary(headerText(res.getHeader('vary')), headers.vary.split(', ')));
+  if (headers.private) res.setHeader('cache-control', makePrivate(headerText(res.getHeader('cache-control'))));
+  if (headers.link) {
+    const existing = res.getHeader('link');
+    const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+    res.setHeader('link', [...list, ...headers.link]);
+  }
+}
+
+function headerText(value: string | number | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}

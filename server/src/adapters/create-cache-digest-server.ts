@@ -1,0 +1,106 @@
+import http2, { type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import { hashKeyNode } from '@cache-digest/shared/node';
+import type { CacheDigestCoreOptions } from '../core/cache-digest-core.ts';
+import type { StaticSite } from '../static/index.ts';
+import { cacheDigestMiddleware, earlyHintsWritten, type CacheDigestMiddleware } from './cache-digest-middleware.ts';
+import type { NodeRequest, NodeResponse } from './node-types.ts';
+import { writeStaticResponse } from './write-static-response.ts';
+
+/** Options of {@link createCacheDigestServer}. */
+export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, 'hash'> {
+  /** The site to serve (pages and assets). */
+  site: StaticSite;
+  /** TLS certificate and key (PEM). */
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** When set, GET of this path answers the JSON stats (opt-in). */
+  statsPath?: string;
+  /** Delay before 103 Early Hints, ms (default 5). */
+  earlyHintsDelayMs?: number;
+}
+
+/** A server from {@link createCacheDigestServer}, with a graceful `shutdown`. */
+export interface CacheDigestServer {
+  server: Http2SecureServer;
+  middleware: CacheDigestMiddleware;
+  /** Stops accepting, closes every HTTP/2 session and HTTP/1.1 connection (forcibly after `graceMs`). */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The node:http2 adapter: an HTTP/2 server over TLS (`allowHTTP1: true`, so
+ * HTTP/1.1 clients get the same pages with preload Links but no 103) that
+ * serves a {@link StaticSite} with the cache-digest middleware in front.
+ */
+export function createCacheDigestServer(options: CacheDigestServerOptions): CacheDigestServer {
+  const middleware = cacheDigestMiddleware({ ...options, hash: hashKeyNode, assets: options.site });
+  const server = http2.createSecureServer({ cert: options.cert, key: options.key, allowHTTP1: true });
+  const sessions = new Set<ServerHttp2Session>();
+  const sockets = new Set<Socket>();
+
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', () => {});
+  });
+  server.on('secureConnection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  let closing = false;
+  server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    if (req.httpVersionMajor === 1) trackHttp1(req.socket as Socket, res);
+    handle(req, res).catch(() => {
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    });
+  });
+
+  async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
+    if (options.statsPath !== undefined && req.url === options.statsPath && req.method === 'GET') {
+      const body = JSON.stringify(middleware.core.stats.snapshot());
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
+    const serve = async (): Promise<void> => {
+      await earlyHintsWritten(req);
+      const response = await options.site.handle({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
+      writeStaticResponse(res, response);
+    };
+    await new Promise<void>((resolve, reject) => middleware(req, res, () => serve().then(resolve, reject)));
+  }
+
+  // HTTP/1.1 keep-alive connections: how many responses each has in flight, so shutdown ends idle ones only.
+  const inFlight = new WeakMap<Socket, number>();
+  function trackHttp1(socket: Socket, res: NodeResponse): void {
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (inFlight.get(socket) ?? 1) - 1;
+      inFlight.set(socket, left);
+      if (closing && left === 0) socket.end();
+    });
+  }
+
+  async function shutdown(graceMs = 2000): Promise<void> {
+    closing = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // HTTP/2 sessions finish their open streams, then close (GOAWAY).
+    for (const session of sessions) session.close();
+    for (const socket of sockets) {
+      const alpn = (socket as { alpnProtocol?: string | false }).alpnProtocol;
+      if (alpn !== 'h2' && !inFlight.get(socket)) socket.end();
+    }
+    const timer = setTimeout(() => {
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    }, graceMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  return { server, middleware, shutdown };
+}

@@ -1,0 +1,209 @@
+import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
+import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import type { AssetState, PageAsset } from '../core/types.ts';
+import type { AssetReader } from './asset-reader.ts';
+import type { NodeResponse } from './node-types.ts';
+import { responseClosed } from './response-closed.ts';
+
+/** What {@link startPushStream} needs. */
+export interface PushStreamResponseOptions {
+  /** The page's path, for its part's `url`. */
+  pageUrl: string;
+  /** The assets to stream, in order: `missing` ones with their body, `stale-current` ones as 304 parts. */
+  assets: readonly { asset: PageAsset; state: AssetState }[];
+  read: AssetReader;
+  /** Extra headers of the outer response (summary, vary). */
+  headers: Record<string, string>;
+  /** Called with the page's status when the application writes the page's head. */
+  onPageHead?: (status: number) => void;
+}
+
+const PAGE_PART = 0;
+// Hop-by-hop or framing headers of the page that mean nothing inside a part, and
+// Set-Cookie, which a worker's synthesized response cannot apply (and which cannot be joined into one value).
+const DROPPED_PAGE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'http2-settings', 'set-cookie']);
+
+type Chunk = string | Uint8Array;
+type Callback = (error?: Error | null) => void;
+
+/**
+ * Turns a response into a push stream (docs/push-stream.md): the outer 200
+ * head goes out at once, the asset parts are read and written as soon as
+ * possible, and whatever the application writes afterwards through the
+ * usual API (setHeader, statusCode, writeHead, write, end, pipe) becomes the
+ * page part. The outer response ends with FIN once the page and every asset
+ * are done. Page `Set-Cookie` headers are dropped (a worker's synthesized
+ * response cannot set a cookie): applications that set cookies on pages
+ * should not use the stream mode.
+ */
+export function startPushStream(res: NodeResponse, options: PushStreamResponseOptions): void {
+  const writer = new PushStreamWriter({ maxDataFrameBytes: 64 * 1024 });
+  const realWrite = res.write.bind(res) as (chunk: Uint8Array, callback?: Callback) => boolean;
+  const realEnd = res.end.bind(res) as (callback?: () => void) => void;
+  const streamed = options.assets.filter((entry) => entry.state !== 'fresh');
+
+  // The application's view of the page response.
+  const pageHeaders = new Map<string, { name: string; value: OutgoingHttpHeader }>();
+  for (const [name, value] of Object.entries(res.getHeaders())) {
+    if (value !== undefined) pageHeaders.set(name.toLowerCase(), { name, value });
+  }
+  let pageStatus = 200;
+  let pageHeadSent = false;
+  let pageEnded = false;
+  let assetsDone = false;
+  let finished = false;
+
+  // Remove what other middleware set from the outer head: it belongs to the page part.
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.writeHead(200, {
+    'content-type': PUSH_STREAM_CONTENT_TYPE,
+    'push-stream-urls': streamed.map((entry) => entry.asset.url).join(', '),
+    'cache-control': 'private, no-store',
+    'x-content-type-options': 'nosniff',
+    ...options.headers,
+  });
+
+  const send = (bytes: Uint8Array, callback?: Callback): boolean => {
+    if (finished || responseClosed(res) || bytes.length === 0) {
+      callback?.();
+      return true;
+    }
+    try {
+      return realWrite(bytes, callback);
+    } catch {
+      // The client went away between the check and the write.
+      return true;
+    }
+  };
+  const maybeFinish = (): void => {
+    if (finished || !pageEnded || !assetsDone) return;
+    send(writer.fin());
+    finished = true;
+    realEnd();
+  };
+  const writePageHead = (): void => {
+    if (pageHeadSent) return;
+    pageHeadSent = true;
+    const headers: Record<string, string> = {};
+    for (const [key, { value }] of pageHeaders) {
+      if (DROPPED_PAGE_HEADERS.has(key)) continue;
+      const text = Array.isArray(value) ? value.join(', ') : String(value);
+      if (/[\0\r\n]/.test(text)) continue;
+      headers[key] = text;
+    }
+    options.onPageHead?.(pageStatus);
+    send(writer.head(PAGE_PART, { url: options.pageUrl, status: pageStatus, headers, role: 'page' }));
+  };
+  const toBytes = (chunk: Chunk, encoding?: BufferEncoding): Uint8Array =>
+    typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : chunk;
+
+  const headersSentError = (): Error =>
+    Object.assign(new Error('Cannot set headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
+
+  const page = {
+    setHeader(name: string, value: OutgoingHttpHeader) {
+      if (pageHeadSent) throw headersSentError();
+      pageHeaders.set(name.toLowerCase(), { name, value });
+      return res;
+    },
+    appendHeader(name: string, value: OutgoingHttpHeader) {
+      if (pageHeadSent) throw headersSentError();
+      const previous = pageHeaders.get(name.toLowerCase());
+      const list = [previous?.value ?? [], value].flat().map(String);
+      pageHeaders.set(name.toLowerCase(), { name, value: list.length === 1 ? list[0]! : list });
+      return res;
+    },
+    getHeader(name: string) {
+      return pageHeaders.get(name.toLowerCase())?.value;
+    },
+    getHeaders(): OutgoingHttpHeaders {
+      const out: OutgoingHttpHeaders = Object.create(null) as OutgoingHttpHeaders;
+      for (const [key, { value }] of pageHeaders) out[key] = value;
+      return out;
+    },
+    getHeaderNames() {
+      return [...pageHeaders.keys()];
+    },
+    hasHeader(name: string) {
+      return pageHeaders.has(name.toLowerCase());
+    },
+    removeHeader(name: string) {
+      if (pageHeadSent) throw headersSentError();
+      pageHeaders.delete(name.toLowerCase());
+    },
+    writeHead(status: number, ...rest: unknown[]) {
+      if (pageHeadSent) throw headersSentError();
+      const headers = (typeof rest[0] === 'string' ? rest[1] : rest[0]) as OutgoingHttpHeaders | unknown[] | undefined;
+      if (Array.isArray(headers)) {
+        const flat = Array.isArray(headers[0]) ? (headers as unknown[][]).flat() : headers;
+        for (let i = 0; i + 1 < flat.length; i += 2) page.setHeader(String(flat[i]), flat[i + 1] as string);
+      } else if (headers) {
+        for (const [name, value] of Object.entries(headers)) if (value !== undefined) page.setHeader(name, value);
+      }
+      pageStatus = status;
+      writePageHead();
+      return res;
+    },
+    flushHeaders() {
+      writePageHead();
+    },
+    write(chunk: Chunk, encoding?: BufferEncoding | Callback, callback?: Callback) {
+      if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
+      if (pageEnded) throw Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+      writePageHead();
+      return send(writer.data(PAGE_PART, toBytes(chunk, encoding)), callback);
+    },
+    end(chunk?: Chunk | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void) {
+      if (typeof chunk === 'function') [callback, chunk] = [chunk, undefined];
+      if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
+      if (pageEnded) return res;
+      writePageHead();
+      if (chunk !== undefined && chunk !== null) send(writer.data(PAGE_PART, toBytes(chunk, encoding)));
+      pageEnded = true;
+      send(writer.end(PAGE_PART));
+      if (callback) res.once('finish', callback);
+      maybeFinish();
+      return res;
+    },
+  };
+  Object.assign(res, page);
+  Object.defineProperty(res, 'headersSent', { configurable: true, get: () => pageHeadSent });
+  Object.defineProperty(res, 'statusCode', {
+    configurable: true,
+    get: () => pageStatus,
+    set: (status: number) => {
+      pageStatus = status;
+    },
+  });
+  Object.defineProperty(res, 'writableEnded', { configurable: true, get: () => pageEnded });
+
+  void (async () => {
+    let part = PAGE_PART + 1;
+    for (const { asset, state } of streamed) {
+      if (finished || responseClosed(res)) break;
+      const id = part++;
+      let response = null;
+      try {
+        response = await options.read(asset);
+      } catch {
+        response = null;
+      }
+      if (!response) {
+        send(writer.head(id, { url: asset.url, status: 200, headers: {}, role: 'asset' }));
+        send(writer.abort(id, 'unavailable'));
+        continue;
+      }
+      if (state === 'stale-current') {
+        const { 'content-length': _length, 'content-type': _type, ...headers } = response.headers;
+        send(writer.head(id, { url: asset.url, status: 304, headers, role: 'asset' }));
+        send(writer.end(id));
+        continue;
+      }
+      send(writer.head(id, { url: asset.url, status: 200, headers: response.headers, role: 'asset' }));
+      send(writer.data(id, response.body));
+      send(writer.end(id));
+    }
+    assetsDone = true;
+    maybeFinish();
+  })();
+}

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { buildManifest, loadManifest, type PushManifest } from '../manifest/index.ts';
+import { StaticSite, type StaticSiteOptions } from '../static/index.ts';
+import { ensureDevCertificate, spkiHash } from '../tls/index.ts';
+import type { DeliveryStatsSnapshot } from '../core/delivery-stats.ts';
+import type { DeliveryMode } from '../core/types.ts';
+import { createCacheDigestServer } from './create-cache-digest-server.ts';
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** The folder to serve. */
+  root: string;
+  /** Port (default 0: an ephemeral port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** TLS certificate and key (PEM); without them a development CA and certificate are created once in `certDir`. */
+  cert?: string;
+  key?: string;
+  /** Where the development certificate lives (default `.dev-certs` in the working directory). */
+  certDir?: string;
+  /** Delivery (default auto). */
+  mode?: DeliveryMode;
+  /** A manifest or its path; default `push-manifest.json` in `root` when present, else one built from `root`. */
+  manifest?: PushManifest | string;
+  /** Serve the JSON stats at `/.well-known/cache-digest-stats` (default false). */
+  stats?: boolean;
+  /** One line per page request; default console.log, `false` for none. */
+  log?: ((line: string) => void) | false;
+  /** Cache-Control and compression of the static files. */
+  cacheControl?: StaticSiteOptions['cacheControl'];
+  compress?: boolean;
+  /** Delay before 103 Early Hints, ms (default 5). */
+  earlyHintsDelayMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `https://host:port/`. */
+  url: string;
+  port: number;
+  /** Base64 SHA-256 of the certificate's SPKI (Chromium's `--ignore-certificate-errors-spki-list`). */
+  spki: string;
+  /** The development CA to trust, when the development certificate is used. */
+  caPath?: string;
+  /** The manifest in use. */
+  manifest: PushManifest;
+  /** The delivery counters so far. */
+  stats(): DeliveryStatsSnapshot;
+  /** Closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Path of the opt-in JSON stats. */
+export const STATS_PATH = '/.well-known/cache-digest-stats';
+
+/** Starts `cache-digest serve` programmatically: HTTP/2 over TLS with HTTP/1.1 fallback, digest-driven delivery. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const root = path.resolve(options.root);
+  const host = options.host ?? '127.0.0.1';
+  let cert = options.cert;
+  let key = options.key;
+  let caPath: string | undefined;
+  if (cert === undefined || key === undefined) {
+    const dev = await ensureDevCertificate(options.certDir ?? path.resolve('.dev-certs'));
+    cert = dev.cert;
+    key = dev.key;
+    caPath = dev.caPath;
+  }
+  const manifest = await resolveManifest(root, options.manifest);
+  const site = new StaticSite({ root, ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}), ...(options.compress === undefined ? {} : { compress: options.compress }) });
+  const instance = createCacheDigestServer({
+    site,
+    cert,
+    key,
+    pages: manifest.pages,
+    ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.stats ? { statsPath: STATS_PATH } : {}),
+    ...(options.earlyHintsDelayMs === undefined ? {} : { earlyHintsDelayMs: options.earlyHintsDelayMs }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    instance.server.once('error', reject);
+    instance.server.listen(options.port ?? 0, host, () => {
+      instance.server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (instance.server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `https://${urlHost}:${port}/`,
+    port,
+    spki: spkiHash(cert),
+    ...(caPath ? { caPath } : {}),
+    manifest,
+    stats: () => instance.middleware.core.stats.snapshot(),
+    close: () => instance.shutdown(),
+  };
+}
+
+async function resolveManifest(root: string, manifest: PushManifest | string | undefined): Promise<PushManifest> {
+  if (typeof manifest === 'object') return manifest;
+  if (typeof manifest === 'string') return loadManifest(manifest);
+  const beside = path.join(root, 'push-manifest.json');
+  if (existsSync(beside)) return loadManifest(beside);
+  return buildManifest(root);
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestSite, type TestSite } from '../adapters/test-support/test-site.ts';
+import { h2Get, nghttpGet } from '../adapters/test-support/test-clients.ts';
+import { spkiHash } from '../tls/index.ts';
+import { main } from './main.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/cache-digest.mjs', import.meta.url));
+const ALL = ['/assets/app.css', '/assets/legacy.js', '/assets/main.js', '/fonts/x.woff2', '/img/logo.png'];
+
+let site: TestSite;
+let cwd: string;
+const children = new Set<ChildProcess>();
+
+/** Starts `cache-digest serve` and waits (bounded) for its `spki:` line. */
+async function serve(args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stdout}\n${stderr}`)), 30_000);
+    const check = () => {
+      if (/^spki: /m.test(stdout)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${stdout}\n${stderr}`));
+    });
+  });
+  const url = /at (https:\/\/\S+)/.exec(stdout)![1]!;
+  return {
+    url,
+    origin: url.replace(/\/$/, ''),
+    output: () => stdout,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      children.delete(child);
+      return code;
+    },
+  };
+}
+
+beforeAll(async () => {
+  site = await createTestSite();
+  cwd = await mkdtemp(path.join(tmpdir(), 'cache-digest-serve-'));
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await site?.remove();
+  if (cwd) await rm(cwd, { recursive: true, force: true });
+});
+
+describe('cache-digest serve', () => {
+  it('serves a folder over HTTP/2 with a built manifest, prints URL, CA and spki, logs, and exits 0 on SIGTERM', async () => {
+    const server = await serve([site.root, '--port', '0', '--stats']);
+    const output = server.output();
+    expect(output).toMatch(/^ca: .*ca\.crt$/m);
+    const spki = /^spki: (\S+)$/m.exec(output)![1];
+    const leaf = await readFile(path.join(cwd, '.dev-certs', 'localhost.crt'), 'utf8');
+    expect(spki).toBe(spkiHash(leaf));
+
+    const pushed = await nghttpGet(server.url);
+    expect(pushed.pushedPaths).toEqual(ALL);
+    const stats = JSON.parse((await h2Get(server.origin, '/.well-known/cache-digest-stats')).body.toString());
+    expect(stats).toMatchObject({ requests: 1, assetsPushed: 5, digestsSeen: 0 });
+
+    expect(await server.stop()).toBe(0);
+    expect(server.output()).toMatch(/cache-digest: GET \/ 200 \| mode=push; digest=0; pushed=5; skipped=0/);
+    expect(server.output()).toMatch(/^stats: \{"requests":1,/m);
+  });
+
+  it('uses push-manifest.json from the folder and honours --mode', async () => {
+    const manifest = { version: 1, pages: { '/index.html': [site.pages['/index.html']![0]] } };
+    await writeFile(path.join(site.root, 'push-manifest.json'), JSON.stringify(manifest));
+    try {
+      const server = await serve([site.root, '--port', '0', '--mode', 'hints']);
+      const result = await nghttpGet(server.url);
+      expect(result.pushedPaths).toEqual([]);
+      expect(result.output).toMatch(/link: <\/assets\/app\.css>; rel=preload; as=style/);
+      expect(result.output).not.toMatch(/legacy\.js>; rel=preload/);
+      expect(await server.stop()).toBe(0);
+    } finally {
+      await rm(path.join(site.root, 'push-manifest.json'));
+    }
+  });
+
+  it('refuses bad arguments with exit code 2', async () => {
+    const errors: string[] = [];
+    const io = { stdin: (async function* () {})(), stdout: () => {}, stderr: (text: string) => errors.push(text) };
+    expect(await main(['serve'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--mode', 'fast'], io)).toBe(2);
+    expect(await main(['serve', path.join(site.root, 'missing')], io)).toBe(2);
+    expect(await main(['serve', site.root, '--cert', 'x.pem'], io)).toBe(2);
+    expect(errors.join('')).toMatch(/--mode must be one of/);
+  });
+});

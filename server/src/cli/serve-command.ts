@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startServer, STATS_PATH } from '../adapters/start-server.ts';
+import type { DeliveryMode } from '../core/types.ts';
+import { UsageError } from './digest-commands.ts';
+
+const MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
+
+/**
+ * `cache-digest serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
+ * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]`:
+ * serves DIR over HTTP/2 + TLS (HTTP/1.1 fallback) until SIGINT or SIGTERM,
+ * then closes every connection and resolves to 0.
+ */
+export async function serveCommand(args: string[], out: (line: string) => void = (line) => console.log(line)): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: 'string', default: '8443' },
+      host: { type: 'string', default: '127.0.0.1' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      mode: { type: 'string', default: 'auto' },
+      manifest: { type: 'string' },
+      stats: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('serve needs exactly one folder: cache-digest serve DIR');
+  const root = positionals[0]!;
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) throw new UsageError(`serve: ${root} is not a folder`);
+  if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`serve: --port must be 0..65535, not ${values.port}`);
+  if (!MODES.includes(values.mode as DeliveryMode)) throw new UsageError(`serve: --mode must be one of ${MODES.join('|')}`);
+  if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('serve: --cert and --key go together');
+
+  const server = await startServer({
+    root,
+    port: Number(values.port),
+    host: values.host,
+    mode: values.mode as DeliveryMode,
+    stats: values.stats,
+    log: out,
+    ...(values.cert !== undefined && values.key !== undefined
+      ? { cert: await readFile(values.cert, 'utf8'), key: await readFile(values.key, 'utf8') }
+      : {}),
+    ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
+  });
+  out(`cache-digest: serving ${root} at ${server.url} (mode ${values.mode}, ${Object.keys(server.manifest.pages).length} pages)`);
+  if (server.caPath) out(`ca: ${server.caPath}`);
+  out(`spki: ${server.spki}`);
+  if (values.stats) out(`stats: ${new URL(STATS_PATH, server.url).href}`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (name: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(name);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  out(`cache-digest: ${signal}, closing`);
+  await server.close();
+  if (values.stats) out(`stats: ${JSON.stringify(server.stats())}`);
+  return 0;
+}

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { encodeDigest as encode, formatCacheDigestHeader, base64urlEncode } from '@cache-digest/shared';
+import { CacheDigestCore } from './cache-digest-core.ts';
+import { chooseMode } from './choose-mode.ts';
+import { orderAssets } from './order-assets.ts';
+import { preloadLink } from './preload-link.ts';
+import { makePrivate, mergeVary } from './response-privacy.ts';
+import { formatSummaryHeader, parseSummaryHeader } from './summary-header.ts';
+import type { PageAsset, PageRequest } from './types.ts';
+
+const ORIGIN = 'https://example.test';
+const assets: PageAsset[] = [
+  { url: '/img/a.png', as: 'image', type: 'image/png', size: 500, etag: '"img1"' },
+  { url: '/m.js', as: 'script', type: 'text/javascript', size: 300, etag: '"m1"', module: true },
+  { url: '/font.woff2', as: 'font', type: 'font/woff2', size: 700, etag: '"f1"', crossorigin: true },
+  { url: '/app.css', as: 'style', type: 'text/css', size: 100, etag: '"css1"' },
+  { url: '/classic.js', as: 'script', type: 'text/javascript', size: 200, etag: '"js1"' },
+];
+
+function request(headers: Record<string, string> = {}, overrides: Partial<PageRequest> = {}): PageRequest {
+  return { method: 'GET', path: '/', authority: 'example.test', scheme: 'https', headers, pushEnabled: true, http2: true, ...overrides };
+}
+
+function core(mode: ConstructorParameters<typeof CacheDigestCore>[0]['mode'] = 'auto', lines: string[] = []) {
+  return new CacheDigestCore({ pages: { '/index.html': assets }, mode, log: (line) => lines.push(line) });
+}
+
+function stateOf(c: CacheDigestCore, headers: Record<string, string>) {
+  const plan = c.plan(request(headers), c.pageAssets('/')!);
+  return Object.fromEntries(plan.assets.map((entry) => [entry.asset.url, entry.state]));
+}
+
+const abs = (url: string) => ORIGIN + url;
+// 1/65536 false positives: assertions that an asset is missing must not hit one.
+const encodeDigest = (entries: Parameters<typeof encode>[0], options: Parameters<typeof encode>[1] = {}) => encode(entries, { pBits: 16, ...options });
+
+describe('CacheDigestCore', () => {
+  it('maps page paths and orders assets: CSS, classic scripts, modules, fonts, images', () => {
+    const c = core();
+    expect(c.pageAssets('/?x=1')).toBeDefined();
+    expect(c.pageAssets('/index.html')).toBe(c.pageAssets('/'));
+    expect(c.pageAssets('/app.css')).toBeUndefined();
+    expect(c.pageAssets('/')!.map((a) => a.url)).toEqual(['/app.css', '/classic.js', '/m.js', '/font.woff2', '/img/a.png']);
+  });
+
+  it('classifies every asset as missing without a digest', () => {
+    expect(Object.values(stateOf(core(), {}))).toEqual(['missing', 'missing', 'missing', 'missing', 'missing']);
+  });
+
+  it('skips what a fresh digest holds (some, all)', () => {
+    const some = formatCacheDigestHeader([{ digest: encodeDigest([abs('/app.css'), abs('/m.js')]), complete: true }]);
+    expect(stateOf(core(), { 'cache-digest': some })).toEqual({
+      '/app.css': 'fresh', '/classic.js': 'missing', '/m.js': 'fresh', '/font.woff2': 'missing', '/img/a.png': 'missing',
+    });
+    const all = formatCacheDigestHeader([{ digest: encodeDigest(assets.map((a) => abs(a.url))) }]);
+    expect(Object.values(stateOf(core(), { 'cache-digest': all }))).toEqual(Array(5).fill('fresh'));
+  });
+
+  it('with validators, holds only URL + current ETag; a changed ETag is missing', () => {
+    const header = formatCacheDigestHeader([
+      { digest: encodeDigest([{ url: abs('/app.css'), etag: '"css1"' }, { url: abs('/classic.js'), etag: '"old"' }], { validators: true }), validators: true },
+    ]);
+    const states = stateOf(core(), { 'cache-digest': header });
+    expect(states['/app.css']).toBe('fresh');
+    expect(states['/classic.js']).toBe('missing');
+  });
+
+  it('a stale validators digest with the current ETag means a 304 is enough; stale without validators is missing', () => {
+    const header = formatCacheDigestHeader([
+      { digest: encodeDigest([{ url: abs('/app.css'), etag: '"css1"' }, { url: abs('/m.js'), etag: '"old"' }], { validators: true }), validators: true, stale: true },
+      { digest: encodeDigest([abs('/classic.js')]), stale: true },
+    ]);
+    const states = stateOf(core(), { 'cache-digest': header });
+    expect(states['/app.css']).toBe('stale-current');
+    expect(states['/m.js']).toBe('missing');
+    expect(states['/classic.js']).toBe('missing');
+  });
+
+  it('uses the request authority and scheme in keys: another origin\'s digest holds nothing here', () => {
+    const header = formatCacheDigestHeader([{ digest: encodeDigest(assets.map((a) => 'https://other.test' + a.url)) }]);
+    expect(Object.values(stateOf(core(), { 'cache-digest': header }))).toEqual(Array(5).fill('missing'));
+  });
+
+  it('skips members with unknown flags, as H2O does', () => {
+    const header = formatCacheDigestHeader([{ digest: encodeDigest(assets.map((a) => abs(a.url))), extraFlags: ['future'] }]);
+    const plan = core().plan(request({ 'cache-digest': header }), assets);
+    expect(plan.digestStatus).toBe('none');
+    expect(plan.assets.every((entry) => entry.state === 'missing')).toBe(true);
+  });
+
+  it('treats malformed and oversized digests as no digest, logs and counts them', () => {
+    const lines: string[] = [];
+    const c = new CacheDigestCore({ pages: { '/index.html': assets }, log: (line) => lines.push(line), maxDigestHeaderLength: 2048 });
+    const bad = ['***', 'AfdA; complete, !!', base64urlEncode(Uint8Array.of(0xff, 0xff, 0xff, 0xff)), 'A'.repeat(5000)];
+    for (const value of bad) {
+      const plan = c.plan(request({ 'cache-digest': value }), c.pageAssets('/')!);
+      expect(plan.digestStatus, value.slice(0, 20)).toBe('invalid');
+      expect(plan.digestEntries).toBe(0);
+      expect(plan.assets.every((entry) => entry.state === 'missing')).toBe(true);
+      c.record(request(), plan, { pushed: [], skipped: [] }, 200);
+    }
+    expect(c.stats.snapshot().invalidDigests).toBe(bad.length);
+    expect(lines.every((line) => line.includes('invalid digest ignored'))).toBe(true);
+  });
+
+  it('never throws on arbitrary header values (fuzz)', () => {
+    const c = core('auto');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.uint8Array({ maxLength: 300 }).map((b) => base64urlEncode(b) + '; complete')), (value) => {
+        const plan = c.plan(request({ 'cache-digest': value }), c.pageAssets('/')!);
+        expect(['none', 'valid', 'invalid']).toContain(plan.digestStatus);
+        expect(plan.assets).toHaveLength(5);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reports the summary, Vary, private and Links per mode', () => {
+    const header = formatCacheDigestHeader([{ digest: encodeDigest([abs('/app.css')]) }]);
+    const check = (mode: 'hints' | 'links' | 'off' | 'push' | 'stream', extra: Partial<PageRequest> = {}) => {
+      const c = core(mode);
+      const plan = c.plan(request({ 'cache-digest': header, 'accept-push-stream': '1' }, extra), c.pageAssets('/')!);
+      const missing = plan.assets.filter((e) => e.state === 'missing').map((e) => e.asset);
+      const held = plan.assets.filter((e) => e.state !== 'missing').map((e) => e.asset);
+      return { plan, headers: c.pageHeaders(plan, { pushed: missing, skipped: held }) };
+    };
+    const hints = check('hints');
+    expect(parseSummaryHeader(hints.headers['cache-digest-push'])).toEqual({ mode: 'hints', digest: 1, pushed: 4, skipped: 1, bytes: 1700 });
+    expect(hints.headers.vary).toBe('cache-digest, accept-push-stream');
+    expect(hints.headers.private).toBe(true);
+    expect(hints.headers.link).toEqual([
+      '</classic.js>; rel=preload; as=script',
+      '</m.js>; rel=modulepreload',
+      '</font.woff2>; rel=preload; as=font; crossorigin',
+      '</img/a.png>; rel=preload; as=image',
+    ]);
+    const links = check('links');
+    expect(parseSummaryHeader(links.headers['cache-digest-push'])!.mode).toBe('hints');
+    expect(links.headers.link).toContain('</app.css>; rel=preload; as=style; nopush');
+    expect(links.headers.link).toContain('</m.js>; rel=preload; as=script; crossorigin');
+    const off = check('off');
+    expect(off.headers['cache-digest-push']).toBe('mode=none; digest=0; pushed=0; skipped=0; bytes=0');
+    expect(off.headers.vary).toBeUndefined();
+    expect(off.headers.link).toBeUndefined();
+    expect(check('push').plan.mode).toBe('push');
+    expect(check('push', { pushEnabled: false }).plan.mode).toBe('hints');
+    expect(check('stream').plan.mode).toBe('stream');
+  });
+
+  it('without a digest, a hints response is not private (identical for every digest-less client)', () => {
+    const c = core('hints');
+    const plan = c.plan(request(), c.pageAssets('/')!);
+    expect(c.pageHeaders(plan, { pushed: assets, skipped: [] }).private).toBe(false);
+  });
+
+  it('counts stats and writes one log line per request', () => {
+    const lines: string[] = [];
+    const c = core('auto', lines);
+    const header = formatCacheDigestHeader([{ digest: encodeDigest([abs('/app.css')]) }]);
+    const plan = c.plan(request({ 'cache-digest': header }), c.pageAssets('/')!);
+    const missing = plan.assets.filter((e) => e.state === 'missing').map((e) => e.asset);
+    c.record(request(), plan, { pushed: missing, skipped: [assets[3]!] }, 200);
+    expect(c.stats.snapshot()).toEqual({ requests: 1, digestsSeen: 1, invalidDigests: 0, assetsPushed: 4, assetsSkipped: 1, bytesPushed: 1700, bytesSaved: 100 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('mode=push; digest=1; pushed=4; skipped=1; bytes=1700');
+    expect(lines[0]).toContain('skipped: /app.css');
+  });
+
+  it('drops manifest assets that are not same-origin paths', () => {
+    const c = new CacheDigestCore({
+      pages: { '/index.html': [...assets, { url: 'https://evil.test/x.js', as: 'script', type: 'text/javascript', size: 1, etag: '"x"' }, { url: '//evil.test/y.js', as: 'script', type: 'text/javascript', size: 1, etag: '"y"' }] },
+      log: false,
+    });
+    expect(c.pageAssets('/')!.map((a) => a.url)).not.toContain('https://evil.test/x.js');
+    expect(c.pageAssets('/')).toHaveLength(5);
+  });
+});
+
+describe('core helpers', () => {
+  it('chooseMode: auto prefers push, then stream, then hints; forced modes fall back to hints', () => {
+    const m = (configured: Parameters<typeof chooseMode>[0], method: string, pushEnabled: boolean, acceptsPushStream: boolean) =>
+      chooseMode(configured, { method, pushEnabled, acceptsPushStream });
+    expect(m('auto', 'GET', true, true)).toBe('push');
+    expect(m('auto', 'GET', false, true)).toBe('stream');
+    expect(m('auto', 'GET', false, false)).toBe('hints');
+    expect(m('auto', 'HEAD', true, true)).toBe('hints');
+    expect(m('push', 'GET', false, true)).toBe('hints');
+    expect(m('stream', 'GET', true, false)).toBe('hints');
+    expect(m('stream', 'GET', true, true)).toBe('stream');
+    expect(m('links', 'GET', true, true)).toBe('links');
+    expect(m('off', 'GET', true, true)).toBe('off');
+  });
+
+  it('formats and parses the summary header', () => {
+    const summary = { mode: 'stream' as const, digest: 12, pushed: 3, skipped: 2, bytes: 4096 };
+    expect(formatSummaryHeader(summary)).toBe('mode=stream; digest=12; pushed=3; skipped=2; bytes=4096');
+    expect(parseSummaryHeader(formatSummaryHeader(summary))).toEqual(summary);
+    expect(parseSummaryHeader('mode=links; digest=1; pushed=0; skipped=0; bytes=0')).toBeNull();
+  });
+
+  it('makePrivate and mergeVary', () => {
+    expect(makePrivate(undefined)).toBe('private');
+    expect(makePrivate('public, max-age=60, s-maxage=600')).toBe('private, max-age=60');
+    expect(makePrivate('no-store')).toBe('no-store');
+    expect(makePrivate('private, no-cache')).toBe('private, no-cache');
+    expect(mergeVary('Accept-Encoding', ['cache-digest', 'accept-encoding'])).toBe('Accept-Encoding, cache-digest');
+    expect(mergeVary('*', ['cache-digest'])).toBe('*');
+  });
+
+  it('preloadLink and orderAssets keep dependency order within a kind', () => {
+    expect(preloadLink(assets[2]!, { nopush: true })).toBe('</font.woff2>; rel=preload; as=font; crossorigin; nopush');
+    const scripts: PageAsset[] = ['/c.js', '/a.js', '/b.js'].map((url) => ({ url, as: 'script', type: 'text/javascript', size: 1, etag: '"e"' }));
+    expect(orderAssets([...scripts, assets[3]!]).map((a) => a.url)).toEqual(['/app.css', '/c.js', '/a.js', '/b.js']);
+  });
+});

@@ -1,0 +1,22 @@
+// @cache-digest/server: an HTTP/2 server kit that reads Cache Digests and
+// delivers only the assets a client lacks (push, push stream, hints, links).
+export { startServer, STATS_PATH, type RunningServer, type StartServerOptions } from './adapters/start-server.ts';
+export {
+  cacheDigestMiddleware,
+  earlyHintsWritten,
+  type CacheDigestMiddleware,
+  type CacheDigestMiddlewareOptions,
+} from './adapters/cache-digest-middleware.ts';
+export { createCacheDigestServer, type CacheDigestServer, type CacheDigestServerOptions } from './adapters/create-cache-digest-server.ts';
+export { staticSiteAssetReader, type AssetReader, type AssetResponse } from './adapters/asset-reader.ts';
+export type { NextFunction, NodeRequest, NodeResponse } from './adapters/node-types.ts';
+export { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome, type PageResponseHeaders } from './core/cache-digest-core.ts';
+export { DeliveryStats, type DeliveryStatsSnapshot } from './core/delivery-stats.ts';
+export { formatSummaryHeader, parseSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './core/summary-header.ts';
+export { preloadLink } from './core/preload-link.ts';
+export { chooseMode } from './core/choose-mode.ts';
+export { orderAssets } from './core/order-assets.ts';
+export { makePrivate, mergeVary } from './core/response-privacy.ts';
+export type { AssetState, ChosenMode, DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './core/types.ts';
+export { StaticSite, type StaticFile, type StaticSiteOptions } from './static/index.ts';
+export { ensureDevCertificate, spkiHash, type DevCertificate } from './tls/index.ts';

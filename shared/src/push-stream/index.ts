@@ -1,0 +1,14 @@
+export { PushStreamWriter } from './push-stream-writer.ts';
+export { PushStreamReader } from './push-stream-reader.ts';
+export { isSameOriginPath } from './is-same-origin-path.ts';
+export { PUSH_STREAM_CONTENT_TYPE } from './content-type.ts';
+export type {
+  PushStreamAbortEvent,
+  PushStreamDataEvent,
+  PushStreamEndEvent,
+  PushStreamEvent,
+  PushStreamFinEvent,
+  PushStreamHead,
+  PushStreamHeadEvent,
+  PushStreamRole,
+} from './types.ts';

@@ -1,0 +1,166 @@
+import { crc32 } from '../crc32.ts';
+import { CacheDigestError } from '../errors.ts';
+import {
+  FRAME_ABORT,
+  FRAME_DATA,
+  FRAME_END,
+  FRAME_FIN,
+  FRAME_HEAD,
+  FRAME_HEADER_BYTES,
+  MAGIC,
+  MAX_FRAME_BYTES,
+  MAX_PART,
+} from './format.ts';
+import type { PushStreamHead } from './types.ts';
+import { isValidHeader } from './header-syntax.ts';
+import { isSameOriginPath } from './is-same-origin-path.ts';
+
+interface OpenPart {
+  length: number;
+  crc: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Builds a push stream (docs/push-stream.md) frame by frame. Every method
+ * returns the bytes to write next; the first bytes returned start with the
+ * stream's magic. The writer tracks each open part's length and CRC-32 so
+ * that {@link end} can close it, and refuses misuse (a part opened twice,
+ * data for a part that is not open, FIN with open parts) with a
+ * `BAD_ARGUMENT` CacheDigestError.
+ */
+export class PushStreamWriter {
+  private readonly open = new Map<number, OpenPart>();
+  private readonly used = new Set<number>();
+  private started = false;
+  private finished = false;
+  private readonly maxFrameBytes: number;
+
+  /** `maxDataFrameBytes` splits bodies into DATA frames of at most that size (default and ceiling 1 MiB). */
+  constructor(options: { maxDataFrameBytes?: number } = {}) {
+    const size = options.maxDataFrameBytes ?? MAX_FRAME_BYTES;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_FRAME_BYTES) {
+      throw new CacheDigestError('BAD_ARGUMENT', `maxDataFrameBytes must be an integer in 1..${MAX_FRAME_BYTES}`);
+    }
+    this.maxFrameBytes = size;
+  }
+
+  /** Number of parts opened so far (the count FIN will carry). */
+  get parts(): number {
+    return this.used.size;
+  }
+
+  /** Opens part `part` with its URL, status, headers and role (a HEAD frame). */
+  head(part: number, head: PushStreamHead): Uint8Array {
+    this.checkWritable();
+    if (!Number.isInteger(part) || part < 0 || part > MAX_PART) {
+      throw new CacheDigestError('BAD_ARGUMENT', `part must be an integer in 0..${MAX_PART}`);
+    }
+    if (this.used.has(part)) throw new CacheDigestError('BAD_ARGUMENT', `part ${part} was already opened`);
+    if (!isSameOriginPath(head.url)) {
+      throw new CacheDigestError('BAD_ARGUMENT', `part url must be a same-origin absolute path: ${JSON.stringify(head.url)}`);
+    }
+    if (!Number.isInteger(head.status) || head.status < 100 || head.status > 599) {
+      throw new CacheDigestError('BAD_ARGUMENT', `part status must be an HTTP status code: ${head.status}`);
+    }
+    if (head.role !== 'page' && head.role !== 'asset') {
+      throw new CacheDigestError('BAD_ARGUMENT', `part role must be "page" or "asset"`);
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(head.headers)) {
+      if (!isValidHeader(name, String(value))) {
+        throw new CacheDigestError('BAD_ARGUMENT', `part header ${JSON.stringify(name)} is not a valid HTTP header`);
+      }
+      headers[name.toLowerCase()] = String(value);
+    }
+    const json = encoder.encode(JSON.stringify({ url: head.url, status: head.status, headers, role: head.role }));
+    if (json.length > MAX_FRAME_BYTES) throw new CacheDigestError('BAD_ARGUMENT', 'part headers exceed one frame (1 MiB)');
+    this.used.add(part);
+    this.open.set(part, { length: 0, crc: 0 });
+    return this.frames([[FRAME_HEAD, part, json]]);
+  }
+
+  /** The next bytes of an open part's body, split into DATA frames. Empty input yields no frame. */
+  data(part: number, bytes: Uint8Array): Uint8Array {
+    const state = this.openPart(part);
+    if (bytes.length === 0) return this.frames([]);
+    state.length += bytes.length;
+    if (state.length > 0xffffffff) throw new CacheDigestError('BAD_ARGUMENT', 'a part body cannot exceed 4 GiB');
+    state.crc = crc32(bytes, state.crc);
+    const frames: [number, number, Uint8Array][] = [];
+    for (let offset = 0; offset < bytes.length; offset += this.maxFrameBytes) {
+      frames.push([FRAME_DATA, part, bytes.subarray(offset, offset + this.maxFrameBytes)]);
+    }
+    return this.frames(frames);
+  }
+
+  /** Closes a part with the length and CRC-32 of everything written for it (an END frame). */
+  end(part: number): Uint8Array {
+    const state = this.openPart(part);
+    const payload = new Uint8Array(8);
+    const view = new DataView(payload.buffer);
+    view.setUint32(0, state.length);
+    view.setUint32(4, state.crc);
+    this.open.delete(part);
+    return this.frames([[FRAME_END, part, payload]]);
+  }
+
+  /** Voids an open part (an ABORT frame): the reader drops it and fetches the URL itself. */
+  abort(part: number, reason: string): Uint8Array {
+    this.openPart(part);
+    this.open.delete(part);
+    const payload = encoder.encode(reason);
+    return this.frames([[FRAME_ABORT, part, payload.length > 1024 ? payload.subarray(0, 1024) : payload]]);
+  }
+
+  /** Ends the stream (a FIN frame). Every part must be closed first. */
+  fin(): Uint8Array {
+    this.checkWritable();
+    if (this.open.size > 0) {
+      throw new CacheDigestError('BAD_ARGUMENT', `cannot finish with open parts: ${[...this.open.keys()].join(', ')}`);
+    }
+    const payload = new Uint8Array(2);
+    new DataView(payload.buffer).setUint16(0, this.used.size);
+    const bytes = this.frames([[FRAME_FIN, 0, payload]]);
+    this.finished = true;
+    return bytes;
+  }
+
+  /** Parts opened and not yet ended or aborted. */
+  openParts(): number[] {
+    return [...this.open.keys()];
+  }
+
+  private checkWritable(): void {
+    if (this.finished) throw new CacheDigestError('BAD_ARGUMENT', 'the push stream is already finished');
+  }
+
+  private openPart(part: number): OpenPart {
+    this.checkWritable();
+    const state = this.open.get(part);
+    if (!state) throw new CacheDigestError('BAD_ARGUMENT', `part ${part} is not open`);
+    return state;
+  }
+
+  private frames(frames: [type: number, part: number, payload: Uint8Array][]): Uint8Array {
+    let size = this.started ? 0 : MAGIC.length;
+    for (const [, , payload] of frames) size += FRAME_HEADER_BYTES + payload.length;
+    const out = new Uint8Array(size);
+    const view = new DataView(out.buffer);
+    let offset = 0;
+    if (!this.started) {
+      out.set(MAGIC, 0);
+      offset = MAGIC.length;
+      this.started = true;
+    }
+    for (const [type, part, payload] of frames) {
+      view.setUint8(offset, type);
+      view.setUint16(offset + 1, part);
+      view.setUint32(offset + 3, payload.length);
+      out.set(payload, offset + FRAME_HEADER_BYTES);
+      offset += FRAME_HEADER_BYTES + payload.length;
+    }
+    return out;
+  }
+}

@@ -18,5 +18,14 @@ export { chooseMode } from './core/choose-mode.ts';
 export { orderAssets } from './core/order-assets.ts';
 export { makePrivate, mergeVary } from './core/response-privacy.ts';
 export type { AssetState, ChosenMode, DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './core/types.ts';
-export { StaticSite, type StaticFile, type StaticSiteOptions } from './static/index.ts';
+export { StaticSite, StaticFileError, type StaticFile, type StaticRequest, type StaticResponse, type StaticSiteOptions } from './static/index.ts';
+export {
+  buildManifest,
+  loadManifest,
+  validateManifest,
+  ManifestError,
+  type AssetDestination,
+  type ManifestAsset,
+  type PushManifest,
+} from './manifest/index.ts';
 export { ensureDevCertificate, spkiHash, type DevCertificate } from './tls/index.ts';

@@ -1,0 +1,12 @@
+// @cache-digest/client: the Service Worker's building blocks, for sites that
+// write their own worker or already run Workbox. The Vite plugin and the
+// build helpers are in '@cache-digest/client/vite'.
+export { installCacheDigestWorker } from './sw/install-cache-digest-worker.ts';
+export { CacheDigestWorker, type KeepAlive } from './sw/cache-digest-worker.ts';
+export { DEFAULT_WORKER_OPTIONS, resolveWorkerOptions, type CacheDigestWorkerOptions, type ResolvedWorkerOptions } from './sw/options.ts';
+export { DigestIndex, type DigestSnapshot, type StorageBudget } from './sw/digest-index.ts';
+export { createIndexEntry, isIndexEntry, type IndexEntry } from './sw/index-entry.ts';
+export { cachePolicy, parseCacheControl, type CachePolicy } from './sw/freshness.ts';
+export { receivePushStream, type PushStreamSink, type ReceiveLimits } from './sw/receive-push-stream.ts';
+export { CacheDigestPlugin, type CacheDigestPluginOptions } from './workbox/cache-digest-plugin.ts';
+export { LOADER_PATH, WORKER_PATH, WARM_MESSAGE } from './paths.ts';

@@ -1,0 +1,6 @@
+/** Where the one-tag loader is served. */
+export const LOADER_PATH = '/cache-digest.js';
+/** Where the Service Worker script is served; registered with scope `/`. */
+export const WORKER_PATH = '/cache-digest-sw.js';
+/** The message the loader sends a newly active worker: `{ type, urls }`, the same-origin resources the page loaded. */
+export const WARM_MESSAGE = 'cache-digest:warm';

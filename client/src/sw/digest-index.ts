@@ -1,0 +1,124 @@
+import {
+  base64urlEncode,
+  encodeHashes,
+  formatCacheDigestHeader,
+  DEFAULT_P_BITS,
+  type CacheDigestHeaderInput,
+} from '@cache-digest/shared';
+import type { IndexEntry } from './index-entry.ts';
+
+/** Limits of what the worker keeps. */
+export interface StorageBudget {
+  /** Most entries kept; default 2,000. */
+  maxEntries: number;
+  /** Most body bytes kept; default 50 MiB. */
+  maxBytes: number;
+}
+
+/** The digests of one moment: the header value, and how many entries each member holds. */
+export interface DigestSnapshot {
+  /** `Cache-Digest` header value: `<fresh>; complete[, <stale>; stale; validators]`. */
+  header: string;
+  fresh: number;
+  stale: number;
+}
+
+/**
+ * The in-memory index of the worker's cache: every entry with its
+ * precomputed hashes, kept in step with the Cache API by the worker. Builds
+ * the navigation's digests by copying hashes into a reused buffer and
+ * Golomb-coding them; nothing is hashed and the Cache API is not read.
+ */
+export class DigestIndex {
+  private readonly entries = new Map<string, IndexEntry>();
+  private bytes = 0;
+  private freshScratch = new Uint32Array(0);
+  private staleScratch = new Uint32Array(0);
+
+  /** Number of entries. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Sum of the entries' body sizes. */
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  get(url: string): IndexEntry | undefined {
+    return this.entries.get(url);
+  }
+
+  /** Adds or replaces the entry for its URL. */
+  set(entry: IndexEntry): void {
+    const previous = this.entries.get(entry.url);
+    if (previous) this.bytes -= previous.size;
+    this.entries.set(entry.url, entry);
+    this.bytes += entry.size;
+  }
+
+  delete(url: string): boolean {
+    const previous = this.entries.get(url);
+    if (!previous) return false;
+    this.bytes -= previous.size;
+    return this.entries.delete(url);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
+  values(): IterableIterator<IndexEntry> {
+    return this.entries.values();
+  }
+
+  /**
+   * The digests at time `now`: entries fresh beyond `now + marginMs` go into
+   * the fresh digest (keyed by URL); the rest into the stale validators
+   * digest (keyed by URL + ETag), sent only when there are any.
+   */
+  digest(now: number, options: { pBits?: number; marginMs?: number } = {}): DigestSnapshot {
+    const pBits = options.pBits ?? DEFAULT_P_BITS;
+    const horizon = now + (options.marginMs ?? 0);
+    const words = this.entries.size * 2;
+    if (this.freshScratch.length < words) {
+      this.freshScratch = new Uint32Array(words);
+      this.staleScratch = new Uint32Array(words);
+    }
+    const fresh = this.freshScratch;
+    const stale = this.staleScratch;
+    let f = 0;
+    let s = 0;
+    for (const entry of this.entries.values()) {
+      if (entry.freshUntil > horizon) {
+        fresh[f++] = entry.urlHi;
+        fresh[f++] = entry.urlLo;
+      } else {
+        stale[s++] = entry.keyHi;
+        stale[s++] = entry.keyLo;
+      }
+    }
+    const members: CacheDigestHeaderInput[] = [{ digest: base64urlEncode(encodeHashes(fresh.subarray(0, f), { pBits })), complete: true }];
+    if (s > 0) {
+      members.push({ digest: base64urlEncode(encodeHashes(stale.subarray(0, s), { pBits })), stale: true, validators: true });
+    }
+    return { header: formatCacheDigestHeader(members), fresh: f / 2, stale: s / 2 };
+  }
+
+  /** URLs to evict, least recently used first, so that the index fits `budget`. */
+  evictionCandidates(budget: StorageBudget): string[] {
+    if (this.entries.size <= budget.maxEntries && this.bytes <= budget.maxBytes) return [];
+    const byAge = [...this.entries.values()].sort((a, b) => a.lastUsed - b.lastUsed);
+    const victims: string[] = [];
+    let count = this.entries.size;
+    let bytes = this.bytes;
+    for (const entry of byAge) {
+      if (count <= budget.maxEntries && bytes <= budget.maxBytes) break;
+      victims.push(entry.url);
+      count--;
+      bytes -= entry.size;
+    }
+    return victims;
+  }
+}

@@ -1,0 +1,61 @@
+import { DEFAULT_P_BITS } from '@cache-digest/shared';
+
+/** Settings of the Service Worker; every field has a default. */
+export interface CacheDigestWorkerOptions {
+  /** Most cached entries; least recently used ones are evicted beyond it. Default 2,000. */
+  maxEntries?: number;
+  /** Most cached body bytes. Default 50 MiB. */
+  maxBytes?: number;
+  /** Largest single body kept (and buffered from a push stream). Default 8 MiB. */
+  maxEntryBytes?: number;
+  /** log2 of the digests' inverse false-positive rate. Default 7 (1/128). */
+  pBits?: number;
+  /** Entries that expire within this many ms go into the stale digest, so the server refreshes them. Default 5,000. */
+  freshnessMarginMs?: number;
+  /** How long a page request for an announced URL waits for its part before going to the network. Default 15,000. */
+  partTimeoutMs?: number;
+  /** A push stream silent for this long is abandoned; what is missing comes from the network. Default 15,000. */
+  streamIdleTimeoutMs?: number;
+  /** Most parts read from one push stream; later ones are ignored. Default 512. */
+  maxParts?: number;
+  /** Name of the IndexedDB database holding the index. Default `cache-digest`. */
+  dbName?: string;
+  /** Cache name prefix (workbox-core `setCacheNameDetails`); the version is the suffix. Default `cache-digest`. */
+  cacheNamePrefix?: string;
+  /** Bump to start over with a new cache (old versions are deleted on activate). Default `v1`. */
+  cacheVersion?: string;
+}
+
+/** Options with their defaults applied. */
+export type ResolvedWorkerOptions = Required<CacheDigestWorkerOptions>;
+
+/** The defaults of {@link CacheDigestWorkerOptions}. */
+export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
+  maxEntries: 2000,
+  maxBytes: 50 * 1024 * 1024,
+  maxEntryBytes: 8 * 1024 * 1024,
+  pBits: DEFAULT_P_BITS,
+  freshnessMarginMs: 5000,
+  partTimeoutMs: 15_000,
+  streamIdleTimeoutMs: 15_000,
+  maxParts: 512,
+  dbName: 'cache-digest',
+  cacheNamePrefix: 'cache-digest',
+  cacheVersion: 'v1',
+};
+
+const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** Applies defaults; values of the wrong type fall back to the default instead of breaking the worker. */
+export function resolveWorkerOptions(options: CacheDigestWorkerOptions = {}): ResolvedWorkerOptions {
+  const resolved = { ...DEFAULT_WORKER_OPTIONS };
+  for (const key of Object.keys(DEFAULT_WORKER_OPTIONS) as (keyof ResolvedWorkerOptions)[]) {
+    const value = options[key];
+    const fallback = DEFAULT_WORKER_OPTIONS[key];
+    if (typeof fallback === 'number' ? positive(value) : typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) {
+      (resolved as Record<string, unknown>)[key] = value;
+    }
+  }
+  resolved.pBits = Math.min(31, Math.max(1, Math.round(resolved.pBits)));
+  return resolved;
+}

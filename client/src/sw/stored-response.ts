@@ -1,0 +1,32 @@
+/** Header the worker adds to each stored response: when it was received, and its body size. */
+export const STORED_META_HEADER = 'x-cache-digest-stored';
+
+/** A response body held in memory with its status and headers (a verified push-stream part, or a cached copy). */
+export interface BufferedResponse {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** Statuses whose Response may not carry a body. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** A fresh Response for a buffered one (each caller gets its own body). */
+export function toResponse(buffered: BufferedResponse): Response {
+  const body = NULL_BODY.has(buffered.status) ? null : (buffered.body.slice() as Uint8Array<ArrayBuffer>);
+  return new Response(body, { status: buffered.status, headers: buffered.headers });
+}
+
+/** The Response to put into the Cache API: the body plus a header recording its receive time and size. */
+export function toStoredResponse(buffered: BufferedResponse, receivedAt: number): Response {
+  const headers = new Headers(buffered.headers);
+  headers.set(STORED_META_HEADER, `${Math.round(receivedAt)};${buffered.body.byteLength}`);
+  return new Response(buffered.body.slice() as Uint8Array<ArrayBuffer>, { status: buffered.status, headers });
+}
+
+/** Reads back the receive time and size a stored response carries; undefined when absent or malformed. */
+export function readStoredMeta(headers: Headers): { receivedAt: number; size: number } | undefined {
+  const match = /^(\d{1,15});(\d{1,15})$/.exec(headers.get(STORED_META_HEADER) ?? '');
+  if (!match) return undefined;
+  return { receivedAt: Number(match[1]), size: Number(match[2]) };
+}

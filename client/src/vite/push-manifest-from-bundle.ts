@@ -1,0 +1,123 @@
+import { contentEtag } from '@cache-digest/shared';
+import type { Rollup } from 'vite';
+
+/** One asset of a page in a push manifest (docs/push-manifest.md). */
+export interface PushManifestAsset {
+  url: string;
+  as: 'style' | 'script' | 'font' | 'image' | 'fetch';
+  type: string;
+  size: number;
+  etag: string;
+  module?: boolean;
+  crossorigin?: boolean;
+}
+
+/** A push manifest, version 1. */
+export interface PushManifest {
+  version: 1;
+  pages: Record<string, PushManifestAsset[]>;
+}
+
+const TYPES: Record<string, [PushManifestAsset['as'], string]> = {
+  css: ['style', 'text/css'],
+  js: ['script', 'text/javascript'],
+  mjs: ['script', 'text/javascript'],
+  woff2: ['font', 'font/woff2'],
+  woff: ['font', 'font/woff'],
+  ttf: ['font', 'font/ttf'],
+  otf: ['font', 'font/otf'],
+  png: ['image', 'image/png'],
+  jpg: ['image', 'image/jpeg'],
+  jpeg: ['image', 'image/jpeg'],
+  gif: ['image', 'image/gif'],
+  webp: ['image', 'image/webp'],
+  avif: ['image', 'image/avif'],
+  svg: ['image', 'image/svg+xml'],
+  ico: ['image', 'image/x-icon'],
+  json: ['fetch', 'application/json'],
+  wasm: ['fetch', 'application/wasm'],
+};
+const ORDER: Record<PushManifestAsset['as'], number> = { style: 0, script: 1, font: 2, image: 3, fetch: 4 };
+
+/** References in built HTML: stylesheets, module scripts, preloads, images and icons. */
+const HTML_REFERENCE = /<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["']([^"']+)["'][^>]*>/gi;
+
+interface ViteChunkMetadata {
+  importedCss?: Set<string>;
+  importedAssets?: Set<string>;
+}
+
+const encoder = new TextEncoder();
+
+/** The bytes of an emitted file, as written to disk. */
+function bytesOf(file: Rollup.OutputChunk | Rollup.OutputAsset): Uint8Array {
+  if (file.type === 'chunk') return encoder.encode(file.code);
+  return typeof file.source === 'string' ? encoder.encode(file.source) : file.source;
+}
+
+/**
+ * Builds the push manifest of a Vite build from its output bundle: for each
+ * HTML page, the files it references, followed through Vite's chunk graph
+ * (static imports, imported CSS and assets, the data of Vite's build
+ * manifest) and ordered styles, scripts (imports first), fonts, images. ETags
+ * are `contentEtag()` of the emitted bytes, as the static server computes them.
+ */
+export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'): PushManifest {
+  const prefix = base.endsWith('/') ? base : `${base}/`;
+  const assetsOf = new Map<string, PushManifestAsset>();
+  const describe = (fileName: string): PushManifestAsset | undefined => {
+    const cached = assetsOf.get(fileName);
+    if (cached) return cached;
+    const file = bundle[fileName];
+    if (!file) return undefined;
+    const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase();
+    const [as, type] = TYPES[extension] ?? (['fetch', 'application/octet-stream'] as const);
+    const bytes = bytesOf(file);
+    const asset: PushManifestAsset = { url: prefix + fileName, as, type, size: bytes.byteLength, etag: contentEtag(bytes) };
+    if (as === 'script' && file.type === 'chunk') asset.module = true;
+    if (as === 'font' || asset.module) asset.crossorigin = true;
+    assetsOf.set(fileName, asset);
+    return asset;
+  };
+
+  const pages: Record<string, PushManifestAsset[]> = {};
+  for (const file of Object.values(bundle)) {
+    if (file.type !== 'asset' || !file.fileName.endsWith('.html')) continue;
+    const html = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
+    const ordered: string[] = [];
+    const seen = new Set<string>();
+    const corsTagged = new Set<string>();
+    // Depth-first, imports before importers, so scripts come in dependency order.
+    const visit = (fileName: string): void => {
+      if (seen.has(fileName) || !bundle[fileName]) return;
+      seen.add(fileName);
+      const target = bundle[fileName]!;
+      if (target.type === 'chunk') {
+        for (const imported of target.imports) visit(imported);
+        const metadata = (target as { viteMetadata?: ViteChunkMetadata }).viteMetadata;
+        for (const css of metadata?.importedCss ?? []) visit(css);
+        for (const asset of metadata?.importedAssets ?? []) visit(asset);
+      }
+      ordered.push(fileName);
+    };
+    for (const match of html.matchAll(HTML_REFERENCE)) {
+      const reference = match[1]!;
+      if (!reference.startsWith(prefix) || reference.startsWith('//')) continue; // other origins and relative oddities
+      const fileName = decodeURI(reference.slice(prefix.length).split(/[?#]/)[0]!);
+      if (fileName.endsWith('.html')) continue;
+      // Vite marks its tags `crossorigin`: a hint must use the same mode to be reused.
+      if (/\scrossorigin\b/i.test(match[0])) corsTagged.add(fileName);
+      visit(fileName);
+    }
+    const assets = ordered
+      .map((fileName) => {
+        const asset = describe(fileName);
+        return asset && corsTagged.has(fileName) && !asset.crossorigin ? { ...asset, crossorigin: true } : asset;
+      })
+      .filter((asset): asset is PushManifestAsset => asset !== undefined);
+    // Stable sort: within a kind, the dependency order found above stays.
+    assets.sort((a, b) => ORDER[a.as] - ORDER[b.as]);
+    pages[prefix + file.fileName] = assets;
+  }
+  return { version: 1, pages };
+}

@@ -1,0 +1,4 @@
+import './about.css';
+import { markReady } from './shared.ts';
+
+markReady('about');

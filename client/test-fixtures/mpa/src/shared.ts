@@ -1,0 +1,3 @@
+export function markReady(name: string): void {
+  document.getElementById('status')!.textContent = `ready: ${name}`;
+}

@@ -21,12 +21,21 @@ export type LoadedIndex = { status: 'ok'; entries: IndexEntry[] } | { status: 'm
 export class IndexStore {
   private constructor(private readonly db: IDBPDatabase<IndexSchema>) {}
 
-  /** Opens (creating if needed) the database `name`. */
+  /**
+   * Opens (creating if needed) the database `name`. When another context
+   * deletes or upgrades it, this connection closes at once instead of
+   * blocking that until the worker stops; later writes then reject (callers
+   * ignore them: the index in memory stays right, and a restarted worker
+   * rebuilds the database from the Cache API).
+   */
   static async open(name: string): Promise<IndexStore> {
-    const db = await openDB<IndexSchema>(name, 1, {
+    const db: IDBPDatabase<IndexSchema> = await openDB<IndexSchema>(name, 1, {
       upgrade(database) {
         if (!database.objectStoreNames.contains('entries')) database.createObjectStore('entries', { keyPath: 'url' });
         if (!database.objectStoreNames.contains('meta')) database.createObjectStore('meta');
+      },
+      blocking() {
+        db.close();
       },
     });
     return new IndexStore(db);

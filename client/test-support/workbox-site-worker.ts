@@ -1,0 +1,23 @@
+// The Service Worker of the Workbox test site: an ordinary Workbox worker
+// (CacheFirst for same-origin subresources, NetworkFirst for navigations)
+// with CacheDigestPlugin added to both routes, as its README shows.
+import { clientsClaim } from 'workbox-core';
+import { registerRoute } from 'workbox-routing';
+import { CacheFirst, NetworkFirst } from 'workbox-strategies';
+import { CacheDigestPlugin } from '../src/workbox/cache-digest-plugin.ts';
+
+declare const self: ServiceWorkerGlobalScope;
+
+// Cache names the test reads back (cache-digest-plugin.chromium.test.ts).
+const ASSET_CACHE = 'site-assets';
+const PAGE_CACHE = 'site-pages';
+
+void self.skipWaiting();
+clientsClaim();
+
+const digests = new CacheDigestPlugin();
+registerRoute(
+  ({ request, sameOrigin }) => sameOrigin && request.destination !== 'document' && request.mode !== 'navigate',
+  new CacheFirst({ cacheName: ASSET_CACHE, plugins: [digests] }),
+);
+registerRoute(({ request }) => request.mode === 'navigate', new NetworkFirst({ cacheName: PAGE_CACHE, plugins: [digests] }));

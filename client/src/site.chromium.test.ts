@@ -12,8 +12,7 @@ import { cachedUrls, waitForController } from '../test-support/page-helpers.ts';
 import type { PushManifest } from './vite/push-manifest-from-bundle.ts';
 
 const CERT_DIR = path.resolve('.dev-certs');
-// compress: false — Chromium cannot decode a brotli-encoded part inside the stream (no 'brotli' in
-// DecompressionStream), so a compressed page part costs a second request; see the client notes.
+// Compression is on (the default): in stream mode the server sends every part identity-encoded.
 
 describe('Vite-built site on the real server, in Chromium', () => {
   const dirs: string[] = [];
@@ -35,7 +34,7 @@ describe('Vite-built site on the real server, in Chromium', () => {
   beforeAll(async () => {
     const root = await siteDir();
     manifest = JSON.parse(await readFile(path.join(root, 'push-manifest.json'), 'utf8')) as PushManifest;
-    server = await startServer({ root, port: 0, host: '127.0.0.1', mode: 'stream', compress: false, certDir: CERT_DIR, log: false });
+    server = await startServer({ root, port: 0, host: '127.0.0.1', mode: 'stream', certDir: CERT_DIR, log: false });
     origin = server.url.replace(/\/$/, '');
     browser = await launchChromium({ spki: [server.spki] });
     browser.context.on('request', (request: BrowserRequest) => {
@@ -98,7 +97,7 @@ describe('Vite-built site on the real server, in Chromium', () => {
     expect(changed.length).toBeGreaterThan(0);
     expect(changed.length).toBeLessThan(oldAssets.length);
     await server.close();
-    server = await startServer({ root, port: Number(new URL(origin).port), host: '127.0.0.1', mode: 'stream', compress: false, certDir: CERT_DIR, log: false });
+    server = await startServer({ root, port: Number(new URL(origin).port), host: '127.0.0.1', mode: 'stream', certDir: CERT_DIR, log: false });
 
     const { page, summary } = await visit('/', 'ready: home');
     expect(summary).toMatchObject({ mode: 'stream', pushed: changed.length, skipped: assetUrls('/index.html').length - changed.length });

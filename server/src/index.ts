@@ -9,6 +9,10 @@ export {
 } from './adapters/cache-digest-middleware.ts';
 export { createCacheDigestServer, type CacheDigestServer, type CacheDigestServerOptions } from './adapters/create-cache-digest-server.ts';
 export { staticSiteAssetReader, type AssetReader, type AssetResponse } from './adapters/asset-reader.ts';
+export { missingClientScripts } from './adapters/client-scripts.ts';
+export { memoryScript, memoryScriptResponse, type MemoryScript } from './adapters/memory-script.ts';
+export { LoaderInjector, type LoaderInjectorOptions } from './adapters/loader-injector.ts';
+export { insertLoaderTag, loaderTag } from './adapters/insert-loader-tag.ts';
 export type { NextFunction, NodeRequest, NodeResponse } from './adapters/node-types.ts';
 export { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome, type PageResponseHeaders } from './core/cache-digest-core.ts';
 export { DeliveryStats, type DeliveryStatsSnapshot } from './core/delivery-stats.ts';

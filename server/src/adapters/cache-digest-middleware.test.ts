@@ -4,6 +4,7 @@ import http2 from 'node:http2';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { encodeDigest, formatCacheDigestHeader, PushStreamReader, type PushStreamEvent } from '@cache-digest/shared';
 import { ensureDevCertificate, type DevCertificate } from '../tls/index.ts';
@@ -11,6 +12,7 @@ import { parseSummaryHeader } from '../core/summary-header.ts';
 import type { DeliveryMode } from '../core/types.ts';
 import { cacheDigestMiddleware } from './cache-digest-middleware.ts';
 import type { NodeRequest, NodeResponse } from './node-types.ts';
+import { staticSiteAssetReader, type AssetReader } from './asset-reader.ts';
 import { createTestSite, type TestSite } from './test-support/test-site.ts';
 import { h2Get } from './test-support/test-clients.ts';
 
@@ -151,5 +153,64 @@ describe('cacheDigestMiddleware on node:http (HTTP/1.1, connect-style)', () => {
     expect(other.body.toString()).toBe('other');
     expect(other.headers['cache-digest-push']).toBeUndefined();
     expect(passedThrough).toBe(1);
+  });
+});
+
+describe('cacheDigestMiddleware, stream mode: what the page part and asset parts never carry', () => {
+  it('hides encoding, validators and range from the application, and voids an asset part a reader returns encoded', async () => {
+    const plain = staticSiteAssetReader(site.site);
+    // A custom reader that (wrongly) hands over a gzip body for one asset.
+    const read: AssetReader = async (asset) => {
+      const response = await plain(asset);
+      if (!response || asset.url !== '/assets/app.css') return response;
+      const body = zlib.gzipSync(response.body);
+      return { headers: { ...response.headers, 'content-encoding': 'gzip', 'content-length': String(body.length) }, body };
+    };
+    const middleware = cacheDigestMiddleware({ pages: site.pages, assets: read, mode: 'stream', log: false });
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const server = http.createServer((req, res) =>
+      middleware(req, res, () => {
+        seen.push({ ...req.headers });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!doctype html><p>page</p>\n');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { outer, body } = await new Promise<{ outer: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const headers = {
+        'accept-push-stream': '1',
+        'accept-encoding': 'gzip, deflate, br, zstd',
+        'if-none-match': '"abc"',
+        'if-modified-since': new Date().toUTCString(),
+        'if-match': '*',
+        'if-unmodified-since': new Date(0).toUTCString(),
+        'if-range': '"abc"',
+        range: 'bytes=0-1',
+        'x-kept': 'yes',
+      };
+      http.get(`${origin}/`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ outer: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+    expect(outer['content-encoding']).toBeUndefined();
+    expect(seen).toHaveLength(1);
+    for (const name of ['accept-encoding', 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']) expect(seen[0]![name], name).toBeUndefined();
+    expect(seen[0]!['x-kept']).toBe('yes');
+    expect(seen[0]!['accept-push-stream']).toBe('1');
+
+    const events = readStream(body);
+    const heads = events.filter((event): event is Extract<PushStreamEvent, { type: 'head' }> => event.type === 'head');
+    const css = heads.find((head) => head.url === '/assets/app.css')!;
+    expect(events).toContainEqual({ type: 'abort', part: css.part, reason: 'content-encoding' });
+    expect(events.some((event) => event.type === 'data' && event.part === css.part)).toBe(false);
+    for (const head of heads) expect(head.headers['content-encoding']).toBeUndefined();
+    const ends = events.filter((event) => event.type === 'end');
+    expect(ends).toHaveLength(5);
+    expect(ends.every((event) => event.ok)).toBe(true);
+    expect(events.at(-1)).toEqual({ type: 'fin', parts: 6 });
   });
 });

@@ -27,6 +27,15 @@ export interface CacheDigestMiddleware {
   readonly core: CacheDigestCore;
 }
 
+/**
+ * Request headers the application must not see when it produces a page part:
+ * a part reaches the page through a worker's synthesized response, which the
+ * browser never decodes (so the page must be identity-encoded), and the
+ * navigation's validators (and any range) come from the browser's HTTP cache,
+ * which cannot see inside the stream: a 304 or 206 page part would be unusable.
+ */
+const PAGE_PART_REQUEST_HEADERS_DROPPED = ['accept-encoding', 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+
 const earlyHints = new WeakMap<NodeRequest, Promise<void>>();
 
 /**
@@ -76,9 +85,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     const missing = plan.assets.filter((entry) => entry.state === 'missing').map((entry) => entry.asset);
 
     if (plan.mode === 'stream') {
-      // A part's body reaches the page through a worker's synthesized response, which the browser
-      // never decodes: the page must be identity-encoded, so the application does not see accept-encoding.
-      delete req.headers['accept-encoding'];
+      for (const name of PAGE_PART_REQUEST_HEADERS_DROPPED) delete req.headers[name];
       const outcome: DeliveryOutcome = { pushed: missing, skipped: held };
       const headers = core.pageHeaders(plan, outcome);
       startPushStream(res, {

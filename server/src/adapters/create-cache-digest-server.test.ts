@@ -220,6 +220,41 @@ describe('node:http2 adapter, push stream', () => {
     expect(events.at(-1)).toEqual({ type: 'fin', parts: 5 });
   });
 
+  it('answers the page part with the full page, not 304/206, whatever validators or range the navigation carried', async () => {
+    const { origin } = await serverFor('auto');
+    const file = (await site.site.resolve('/index.html'))!;
+    const conditional = {
+      'if-none-match': file.etag,
+      'if-modified-since': new Date(Date.now() + 86_400_000).toUTCString(),
+      range: 'bytes=0-9',
+    };
+    // Without a stream the same headers do give a 304: the stream mode is what ignores them.
+    const plain = await h2Get(origin, '/', { ca: cert.caCert, enablePush: false, headers: conditional });
+    expect(plain.status).toBe(304);
+
+    const result = await h2Get(origin, '/', {
+      ca: cert.caCert,
+      enablePush: false,
+      headers: { ...conditional, 'accept-push-stream': '1', 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(result.status).toBe(200);
+    expect(result.headers['content-type']).toBe(PUSH_STREAM_CONTENT_TYPE);
+    expect(result.headers['content-encoding']).toBeUndefined();
+    const reader = new PushStreamReader();
+    const events = [...reader.push(result.body), ...reader.close()];
+    const page = events.find((event) => event.type === 'head' && event.role === 'page');
+    expect(page).toMatchObject({ status: 200, url: '/' });
+    if (page?.type !== 'head') throw new Error('no page part');
+    expect(page.headers['content-encoding']).toBeUndefined();
+    expect(page.headers['etag']).toBe(file.etag);
+    expect(page.headers['content-range']).toBeUndefined();
+    const body = Buffer.concat(events.flatMap((event) => (event.type === 'data' && event.part === page.part ? [Buffer.from(event.bytes)] : [])));
+    expect(body.toString()).toBe(site.pageBody);
+    // No asset part is encoded either.
+    for (const event of events) if (event.type === 'head') expect(event.headers['content-encoding']).toBeUndefined();
+    expect(events.at(-1)).toEqual({ type: 'fin', parts: 6 });
+  });
+
   it('sends no push stream to a client that did not ask for one', async () => {
     const { origin } = await serverFor('stream');
     const result = await h2Get(origin, '/', { ca: cert.caCert, enablePush: false });

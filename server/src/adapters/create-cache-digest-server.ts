@@ -5,6 +5,8 @@ import type { CacheDigestCoreOptions } from '../core/cache-digest-core.ts';
 import type { StaticSite } from '../static/index.ts';
 import { cacheDigestMiddleware, earlyHintsWritten, type CacheDigestMiddleware } from './cache-digest-middleware.ts';
 import type { NodeRequest, NodeResponse } from './node-types.ts';
+import type { LoaderInjector } from './loader-injector.ts';
+import { memoryScriptResponse, type MemoryScript } from './memory-script.ts';
 import { writeStaticResponse } from './write-static-response.ts';
 
 /** Options of {@link createCacheDigestServer}. */
@@ -18,6 +20,10 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   statsPath?: string;
   /** Delay before 103 Early Hints, ms (default 5). */
   earlyHintsDelayMs?: number;
+  /** Scripts served from memory by path (the client's scripts a site lacks); never pages, never pushed. */
+  memoryScripts?: ReadonlyMap<string, MemoryScript>;
+  /** When set, pages are served through it (the loader's tag added) instead of straight from `site`. */
+  loaderInjector?: LoaderInjector;
 }
 
 /** A server from {@link createCacheDigestServer}, with a graceful `shutdown`. */
@@ -66,9 +72,15 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
       res.end(body);
       return;
     }
+    const method = req.method ?? 'GET';
+    const script = method === 'GET' || method === 'HEAD' ? options.memoryScripts?.get(pathOf(req.url)) : undefined;
+    if (script) {
+      writeStaticResponse(res, memoryScriptResponse(script, { method, headers: req.headers }));
+      return;
+    }
     const serve = async (): Promise<void> => {
       await earlyHintsWritten(req);
-      const response = await options.site.handle({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
+      const response = await (options.loaderInjector ?? options.site).handle({ method, path: req.url ?? '/', headers: req.headers });
       writeStaticResponse(res, response);
     };
     await new Promise<void>((resolve, reject) => middleware(req, res, () => serve().then(resolve, reject)));
@@ -103,4 +115,9 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   }
 
   return { server, middleware, shutdown };
+}
+
+/** The path of a request target, without query or fragment. */
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split(/[?#]/, 1)[0]!;
 }

@@ -193,6 +193,12 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
         send(writer.abort(id, 'unavailable'));
         continue;
       }
+      if (isEncoded(response.headers)) {
+        // A worker's synthesized response is never decoded: an encoded body would be cached as is.
+        send(writer.head(id, { url: asset.url, status: 200, headers: {}, role: 'asset' }));
+        send(writer.abort(id, 'content-encoding'));
+        continue;
+      }
       if (state === 'stale-current') {
         const { 'content-length': _length, 'content-type': _type, ...headers } = response.headers;
         send(writer.head(id, { url: asset.url, status: 304, headers, role: 'asset' }));
@@ -206,4 +212,12 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     assetsDone = true;
     maybeFinish();
   })();
+}
+
+/** True when a reader's headers name a content coding other than identity. */
+function isEncoded(headers: Record<string, string>): boolean {
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'content-encoding' && value.trim().toLowerCase() !== 'identity' && value.trim() !== '') return true;
+  }
+  return false;
 }

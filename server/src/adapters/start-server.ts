@@ -6,7 +6,10 @@ import { StaticSite, type StaticSiteOptions } from '../static/index.ts';
 import { ensureDevCertificate, spkiHash } from '../tls/index.ts';
 import type { DeliveryStatsSnapshot } from '../core/delivery-stats.ts';
 import type { DeliveryMode } from '../core/types.ts';
+import { missingClientScripts } from './client-scripts.ts';
 import { createCacheDigestServer } from './create-cache-digest-server.ts';
+import { LoaderInjector } from './loader-injector.ts';
+import type { MemoryScript } from './memory-script.ts';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -34,6 +37,13 @@ export interface StartServerOptions {
   compress?: boolean;
   /** Delay before 103 Early Hints, ms (default 5). */
   earlyHintsDelayMs?: number;
+  /**
+   * Serve the client's `/cache-digest.js` and `/cache-digest-sw.js` from
+   * memory when `root` lacks them, bundled once at startup (default true).
+   */
+  clientScripts?: boolean;
+  /** Add `<script src="/cache-digest.js" async></script>` before `</head>` of HTML pages lacking it (default false). */
+  injectLoader?: boolean;
 }
 
 /** A running server. */
@@ -47,6 +57,8 @@ export interface RunningServer {
   caPath?: string;
   /** The manifest in use. */
   manifest: PushManifest;
+  /** Paths of the client's scripts served from memory (those `root` lacks); empty when none. */
+  clientScripts: string[];
   /** The delivery counters so far. */
   stats(): DeliveryStatsSnapshot;
   /** Closes every connection and stops listening. */
@@ -69,8 +81,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     key = dev.key;
     caPath = dev.caPath;
   }
-  const manifest = await resolveManifest(root, options.manifest);
   const site = new StaticSite({ root, ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}), ...(options.compress === undefined ? {} : { compress: options.compress }) });
+  const memoryScripts: ReadonlyMap<string, MemoryScript> = options.clientScripts === false ? new Map() : await missingClientScripts(site);
+  // Scripts served from memory are no file of the site: never an asset to push.
+  const manifest = withoutAssets(await resolveManifest(root, options.manifest), memoryScripts);
+  const loaderInjector = options.injectLoader
+    ? new LoaderInjector(site, { loaderPath: (await import('@cache-digest/client/vite')).LOADER_PATH, compress: options.compress ?? true })
+    : undefined;
   const instance = createCacheDigestServer({
     site,
     cert,
@@ -80,6 +97,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.stats ? { statsPath: STATS_PATH } : {}),
     ...(options.earlyHintsDelayMs === undefined ? {} : { earlyHintsDelayMs: options.earlyHintsDelayMs }),
+    memoryScripts,
+    ...(loaderInjector ? { loaderInjector } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     instance.server.once('error', reject);
@@ -96,6 +115,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     spki: spkiHash(cert),
     ...(caPath ? { caPath } : {}),
     manifest,
+    clientScripts: [...memoryScripts.keys()],
     stats: () => instance.middleware.core.stats.snapshot(),
     close: () => instance.shutdown(),
   };
@@ -107,4 +127,10 @@ async function resolveManifest(root: string, manifest: PushManifest | string | u
   const beside = path.join(root, 'push-manifest.json');
   if (existsSync(beside)) return loadManifest(beside);
   return buildManifest(root);
+}
+
+function withoutAssets(manifest: PushManifest, paths: ReadonlyMap<string, unknown>): PushManifest {
+  if (paths.size === 0) return manifest;
+  const pages = Object.fromEntries(Object.entries(manifest.pages).map(([page, assets]) => [page, assets.filter((asset) => !paths.has(asset.url))]));
+  return { ...manifest, pages };
 }

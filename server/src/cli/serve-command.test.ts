@@ -26,7 +26,8 @@ async function serve(args: string[]) {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stdout}\n${stderr}`)), 30_000);
+    // Generous: startup bundles the client's scripts (Vite) on a possibly busy machine.
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stdout}\n${stderr}`)), 60_000);
     const check = () => {
       if (/^spki: /m.test(stdout)) {
         clearTimeout(timer);
@@ -81,7 +82,7 @@ describe('cache-digest serve', () => {
     expect(await server.stop()).toBe(0);
     expect(server.output()).toMatch(/cache-digest: GET \/ 200 \| mode=push; digest=0; pushed=5; skipped=0/);
     expect(server.output()).toMatch(/^stats: \{"requests":1,/m);
-  });
+  }, 90_000);
 
   it('uses push-manifest.json from the folder and honours --mode', async () => {
     const manifest = { version: 1, pages: { '/index.html': [site.pages['/index.html']![0]] } };
@@ -96,7 +97,25 @@ describe('cache-digest serve', () => {
     } finally {
       await rm(path.join(site.root, 'push-manifest.json'));
     }
-  });
+  }, 90_000);
+
+  it('serves the client scripts the folder lacks from memory; --inject-loader tags the pages; --no-client serves none', async () => {
+    const server = await serve([site.root, '--port', '0', '--mode', 'hints', '--inject-loader']);
+    expect(server.output()).toMatch(/^client scripts \(from memory\): \/cache-digest\.js \/cache-digest-sw\.js$/m);
+    const worker = await h2Get(server.origin, '/cache-digest-sw.js');
+    expect(worker.status).toBe(200);
+    expect(worker.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(worker.body.length).toBeGreaterThan(1000);
+    const page = await h2Get(server.origin, '/');
+    expect(page.body.toString()).toBe(site.pageBody.replace('</head>', '<script src="/cache-digest.js" async></script></head>'));
+    expect(await server.stop()).toBe(0);
+
+    const bare = await serve([site.root, '--port', '0', '--no-client']);
+    expect(bare.output()).not.toMatch(/client scripts/);
+    expect((await h2Get(bare.origin, '/cache-digest.js', { enablePush: false })).status).toBe(404);
+    expect((await h2Get(bare.origin, '/', { enablePush: false })).body.toString()).toBe(site.pageBody);
+    expect(await bare.stop()).toBe(0);
+  }, 90_000);
 
   it('refuses bad arguments with exit code 2', async () => {
     const errors: string[] = [];

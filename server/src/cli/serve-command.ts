@@ -9,9 +9,12 @@ const MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'link
 
 /**
  * `cache-digest serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
- * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]`:
- * serves DIR over HTTP/2 + TLS (HTTP/1.1 fallback) until SIGINT or SIGTERM,
- * then closes every connection and resolves to 0.
+ * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
+ * [--no-client] [--inject-loader]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
+ * fallback) until SIGINT or SIGTERM, then closes every connection and
+ * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
+ * are served from memory when DIR lacks them (unless `--no-client`);
+ * `--inject-loader` adds the loader's script tag to HTML pages lacking it.
  */
 export async function serveCommand(args: string[], out: (line: string) => void = (line) => console.log(line)): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -26,6 +29,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       mode: { type: 'string', default: 'auto' },
       manifest: { type: 'string' },
       stats: { type: 'boolean', default: false },
+      'no-client': { type: 'boolean', default: false },
+      'inject-loader': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new UsageError('serve needs exactly one folder: cache-digest serve DIR');
@@ -47,6 +52,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     host: values.host,
     mode: values.mode as DeliveryMode,
     stats: values.stats,
+    clientScripts: !values['no-client'],
+    injectLoader: values['inject-loader'],
     log: out,
     ...(values.cert !== undefined && values.key !== undefined
       ? { cert: await readFile(values.cert, 'utf8'), key: await readFile(values.key, 'utf8') }
@@ -54,6 +61,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
   });
   out(`cache-digest: serving ${root} at ${server.url} (mode ${values.mode}, ${Object.keys(server.manifest.pages).length} pages)`);
+  if (server.clientScripts.length > 0) out(`client scripts (from memory): ${server.clientScripts.join(' ')}`);
+  if (values['inject-loader']) out('loader tag added to HTML pages lacking it');
   if (server.caPath) out(`ca: ${server.caPath}`);
   out(`spki: ${server.spki}`);
   if (values.stats) out(`stats: ${new URL(STATS_PATH, server.url).href}`);

@@ -45,22 +45,33 @@ export function encodeDigest(entries: Iterable<DigestEntry | string>, options: E
   return encodeHashes(hashes, { pBits: options.pBits ?? DEFAULT_P_BITS });
 }
 
+/** Default bound on an encoded digest: 16 MiB, far above any header, so a bad `count` cannot exhaust memory. */
+export const DEFAULT_MAX_ENCODED_BYTES = 16 * 1024 * 1024;
+
 /**
  * Encodes pre-hashed entries: `hashes` holds each entry's 64-bit SHA-256
  * prefix as two words, hi then lo. `count` (default: the number of hashes)
- * sets N. The array is not modified.
+ * sets N. The array is not modified. A result over `maxBytes` (default
+ * 16 MiB) is refused with `TOO_LARGE` before it is allocated.
  */
-export function encodeHashes(hashes: Uint32Array, options: { pBits?: number; count?: number } = {}): Uint8Array {
+export function encodeHashes(hashes: Uint32Array, options: { pBits?: number; count?: number; maxBytes?: number } = {}): Uint8Array {
   if (hashes.length % 2 !== 0) throw new CacheDigestError('BAD_ARGUMENT', 'hashes must hold two words per entry');
   const n = hashes.length / 2;
   const pBits = options.pBits ?? DEFAULT_P_BITS;
   const nBits = nBitsForCount(options.count ?? n);
   checkParameters(nBits, pBits);
   const bits = nBits + pBits;
-  return bits <= MAX_NUMBER_BITS ? encodeNumbers(hashes, n, nBits, pBits) : encodeBigInts(hashes, n, nBits, pBits);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_ENCODED_BYTES;
+  return bits <= MAX_NUMBER_BITS ? encodeNumbers(hashes, n, nBits, pBits, maxBytes) : encodeBigInts(hashes, n, nBits, pBits, maxBytes);
 }
 
-function encodeNumbers(hashes: Uint32Array, n: number, nBits: number, pBits: number): Uint8Array {
+function checkSize(totalBits: number, maxBytes: number): void {
+  if (totalBits / 8 > maxBytes) {
+    throw new CacheDigestError('TOO_LARGE', `digest would take ${Math.ceil(totalBits / 8)} bytes, over the ${maxBytes}-byte limit`);
+  }
+}
+
+function encodeNumbers(hashes: Uint32Array, n: number, nBits: number, pBits: number, maxBytes: number): Uint8Array {
   const bits = nBits + pBits;
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) values[i] = truncateToNumber(hashes[2 * i]!, hashes[2 * i + 1]!, bits);
@@ -75,6 +86,7 @@ function encodeNumbers(hashes: Uint32Array, n: number, nBits: number, pBits: num
     total += Math.floor((v - previous - 1) / P) + 1 + pBits;
     previous = v;
   }
+  checkSize(total, maxBytes);
   const writer = new BitWriter(total);
   writer.write(nBits, 5);
   writer.write(pBits, 5);
@@ -91,7 +103,7 @@ function encodeNumbers(hashes: Uint32Array, n: number, nBits: number, pBits: num
   return writer.bytes;
 }
 
-function encodeBigInts(hashes: Uint32Array, n: number, nBits: number, pBits: number): Uint8Array {
+function encodeBigInts(hashes: Uint32Array, n: number, nBits: number, pBits: number, maxBytes: number): Uint8Array {
   const bits = nBits + pBits;
   const values = new BigUint64Array(n);
   for (let i = 0; i < n; i++) values[i] = truncateToBigInt(hashes[2 * i]!, hashes[2 * i + 1]!, bits);
@@ -106,6 +118,7 @@ function encodeBigInts(hashes: Uint32Array, n: number, nBits: number, pBits: num
     total += Number((v - previous - 1n) >> shift) + 1 + pBits;
     previous = v;
   }
+  checkSize(total, maxBytes);
   const writer = new BitWriter(total);
   writer.write(nBits, 5);
   writer.write(pBits, 5);

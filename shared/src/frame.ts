@@ -57,10 +57,12 @@ export function encodeCacheDigestPayload(frame: Pick<CacheDigestFrame, 'origin' 
 
 /** Splits a CACHE_DIGEST payload into origin and digest bytes; `BAD_FRAME` or `TOO_LARGE` when malformed. */
 export function decodeCacheDigestPayload(payload: Uint8Array, options: { maxDigestBytes?: number } = {}): { origin: string; digest: Uint8Array } {
+  if (!(payload instanceof Uint8Array)) throw new CacheDigestError('BAD_ARGUMENT', 'payload must be a Uint8Array');
   if (payload.length < 2) throw new CacheDigestError('BAD_FRAME', 'CACHE_DIGEST payload is shorter than its Origin-Len');
   const originLength = (payload[0]! << 8) | payload[1]!;
   if (payload.length < 2 + originLength) throw new CacheDigestError('BAD_FRAME', 'CACHE_DIGEST payload ends inside its Origin');
-  const origin = String.fromCharCode(...payload.subarray(2, 2 + originLength));
+  let origin = '';
+  for (let i = 2; i < 2 + originLength; i++) origin += String.fromCharCode(payload[i]!);
   checkOrigin(origin);
   const digest = payload.subarray(2 + originLength);
   const maxBytes = options.maxDigestBytes ?? DEFAULT_MAX_DIGEST_BYTES;
@@ -93,6 +95,7 @@ export interface DecodedCacheDigestFrame extends Required<CacheDigestFlags> {
 
 /** Parses a whole CACHE_DIGEST frame; `BAD_FRAME` for a wrong type, stream, length or payload. */
 export function decodeCacheDigestFrame(frame: Uint8Array, options: { maxDigestBytes?: number; hash?: KeyHasher } = {}): DecodedCacheDigestFrame {
+  if (!(frame instanceof Uint8Array)) throw new CacheDigestError('BAD_ARGUMENT', 'frame must be a Uint8Array');
   if (frame.length < HTTP2_FRAME_HEADER) throw new CacheDigestError('TRUNCATED', 'frame is shorter than an HTTP/2 frame header');
   const length = (frame[0]! << 16) | (frame[1]! << 8) | frame[2]!;
   if (frame[3] !== CACHE_DIGEST_FRAME_TYPE) throw new CacheDigestError('BAD_FRAME', `frame type 0x${frame[3]!.toString(16)} is not CACHE_DIGEST`);
@@ -103,7 +106,7 @@ export function decodeCacheDigestFrame(frame: Uint8Array, options: { maxDigestBy
   const { origin, digest } = decodeCacheDigestPayload(frame.subarray(HTTP2_FRAME_HEADER), options);
   return {
     origin,
-    digest: decodeDigest(digest, { ...(options.maxDigestBytes ? { maxBytes: options.maxDigestBytes } : {}), ...(options.hash ? { hash: options.hash } : {}) }),
+    digest: decodeDigest(digest, { ...(options.maxDigestBytes !== undefined ? { maxBytes: options.maxDigestBytes } : {}), ...(options.hash ? { hash: options.hash } : {}) }),
     reset: (flags & CACHE_DIGEST_FLAG_RESET) !== 0,
     complete: (flags & CACHE_DIGEST_FLAG_COMPLETE) !== 0,
     validators: (flags & CACHE_DIGEST_FLAG_VALIDATORS) !== 0,

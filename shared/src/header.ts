@@ -52,13 +52,14 @@ export function parseCacheDigestHeader(header: string | readonly string[] | unde
   const maxLength = options.maxLength ?? DEFAULT_MAX_HEADER_LENGTH;
   let text: string;
   if (typeof header === 'string') text = header;
-  else {
+  else if (Array.isArray(header) && header.every((line) => typeof line === 'string')) {
     let length = 0;
     for (const line of header) length += line.length + 1;
     if (length > maxLength + 1) throw tooLarge(length, maxLength);
     text = header.join(',');
+  } else {
+    throw new CacheDigestError('BAD_ARGUMENT', 'a Cache-Digest header must be a string or a list of strings');
   }
-  if (typeof text !== 'string') throw new CacheDigestError('BAD_ARGUMENT', 'header must be a string');
   if (text.length > maxLength) throw tooLarge(text.length, maxLength);
 
   const members: CacheDigestMember[] = [];

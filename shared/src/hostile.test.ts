@@ -5,7 +5,10 @@ import {
   CacheDigestError,
   decodeCacheDigestFrame,
   decodeDigest,
+  encodeCacheDigestFrame,
   encodeDigest,
+  encodeHashes,
+  hashKey,
   parseCacheDigestHeader,
 } from './index.ts';
 
@@ -87,6 +90,30 @@ describe('hostile digests', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
       onlyTypedErrors(() => decodeCacheDigestFrame(bytes));
     }), { numRuns: 3000 });
+  });
+
+  it('refuses non-byte, non-string input typed', () => {
+    for (const bad of [null, 5, [undefined], {}] as unknown[]) {
+      expect(onlyTypedErrors(() => parseCacheDigestHeader(bad as string))?.code).toBe('BAD_ARGUMENT');
+      expect(onlyTypedErrors(() => decodeCacheDigestFrame(bad as Uint8Array))?.code).toBe('BAD_ARGUMENT');
+    }
+  });
+
+  it('refuses an encoding whose declared N would need more memory than the bound', () => {
+    expect(onlyTypedErrors(() => encodeHashes(new Uint32Array([0x8000_0000, 0, 0xffff_ffff, 0]), { pBits: 31, count: 2 ** 31 }))?.code).toBe('TOO_LARGE');
+  });
+
+  it('decodes a frame with a 64 KiB origin quickly and typed', () => {
+    const origin = `https://${'a'.repeat(65_535 - 8)}`;
+    const frame = encodeCacheDigestFrame({ origin, digest: encodeDigest([]) });
+    expect(decodeCacheDigestFrame(frame).origin).toBe(origin);
+  });
+
+  it('a custom hasher returning signed 32-bit words queries the same as the unsigned one', () => {
+    const urls = Array.from({ length: 64 }, (_, i) => `https://example.com/s/${i}`);
+    const signed = (key: string) => { const h = hashKey(key); return { hi: h.hi | 0, lo: h.lo | 0 }; };
+    const digest = decodeDigest(encodeDigest(urls, { pBits: 31, hash: signed }), { hash: signed });
+    expect(urls.filter((u) => digest.has(u))).toHaveLength(64);
   });
 
   it('a real digest with random flags still parses', () => {

@@ -9,7 +9,7 @@ export const MAX_NUMBER_BITS = 53;
 export function truncateToNumber(hi: number, lo: number, bits: number): number {
   if (bits === 0) return 0;
   if (bits <= 32) return hi >>> (32 - bits);
-  return hi * 2 ** (bits - 32) + (lo >>> (64 - bits));
+  return (hi >>> 0) * 2 ** (bits - 32) + (lo >>> (64 - bits));
 }
 
 /** The top `bits` bits (0 to 64) of hi:lo as a bigint. */

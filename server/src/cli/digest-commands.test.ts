@@ -56,6 +56,9 @@ describe('cache-digest encode | decode | query', () => {
       expect(result.stderr).toMatch(/^cache-digest: [A-Z0-9_]+: /);
     }
     expect(run(['decode', 'A!']).code).toBe(2);
+    // Values may start with '-' (log2 N = 31, small P): they are values, not options.
+    expect(JSON.parse(run(['decode', '-AA']).stdout)).toEqual({ nBits: 31, pBits: 0, values: [] });
+    expect(run(['query', '-AA', 'https://example.com/']).code).toBe(1);
     expect(run(['encode', '--p-bits', '40'], 'https://example.com/\n').code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);
   });

@@ -58,6 +58,15 @@ export async function encodeCommand(args: string[], io: CommandIO): Promise<numb
   return 0;
 }
 
+/**
+ * Positional arguments taken as they are: a base64url value may start with
+ * `-` (every digest with log2 N = 31 and small P does), so nothing here is
+ * read as an option; a `--` separator is dropped.
+ */
+function positionalsOf(args: string[]): string[] {
+  return args[0] === '--' ? args.slice(1) : args;
+}
+
 /** A digest value from the command line; a whole header member (`value; flags`) is accepted too. */
 function decodeValue(value: string) {
   return decodeDigest(base64urlDecode(value.split(';')[0]!.trim()), { hash: hashKeyNode });
@@ -65,7 +74,7 @@ function decodeValue(value: string) {
 
 /** `cache-digest decode VALUE`: prints {"nBits","pBits","values":[decimal strings]}. */
 export async function decodeCommand(args: string[], io: CommandIO): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const positionals = positionalsOf(args);
   if (positionals.length !== 1) throw new UsageError('usage: cache-digest decode VALUE');
   const digest = decodeValue(positionals[0]!);
   const values = digest.values().map(String);
@@ -75,7 +84,7 @@ export async function decodeCommand(args: string[], io: CommandIO): Promise<numb
 
 /** `cache-digest query VALUE URL [ETAG]`: exit 0 when held, 1 when not. */
 export async function queryCommand(args: string[], _io: CommandIO): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  const positionals = positionalsOf(args);
   if (positionals.length < 2 || positionals.length > 3) throw new UsageError('usage: cache-digest query VALUE URL [ETAG]');
   const [value, url, etag] = positionals as [string, string, string | undefined];
   const held = decodeValue(value).has(url, etag);

@@ -1,0 +1,12 @@
+import { CAPTIONS } from '../lib/captions.ts';
+import { escapeHtml } from '../lib/format.ts';
+import { installLightbox } from '../lib/lightbox.ts';
+import { startPage } from './start-page.ts';
+
+document.querySelectorAll<HTMLElement>('figure[data-photo]').forEach((figure) => {
+  const caption = CAPTIONS.find((entry) => entry.file === figure.dataset.photo);
+  const label = figure.querySelector('figcaption');
+  if (caption && label) label.innerHTML = escapeHtml(caption.title);
+});
+installLightbox(document);
+startPage('gallery');

@@ -1,0 +1,166 @@
+import http2 from 'node:http2';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, type RunningServer } from '@cache-digest/server';
+import { startDelayProxy, type DelayProxy } from '../delay-proxy.ts';
+import { buildDemoSite, type BuiltSite } from './build-demo-site.ts';
+import type { VisitFacts } from './measure-visit.ts';
+import { setDigestsIgnored } from './ignore-digests.ts';
+import { recordServedRequests, takeServedRequests } from './served-requests.ts';
+
+/** Which build of the demo is served: before or after the deploy. */
+export type SiteVersion = 'v1' | 'v2';
+
+/** Options of {@link E2eEnvironment.create}. */
+export interface E2eEnvironmentOptions {
+  rttMs: number;
+  bandwidthBytesPerSecond?: number;
+  /** Progress messages. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Everything a scenario runs against: the demo built twice (v1, and v2 with
+ * three assets changed), `cache-digest serve` for each (build, mode) started
+ * on demand, and one round-trip emulator in front whose port is the origin
+ * the browser sees (https://localhost:<port>), so a deploy or a change of
+ * server mode keeps the origin, its Service Worker and its caches.
+ */
+export class E2eEnvironment {
+  private readonly servers = new Map<string, Promise<RunningServer>>();
+  private readonly pageLog: string[] = [];
+  private current: SiteVersion = 'v1';
+
+  private constructor(
+    readonly workDir: string,
+    readonly proxy: DelayProxy,
+    readonly sites: Record<SiteVersion, BuiltSite>,
+    readonly spki: string,
+  ) {}
+
+  /** Build both versions of the demo and start the emulator. */
+  static async create(options: E2eEnvironmentOptions): Promise<E2eEnvironment> {
+    recordServedRequests();
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-e2e-'));
+    try {
+      options.log?.('building the demo (v1 and the deploy v2)');
+      const v1 = await buildDemoSite({ workDir, outDir: path.join(workDir, 'site-v1') });
+      const v2 = await buildDemoSite({ workDir, outDir: path.join(workDir, 'site-v2'), deploy: true });
+      // A throwaway server creates the development certificate once; every server shares it (and its SPKI).
+      const probe = await startServer({ root: v1.dir, certDir: path.join(workDir, 'certs'), log: false });
+      await probe.close();
+      const proxy = await startDelayProxy({
+        targetHost: '127.0.0.1',
+        targetPort: probe.port,
+        rttMs: options.rttMs,
+        ...(options.bandwidthBytesPerSecond ? { bandwidthBytesPerSecond: options.bandwidthBytesPerSecond } : {}),
+      });
+      return new E2eEnvironment(workDir, proxy, { v1, v2 }, probe.spki);
+    } catch (error) {
+      await rm(workDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The origin the browser uses: the emulator. */
+  get origin(): string {
+    return `https://localhost:${this.proxy.port}`;
+  }
+
+  /** The files of the build being served now. */
+  get files(): BuiltSite['files'] {
+    return this.sites[this.current].files;
+  }
+
+  /**
+   * Serve `version` with `mode` behind the emulator from now on (new
+   * connections); `ignoreDigests` makes the server act as if no request
+   * carried a digest (stream-all).
+   */
+  async serve(
+    version: SiteVersion,
+    mode: 'off' | 'hints' | 'auto' | 'push' | 'stream',
+    options: { ignoreDigests?: boolean } = {},
+  ): Promise<void> {
+    setDigestsIgnored(options.ignoreDigests === true);
+    const key = `${version}:${mode}`;
+    let server = this.servers.get(key);
+    if (!server) {
+      server = startServer({
+        root: this.sites[version].dir,
+        mode,
+        certDir: path.join(this.workDir, 'certs'),
+        log: (line) => {
+          this.pageLog.push(line);
+        },
+      }).then(async (running) => {
+        await warmUp(running, this.sites[version]);
+        return running;
+      });
+      this.servers.set(key, server);
+    }
+    this.proxy.retarget((await server).port);
+    this.current = version;
+  }
+
+  /** The servers' page-request log lines since the last call. */
+  takePageLog(): string[] {
+    return this.pageLog.splice(0);
+  }
+
+  /** Zero the emulator's counters and forget earlier requests: a visit starts. */
+  startVisit(): void {
+    this.proxy.resetStats();
+    takeServedRequests();
+    this.pageLog.length = 0;
+  }
+
+  /** What the emulator and the servers saw since {@link startVisit}. */
+  endVisit(): Pick<VisitFacts, 'traffic' | 'served' | 'pageLog' | 'files' | 'summary'> {
+    const pageLog = this.takePageLog();
+    const summary = /mode=\w+; digest=\d+; pushed=\d+; skipped=\d+; bytes=\d+/.exec(pageLog[0] ?? '')?.[0] ?? null;
+    return { traffic: this.proxy.stats(), served: takeServedRequests(), pageLog, files: this.files, summary };
+  }
+
+  /** A fresh folder under the work folder (browser profiles). */
+  async tempDir(prefix: string): Promise<string> {
+    return mkdtemp(path.join(this.workDir, prefix));
+  }
+
+  /** Stop every server and the emulator, delete the builds. */
+  async close(): Promise<void> {
+    const servers = await Promise.allSettled(this.servers.values());
+    for (const server of servers) if (server.status === 'fulfilled') await server.value.close();
+    await this.proxy.close();
+    await rm(this.workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Request every file once, compressed the way browsers ask, so the first
+ * measured visit does not pay the server's one-time compression and ETag work.
+ */
+async function warmUp(server: RunningServer, site: BuiltSite): Promise<void> {
+  const session = http2.connect(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false, settings: { enablePush: false } });
+  session.on('error', () => {});
+  session.on('stream', (pushed) => {
+    pushed.on('error', () => {});
+    pushed.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+  });
+  try {
+    await Promise.all(
+      [...site.files.keys()].map(
+        (urlPath) =>
+          new Promise<void>((resolve) => {
+            const stream = session.request({ ':path': urlPath, 'accept-encoding': 'gzip, deflate, br' });
+            stream.on('data', () => {});
+            stream.on('end', () => resolve());
+            stream.on('error', () => resolve());
+          }),
+      ),
+    );
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,40 @@
+import type { VisitMeasurement } from '../harness/visit-measurement.ts';
+import { median } from './median.ts';
+import type { CellResult, RunFigures } from './results-schema.ts';
+import type { ScenarioName, StrategyName } from '../harness/strategies.ts';
+
+/** Turn the measured visits of one cell into its medians (and keep each run). */
+export function summariseRuns(
+  cell: { rttMs: number; scenario: ScenarioName; strategy: StrategyName },
+  visits: readonly VisitMeasurement[],
+): CellResult {
+  const runs: RunFigures[] = visits.map(({ render, ...figures }) => ({
+    ...figures,
+    renderedCorrectly: render
+      ? render.images.loaded === render.images.total && render.stylesApplied && render.fonts.every((f) => f.status === 'loaded')
+      : null,
+  }));
+  const of = (pick: (run: RunFigures) => number): number => median(runs.map(pick));
+  const loads = runs.map((run) => run.loadMs);
+  return {
+    ...cell,
+    median: {
+      loadMs: of((r) => r.loadMs),
+      loadRoundTrips: of((r) => r.loadMs) / cell.rttMs,
+      ttfbMs: of((r) => r.ttfbMs),
+      bytesUp: of((r) => r.bytesUp),
+      bytesDown: of((r) => r.bytesDown),
+      connections: of((r) => r.connections),
+      networkRequests: of((r) => r.networkRequests),
+      deliveredAssets: of((r) => r.deliveredAssets.length),
+      pushedAssets: of((r) => r.pushedAssets.length),
+      deliveredBytes: of((r) => r.deliveredBytes),
+      redundantBytes: of((r) => r.redundantBytes),
+      redundantPercent: of((r) => (r.pageBytes > 0 ? (r.redundantBytes / r.pageBytes) * 100 : 0)),
+      pageBytes: of((r) => r.pageBytes),
+    },
+    min: { loadMs: Math.min(...loads) },
+    max: { loadMs: Math.max(...loads) },
+    runs,
+  };
+}

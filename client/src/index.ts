@@ -10,3 +10,5 @@ export { cachePolicy, parseCacheControl, type CachePolicy } from './sw/freshness
 export { receivePushStream, type PushStreamSink, type ReceiveLimits } from './sw/receive-push-stream.ts';
 export { CacheDigestPlugin, type CacheDigestPluginOptions } from './workbox/cache-digest-plugin.ts';
 export { LOADER_PATH, WORKER_PATH, WARM_MESSAGE } from './paths.ts';
+export { NavigationPreloadPublisher, type PreloadManager, type PublishedValue } from './sw/navigation-preload-publisher.ts';
+export { preloadHeaderValue, navigationRequestSignals, NAVIGATION_PRELOAD_HEADER } from './sw/preload-header-value.ts';

@@ -8,10 +8,16 @@ import { WARM_MESSAGE, WORKER_PATH } from '../paths.ts';
 const container = navigator.serviceWorker;
 if (container) {
   const firstVisit = !container.controller;
+  // Resource timing lists a resource once it has loaded: wait for the page's load event, or
+  // a worker that activates quickly would be told only of what had finished by then.
+  const loaded = new Promise<void>((resolve) => {
+    if (document.readyState === 'complete') resolve();
+    else addEventListener('load', () => resolve(), { once: true });
+  });
   container
     .register(WORKER_PATH, { scope: '/' })
-    .then(() => container.ready)
-    .then((registration) => {
+    .then(() => Promise.all([container.ready, loaded]))
+    .then(([registration]) => {
       if (!firstVisit) return;
       const origin = location.origin + '/';
       const urls = performance

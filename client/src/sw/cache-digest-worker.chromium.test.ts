@@ -5,7 +5,8 @@ import { crc32, parseCacheDigestHeader, PushStreamWriter, PUSH_STREAM_CONTENT_TY
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCraftedServer, type CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
-import { cachedText, cachedUrls, waitForController } from '../../test-support/page-helpers.ts';
+import { cachedText, cachedUrls, eventually, waitForController } from '../../test-support/page-helpers.ts';
+import { navigationRequestSignals } from './preload-header-value.ts';
 
 const ASSETS: Record<string, { type: string; body: string }> = {
   '/a.css': { type: 'text/css', body: 'h1{color:rgb(1, 2, 3)}' },
@@ -66,7 +67,8 @@ describe('cache-digest worker in Chromium (crafted streams)', () => {
         return;
       }
       if (path !== '/') return serveAsset(path, response);
-      if (request.headers['accept-push-stream'] !== '1') {
+      // The worker's navigations arrive as navigation preloads, the headers folded into Service-Worker-Navigation-Preload.
+      if (navigationRequestSignals(request.headers).acceptPushStream !== '1') {
         response.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-cache' });
         response.end(PAGE);
         return;
@@ -142,8 +144,7 @@ describe('cache-digest worker in Chromium (crafted streams)', () => {
 
     const seen = server.requests.slice(before);
     const navigation = seen.find((request) => request.path === '/')!;
-    expect(navigation.headers['accept-push-stream']).toBe('1');
-    expect(navigation.headers['cache-digest']).toBe('AcA; complete'); // nothing cached yet
+    expect(navigationRequestSignals(navigation.headers)).toEqual({ acceptPushStream: '1', cacheDigest: 'AcA; complete' }); // nothing cached yet
     // The good part was used; the truncated and the corrupt one came from the network instead.
     expect(seen.map((request) => request.path).filter((path) => path !== '/').sort()).toEqual(['/b.js', '/c.js', '/ping.gif']);
 
@@ -154,12 +155,19 @@ describe('cache-digest worker in Chromium (crafted streams)', () => {
 
   it('the next navigation sends a digest holding exactly the cached URLs, and no asset crosses the network', async () => {
     const page = await browser.context.newPage();
+    await page.goto(`${server.origin}/install`);
+    // The navigation carries the digests the worker last published to navigation preload (shortly after each change).
+    await eventually(async () => {
+      const { headerValue } = await page.evaluate(async () => (await navigator.serviceWorker.ready).navigationPreload.getState());
+      const digest = navigationRequestSignals({ 'service-worker-navigation-preload': headerValue }).cacheDigest;
+      return digest !== undefined && parseCacheDigestHeader(digest)[0]?.digest.size === Object.keys(ASSETS).length;
+    });
     const before = server.requests.length;
     await page.goto(`${server.origin}/`);
     await page.waitForFunction(() => (window as { cLoaded?: string }).cLoaded === 'good-c');
     const seen = server.requests.slice(before);
     expect(seen.map((request) => request.path)).toEqual(['/']);
-    const [fresh, ...others] = parseCacheDigestHeader(seen[0]!.headers['cache-digest'] as string);
+    const [fresh, ...others] = parseCacheDigestHeader(navigationRequestSignals(seen[0]!.headers).cacheDigest);
     expect(others).toEqual([]);
     expect(fresh).toMatchObject({ complete: true, stale: false });
     expect(fresh!.digest.size).toBe(Object.keys(ASSETS).length);

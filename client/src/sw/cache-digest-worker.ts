@@ -34,6 +34,7 @@ export class CacheDigestWorker {
   private loading: Promise<void> | undefined;
   private readonly touched = new Map<string, IndexEntry>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly digestListeners: (() => void)[] = [];
 
   /**
    * `scope` is the registration scope (`https://host/`), whose origin is the
@@ -66,6 +67,11 @@ export class CacheDigestWorker {
     return this.index.digest(now, { pBits: this.options.pBits, marginMs: this.options.freshnessMarginMs });
   }
 
+  /** Calls `listener` after each change of the index (an entry stored, refreshed, evicted or rebuilt). */
+  onIndexChange(listener: () => void): void {
+    this.digestListeners.push(listener);
+  }
+
   /** True for requests this worker answers: same-origin, in scope, GET, not a range, not its own script. */
   handles(request: Request): boolean {
     if (request.method !== 'GET' || !request.url.startsWith(this.scope)) return false;
@@ -78,28 +84,37 @@ export class CacheDigestWorker {
     const request = event.request;
     if (!this.handles(request)) return undefined;
     const keepAlive: KeepAlive = (work) => event.waitUntil(work.catch(() => undefined));
-    return request.mode === 'navigate' ? this.navigate(request, keepAlive) : this.subresource(request, keepAlive);
+    // `preloadResponse` is undefined where navigation preload is unsupported.
+    const preload = (event as { preloadResponse?: Promise<Response | undefined> }).preloadResponse;
+    return request.mode === 'navigate' ? this.navigate(request, keepAlive, preload) : this.subresource(request, keepAlive);
   }
 
   /**
    * A navigation: sends the digests and `accept-push-stream: 1`; a push
    * stream's page part is returned at once while its assets are stored as
    * they complete. Anything else from the server is returned unchanged.
+   * With `preload` (the event's `preloadResponse`), the response the browser
+   * already requested with the digests in `Service-Worker-Navigation-Preload`
+   * is used instead of a second request, when there is one.
    */
-  async navigate(request: Request, keepAlive: KeepAlive): Promise<Response> {
-    const snapshot = await this.digest();
-    this.flushTouched();
-    const headers = new Headers(request.headers);
-    headers.set('cache-digest', snapshot.header);
-    headers.set('accept-push-stream', '1');
+  async navigate(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>): Promise<Response> {
     const requestTime = Date.now();
-    let response: Response;
-    try {
-      // no-store: the HTTP cache must not turn this into a conditional request, whose 304 would
-      // land inside the stream's page part; the stream itself is `private, no-store` anyway.
-      response = await fetch(new Request(request, { headers, cache: 'no-store' }));
-    } catch {
-      return fetch(request);
+    let response = preload && (await preload.catch(() => undefined));
+    if (response) {
+      this.flushTouched();
+    } else {
+      const snapshot = await this.digest();
+      this.flushTouched();
+      const headers = new Headers(request.headers);
+      headers.set('cache-digest', snapshot.header);
+      headers.set('accept-push-stream', '1');
+      try {
+        // no-store: the HTTP cache must not turn this into a conditional request, whose 304 would
+        // land inside the stream's page part; the stream itself is `private, no-store` anyway.
+        response = await fetch(new Request(request, { headers, cache: 'no-store' }));
+      } catch {
+        return fetch(request);
+      }
     }
     if (!isPushStream(response)) return response;
 
@@ -139,6 +154,9 @@ export class CacheDigestWorker {
     if (!pageResponse) return fetch(request);
     const summary = response.headers.get('cache-digest-push');
     if (summary !== null) pageResponse.headers.set('cache-digest-push', summary);
+    // The page reads the summary from its navigation's Server-Timing entry.
+    const timing = response.headers.get('server-timing');
+    if (timing !== null) pageResponse.headers.set('server-timing', timing);
     return pageResponse;
   }
 
@@ -278,6 +296,7 @@ export class CacheDigestWorker {
     await cache.put(typeof key === 'string' ? url : key, toStoredResponse(response, times.responseTime));
     const entry = createIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });
     this.index.set(entry);
+    this.indexChanged();
     await this.store?.put([entry]).catch(() => undefined);
     await this.evict();
   }
@@ -293,6 +312,7 @@ export class CacheDigestWorker {
       this.index.delete(url);
       this.touched.delete(url);
     }
+    this.indexChanged();
     await this.store?.delete(urls).catch(() => undefined);
     const cache = await caches.open(this.cacheName);
     await Promise.all(urls.map((url) => cache.delete(url, { ignoreVary: true })));
@@ -323,9 +343,14 @@ export class CacheDigestWorker {
     const loaded = await this.store?.load(this.cacheName).catch(() => ({ status: 'corrupt' as const }));
     if (loaded?.status === 'ok') {
       for (const entry of loaded.entries) this.index.set(entry);
+      this.indexChanged();
       return;
     }
     await this.rebuild();
+  }
+
+  private indexChanged(): void {
+    for (const listener of this.digestListeners) listener();
   }
 
   /** Rebuilds the index by reading every stored response's headers (only when the index is missing or corrupt). */
@@ -346,6 +371,7 @@ export class CacheDigestWorker {
       const url = stripFragment(request.url);
       this.index.set(createIndexEntry({ url, etag: response.headers.get('etag'), policy, size: meta.size, now: meta.receivedAt }));
     }
+    this.indexChanged();
     await Promise.all(strays.map((request) => cache.delete(request, { ignoreVary: true })));
     await this.store?.replaceAll(this.cacheName, this.index.values()).catch(() => undefined);
     await this.evict();

@@ -21,6 +21,8 @@ export interface DigestSnapshot {
   header: string;
   fresh: number;
   stale: number;
+  /** Epoch ms at which the first fresh entry moves to the stale digest (the header changes by itself); undefined without fresh entries. */
+  changesAt?: number;
 }
 
 /**
@@ -90,8 +92,10 @@ export class DigestIndex {
     const stale = this.staleScratch;
     let f = 0;
     let s = 0;
+    let firstExpiry = Number.POSITIVE_INFINITY;
     for (const entry of this.entries.values()) {
       if (entry.freshUntil > horizon) {
+        if (entry.freshUntil < firstExpiry) firstExpiry = entry.freshUntil;
         fresh[f++] = entry.urlHi;
         fresh[f++] = entry.urlLo;
       } else {
@@ -103,7 +107,9 @@ export class DigestIndex {
     if (s > 0) {
       members.push({ digest: base64urlEncode(encodeHashes(stale.subarray(0, s), { pBits })), stale: true, validators: true });
     }
-    return { header: formatCacheDigestHeader(members), fresh: f / 2, stale: s / 2 };
+    const snapshot: DigestSnapshot = { header: formatCacheDigestHeader(members), fresh: f / 2, stale: s / 2 };
+    if (Number.isFinite(firstExpiry)) snapshot.changesAt = firstExpiry - (horizon - now);
+    return snapshot;
   }
 
   /** URLs to evict, least recently used first, so that the index fits `budget`. */

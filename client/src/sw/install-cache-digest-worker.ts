@@ -1,29 +1,51 @@
 import { cacheNames, clientsClaim, setCacheNameDetails } from 'workbox-core';
 import { WARM_MESSAGE } from '../paths.ts';
 import { CacheDigestWorker } from './cache-digest-worker.ts';
+import { NavigationPreloadPublisher } from './navigation-preload-publisher.ts';
 import { resolveWorkerOptions, type CacheDigestWorkerOptions } from './options.ts';
+import { preloadHeaderValue } from './preload-header-value.ts';
 
 /**
  * Makes `scope` (the worker's global) a cache-digest Service Worker: takes
  * over at once on update (skipWaiting + clientsClaim), deletes the caches of
  * older versions, answers fetches, and caches what a first-visit page loaded
- * when the loader reports it. Returns the worker for further wiring.
+ * when the loader reports it. Navigation preload is turned on, its header
+ * value kept equal to the current digests, so that a navigation reaching a
+ * stopped worker (which the browser sends while the worker starts) still
+ * carries them. Returns the worker for further wiring.
  */
 export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, options: CacheDigestWorkerOptions = {}): CacheDigestWorker {
   const resolved = resolveWorkerOptions(options);
   setCacheNameDetails({ prefix: resolved.cacheNamePrefix, suffix: resolved.cacheVersion });
   const worker = new CacheDigestWorker(scope.registration.scope, cacheNames.runtime, resolved);
+  const preloadManager = scope.registration.navigationPreload as NavigationPreloadManager | undefined;
+  const publisher =
+    preloadManager &&
+    new NavigationPreloadPublisher(preloadManager, async () => {
+      const snapshot = await worker.digest();
+      return { value: preloadHeaderValue(snapshot.header), ...(snapshot.changesAt === undefined ? {} : { changesAt: snapshot.changesAt }) };
+    });
+  // Without navigation preload the worker sends the digests on its own request, as before.
+  const enablePreload = () => publisher?.enable().catch(() => undefined) ?? Promise.resolve();
+  if (publisher) {
+    worker.onIndexChange(() => publisher.schedule());
+    // A restarted worker republishes: entries may have turned stale while it was stopped.
+    if (scope.registration.active) void worker.ready().then(enablePreload);
+  }
 
   scope.addEventListener('install', (event) => {
     event.waitUntil(scope.skipWaiting());
   });
   clientsClaim();
   scope.addEventListener('activate', (event) => {
-    event.waitUntil(Promise.all([worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready()]));
+    event.waitUntil(Promise.all([worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready().then(enablePreload)]));
   });
   scope.addEventListener('fetch', (event) => {
     const response = worker.handleFetch(event);
-    if (response) event.respondWith(response);
+    if (!response) return;
+    event.respondWith(response);
+    // The header may change with time alone (fresh entries turning stale).
+    if (publisher && event.request.mode === 'navigate') event.waitUntil(response.then(() => publisher.schedule(), () => undefined));
   });
   scope.addEventListener('message', (event) => {
     const data: unknown = event.data;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCraftedServer, type CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedUrls, eventually, waitForController } from '../../test-support/page-helpers.ts';
+import { navigationRequestSignals, preloadHeaderValue } from './preload-header-value.ts';
 
 /** Asset bodies by path: four of 200 bytes and one of 700, against a budget of 3 entries and 1,000 bytes. */
 const ASSETS: Record<string, string> = {
@@ -43,14 +44,28 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     await new Promise((resolve) => setTimeout(resolve, 20));
   };
 
-  /** Navigates to the plain page and returns the `cache-digest` header the server received for it. */
-  const navigate = async (): Promise<string> => {
+  /** The digest header of exactly `paths`, as the worker sends it. */
+  const digestHeaderOf = (paths: readonly string[]) => `${base64urlEncode(encodeDigest(paths.map(url)))}; complete`;
+
+  /** The value the registration's navigation preload sends now. */
+  const publishedPreloadValue = () =>
+    page.evaluate(async () => (await navigator.serviceWorker.ready).navigationPreload.getState().then((state) => state.headerValue));
+
+  /**
+   * Waits until the worker has published the digest of `expected` paths to
+   * navigation preload (it does so shortly after each change), navigates to
+   * the plain page and returns the `cache-digest` value the server received.
+   */
+  const navigate = async (expected: readonly string[]): Promise<string> => {
+    await eventually(async () => (await publishedPreloadValue()) === preloadHeaderValue(digestHeaderOf(expected)));
     const before = server.requests.length;
     await page.goto(url('/page'));
     expect(await page.textContent('#t')).toBe('page');
-    const navigation = server.requests.slice(before).find((request) => request.path === '/page');
-    expect(navigation?.headers['accept-push-stream']).toBe('1');
-    return navigation!.headers['cache-digest'] as string;
+    const navigations = server.requests.slice(before).filter((request) => request.path === '/page');
+    expect(navigations).toHaveLength(1);
+    const signals = navigationRequestSignals(navigations[0]!.headers);
+    expect(signals.acceptPushStream).toBe('1');
+    return signals.cacheDigest!;
   };
 
   /** Asserts a header is one complete fresh digest of exactly `paths`. */
@@ -121,7 +136,7 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
   it('keeps at most maxEntries, evicting the least recently used entry from the cache, IndexedDB and the next digest', async () => {
     for (const path of ['/a.txt', '/b.txt', '/c.txt']) await loadAndStore(path);
     expect(await cachedUrls(page)).toEqual(urls(['/a.txt', '/b.txt', '/c.txt']));
-    expectDigestOf(await navigate(), ['/a.txt', '/b.txt', '/c.txt']);
+    expectDigestOf(await navigate(['/a.txt', '/b.txt', '/c.txt']), ['/a.txt', '/b.txt', '/c.txt']);
 
     // A use of /a.txt makes /b.txt the least recently used.
     expect(await load('/a.txt')).toBe(ASSETS['/a.txt']);
@@ -130,7 +145,7 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     await loadAndStore('/d.txt');
     await eventually(async () => (await cachedUrls(page)).length === BUDGET.maxEntries);
     expect(await cachedUrls(page)).toEqual(urls(['/a.txt', '/c.txt', '/d.txt']));
-    expectDigestOf(await navigate(), ['/a.txt', '/c.txt', '/d.txt']);
+    expectDigestOf(await navigate(['/a.txt', '/c.txt', '/d.txt']), ['/a.txt', '/c.txt', '/d.txt']);
     await eventually(async () => JSON.stringify(await indexedUrls()) === JSON.stringify(urls(['/a.txt', '/c.txt', '/d.txt'])));
 
     // The evicted entry still loads (through the browser's HTTP cache or the network); storing it
@@ -138,7 +153,7 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     expect(await load('/b.txt')).toBe(ASSETS['/b.txt']);
     await eventually(async () => (await cachedUrls(page)).includes(url('/b.txt')) && (await cachedUrls(page)).length === BUDGET.maxEntries);
     expect(await cachedUrls(page)).toEqual(urls(['/a.txt', '/b.txt', '/d.txt']));
-    expectDigestOf(await navigate(), ['/a.txt', '/b.txt', '/d.txt']);
+    expectDigestOf(await navigate(['/a.txt', '/b.txt', '/d.txt']), ['/a.txt', '/b.txt', '/d.txt']);
   });
 
   it('keeps at most maxBytes, evicting as many least recently used entries as it takes', async () => {
@@ -147,7 +162,7 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     await loadAndStore('/big.txt');
     await eventually(async () => (await cachedUrls(page)).length === 2);
     expect(await cachedUrls(page)).toEqual(urls(['/b.txt', '/big.txt']));
-    expectDigestOf(await navigate(), ['/b.txt', '/big.txt']);
+    expectDigestOf(await navigate(['/b.txt', '/big.txt']), ['/b.txt', '/big.txt']);
   });
 
   it('rebuilds the index from the Cache API after IndexedDB is wiped', async () => {
@@ -169,17 +184,17 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     expect(await indexedUrls()).toBeNull();
 
     // The running worker still answers from its index in memory.
-    expectDigestOf(await navigate(), held);
+    expectDigestOf(await navigate(held), held);
 
-    // A restarted worker finds no index: it rebuilds it from the cache and writes it back.
+    // A restarted worker finds no index: it rebuilds it from the cache, writes it back and
+    // republishes its digests to navigation preload (erased here, so only the rebuilt index can restore them).
+    await page.evaluate(async () => (await navigator.serviceWorker.ready).navigationPreload.setHeaderValue('true'));
     await cdp.send('ServiceWorker.stopAllWorkers');
     await eventually(async () => runningStatus.size > 0 && [...runningStatus.values()].every((status) => status === 'stopped'));
-    // A subresource starts the worker. (A navigation would not do here: Chromium 156's
-    // ServiceWorkerAutoPreload sends a navigation to the network, undigested, while a stopped
-    // worker boots, and hands that response to the worker's own fetch.)
+    // A subresource starts the worker (a navigation would carry the erased preload value).
     expect(await load('/b.txt')).toBe(ASSETS['/b.txt']);
     await eventually(async () => runningStatus.size > 0 && [...runningStatus.values()].includes('running'));
-    expectDigestOf(await navigate(), held);
+    expectDigestOf(await navigate(held), held);
     await eventually(async () => JSON.stringify(await indexedUrls()) === JSON.stringify(urls(held)));
     expect(await cachedUrls(page)).toEqual(urls(held));
   });

@@ -92,7 +92,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         pageUrl: pagePartUrl(request.path),
         assets: plan.assets,
         read,
-        headers: { [SUMMARY_HEADER]: headers[SUMMARY_HEADER], vary: headers.vary ?? '' },
+        headers: { [SUMMARY_HEADER]: headers[SUMMARY_HEADER], 'server-timing': summaryServerTiming(headers[SUMMARY_HEADER]), vary: headers.vary ?? '' },
         onPageHead: (status) => core.record(request, plan, outcome, status),
       });
       return;
@@ -161,9 +161,17 @@ function pagePartUrl(requestPath: string): string {
   return isSameOriginPath(path) ? path : '/';
 }
 
+/** `cache-digest;desc="<summary>"`: the summary has no quotes or backslashes, so it needs no escaping. */
+function summaryServerTiming(summary: string): string {
+  return `cache-digest;desc="${summary}"`;
+}
+
 /** Adds the summary, Vary, private Cache-Control and Link headers to the page response. */
 function applyPageHeaders(res: NodeResponse, headers: ReturnType<CacheDigestCore['pageHeaders']>): void {
   res.setHeader(SUMMARY_HEADER, headers[SUMMARY_HEADER]);
+  // The same summary as a Server-Timing entry: a page can read that one (PerformanceNavigationTiming.serverTiming).
+  const timing = headerText(res.getHeader('server-timing'));
+  res.setHeader('server-timing', timing ? `${timing}, ${summaryServerTiming(headers[SUMMARY_HEADER])}` : summaryServerTiming(headers[SUMMARY_HEADER]));
   if (headers.vary) res.setHeader('vary', mergeVary(headerText(res.getHeader('vary')), headers.vary.split(', ')));
   if (headers.private) res.setHeader('cache-control', makePrivate(headerText(res.getHeader('cache-control'))));
   if (headers.link) {

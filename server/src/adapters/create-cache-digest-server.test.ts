@@ -105,6 +105,7 @@ describe('node:http2 adapter, HTTP/2 push (Node client accepting push)', () => {
     const all = await h2Get(origin, '/', { ca: cert.caCert, headers: { 'cache-digest': digestHeader(origin, ALL.map((url) => ({ url }))) } });
     expect(all.pushes).toEqual([]);
     expect(parseSummaryHeader(String(all.headers['cache-digest-push']))).toEqual({ mode: 'push', digest: 5, pushed: 0, skipped: 5, bytes: 0 });
+    expect(all.headers['server-timing']).toBe(`cache-digest;desc="${String(all.headers['cache-digest-push'])}"`);
 
     const changed = ALL.map((url) => ({ url, etag: url === '/assets/app.css' ? '"changed"' : site.assets.get(url)!.etag }));
     const validators = await h2Get(origin, '/', { ca: cert.caCert, headers: { 'cache-digest': digestHeader(origin, changed, { validators: true }) } });
@@ -188,6 +189,7 @@ describe('node:http2 adapter, push stream', () => {
     expect(result.headers['cache-control']).toBe('private, no-store');
     expect(result.headers['push-stream-urls']).toBe('/assets/app.css, /assets/legacy.js, /fonts/x.woff2, /img/logo.png');
     expect(parseSummaryHeader(String(result.headers['cache-digest-push']))).toMatchObject({ mode: 'stream', digest: 2, pushed: 3, skipped: 2 });
+    expect(result.headers['server-timing']).toBe(`cache-digest;desc="${String(result.headers['cache-digest-push'])}"`);
 
     const reader = new PushStreamReader();
     const events: PushStreamEvent[] = [];

@@ -127,7 +127,7 @@ describe('CacheDigestCore', () => {
     };
     const hints = check('hints');
     expect(parseSummaryHeader(hints.headers['cache-digest-push'])).toEqual({ mode: 'hints', digest: 1, pushed: 4, skipped: 1, bytes: 1700 });
-    expect(hints.headers.vary).toBe('cache-digest, accept-push-stream');
+    expect(hints.headers.vary).toBe('cache-digest, accept-push-stream, service-worker-navigation-preload');
     expect(hints.headers.private).toBe(true);
     expect(hints.headers.link).toEqual([
       '</classic.js>; rel=preload; as=script',

@@ -8,6 +8,7 @@ import { orderAssets } from './order-assets.ts';
 import { pagePath } from './page-path.ts';
 import { preloadLink } from './preload-link.ts';
 import { readDigestHeader } from './read-digest-header.ts';
+import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
 import { isSameOriginPath } from '@cache-digest/shared';
 import type { DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './types.ts';
@@ -49,7 +50,7 @@ export interface PageResponseHeaders {
   private: boolean;
 }
 
-const VARY_NAMES = ['cache-digest', 'accept-push-stream'];
+const VARY_NAMES = ['cache-digest', 'accept-push-stream', NAVIGATION_PRELOAD_HEADER];
 
 /**
  * The runtime-neutral decision maker of the request path (no HTTP API in
@@ -91,16 +92,12 @@ export class CacheDigestCore {
 
   /** Decides the delivery of one page request. Never throws on client input. */
   plan(request: PageRequest, assets: readonly PageAsset[]): DeliveryPlan {
-    const mode = chooseMode(this.mode, {
-      method: request.method,
-      pushEnabled: request.pushEnabled,
-      acceptsPushStream: headerValue(request.headers['accept-push-stream']) === '1',
-    });
+    const signals = readDigestSignals(request.headers);
+    const mode = chooseMode(this.mode, { method: request.method, pushEnabled: request.pushEnabled, acceptsPushStream: signals.acceptsPushStream });
     if (mode === 'off') {
       return { mode, digestEntries: 0, digestStatus: 'none', assets: assets.map((asset) => ({ asset, state: 'missing' })) };
     }
-    const header = request.headers['cache-digest'];
-    const value = Array.isArray(header) ? header.join(',') : header;
+    const value = signals.cacheDigest;
     const parse = () => readDigestHeader(value, { maxLength: this.maxDigestHeaderLength, hash: this.hash });
     const digests = value === undefined ? parse() : this.digests.get(value, parse);
     const hashes = digests.members.length === 0 ? undefined : this.hashes.forPage(`${request.scheme}://${request.authority}`, assets);
@@ -128,7 +125,8 @@ export class CacheDigestCore {
 
   /**
    * The headers to add to the page response: the summary always; with any
-   * mode but `off`, `Vary: cache-digest, accept-push-stream`; preload Links
+   * mode but `off`, `Vary: cache-digest, accept-push-stream,
+   * service-worker-navigation-preload`; preload Links
    * for hints (missing assets), links (missing, and `nopush` for held ones)
    * and push (missing assets that could not be pushed); `private` when the
    * response depends on this client (a digest was used, or push/stream).
@@ -178,10 +176,6 @@ function printable(text: string, maxLength: number): string {
   // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\x00-\x1f\x7f]/g, '?');
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0]?.trim() : value?.trim();
 }
 
 function sumSizes(assets: readonly PageAsset[]): number {

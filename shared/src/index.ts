@@ -31,3 +31,4 @@ export {
   type DigestParameters,
 } from './parameters.ts';
 export * from './push-stream/index.ts';
+export { ASSET_DESTINATIONS, type AssetDestination, type ManifestAsset, type PushManifest } from './push-manifest.ts';

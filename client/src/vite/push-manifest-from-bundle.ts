@@ -1,24 +1,9 @@
-import { contentEtag } from '@cache-digest/shared';
+import { contentEtag, type ManifestAsset, type PushManifest } from '@cache-digest/shared';
 import type { Rollup } from 'vite';
 
-/** One asset of a page in a push manifest (docs/push-manifest.md). */
-export interface PushManifestAsset {
-  url: string;
-  as: 'style' | 'script' | 'font' | 'image' | 'fetch';
-  type: string;
-  size: number;
-  etag: string;
-  module?: boolean;
-  crossorigin?: boolean;
-}
+export type { PushManifest };
 
-/** A push manifest, version 1. */
-export interface PushManifest {
-  version: 1;
-  pages: Record<string, PushManifestAsset[]>;
-}
-
-const TYPES: Record<string, [PushManifestAsset['as'], string]> = {
+const TYPES: Record<string, [ManifestAsset['as'], string]> = {
   css: ['style', 'text/css'],
   js: ['script', 'text/javascript'],
   mjs: ['script', 'text/javascript'],
@@ -37,7 +22,7 @@ const TYPES: Record<string, [PushManifestAsset['as'], string]> = {
   json: ['fetch', 'application/json'],
   wasm: ['fetch', 'application/wasm'],
 };
-const ORDER: Record<PushManifestAsset['as'], number> = { style: 0, script: 1, font: 2, image: 3, fetch: 4 };
+const ORDER: Record<ManifestAsset['as'], number> = { style: 0, script: 1, font: 2, image: 3, fetch: 4 };
 
 /** References in built HTML: stylesheets, module scripts, preloads, images and icons. */
 const HTML_REFERENCE = /<(?:link|script|img)\b[^>]*?\s(?:href|src)\s*=\s*["']([^"']+)["'][^>]*>/gi;
@@ -64,8 +49,8 @@ function bytesOf(file: Rollup.OutputChunk | Rollup.OutputAsset): Uint8Array {
  */
 export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'): PushManifest {
   const prefix = base.endsWith('/') ? base : `${base}/`;
-  const assetsOf = new Map<string, PushManifestAsset>();
-  const describe = (fileName: string): PushManifestAsset | undefined => {
+  const assetsOf = new Map<string, ManifestAsset>();
+  const describe = (fileName: string): ManifestAsset | undefined => {
     const cached = assetsOf.get(fileName);
     if (cached) return cached;
     const file = bundle[fileName];
@@ -73,14 +58,14 @@ export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'):
     const extension = fileName.slice(fileName.lastIndexOf('.') + 1).toLowerCase();
     const [as, type] = TYPES[extension] ?? (['fetch', 'application/octet-stream'] as const);
     const bytes = bytesOf(file);
-    const asset: PushManifestAsset = { url: prefix + fileName, as, type, size: bytes.byteLength, etag: contentEtag(bytes) };
+    const asset: ManifestAsset = { url: prefix + fileName, as, type, size: bytes.byteLength, etag: contentEtag(bytes) };
     if (as === 'script' && file.type === 'chunk') asset.module = true;
     if (as === 'font' || asset.module) asset.crossorigin = true;
     assetsOf.set(fileName, asset);
     return asset;
   };
 
-  const pages: Record<string, PushManifestAsset[]> = {};
+  const pages: Record<string, ManifestAsset[]> = {};
   for (const file of Object.values(bundle)) {
     if (file.type !== 'asset' || !file.fileName.endsWith('.html')) continue;
     const html = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
@@ -114,7 +99,7 @@ export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'):
         const asset = describe(fileName);
         return asset && corsTagged.has(fileName) && !asset.crossorigin ? { ...asset, crossorigin: true } : asset;
       })
-      .filter((asset): asset is PushManifestAsset => asset !== undefined);
+      .filter((asset): asset is ManifestAsset => asset !== undefined);
     // Stable sort: within a kind, the dependency order found above stays.
     assets.sort((a, b) => ORDER[a.as] - ORDER[b.as]);
     pages[prefix + file.fileName] = assets;

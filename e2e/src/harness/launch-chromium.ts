@@ -1,4 +1,5 @@
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_PATH, chromiumArgs } from '../../../client/test-support/launch-chromium.ts';
 
 /** Options of {@link launchChromium}. */
 export interface LaunchChromiumOptions {
@@ -10,8 +11,7 @@ export interface LaunchChromiumOptions {
   serviceWorkers: 'allow' | 'block';
 }
 
-/** The Chromium binary: CHROMIUM_PATH, or Debian's package. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 
 /**
  * Launch Debian's Chromium headless with a persistent profile. The
@@ -25,16 +25,6 @@ export async function launchChromium(options: LaunchChromiumOptions): Promise<Br
     headless: true,
     serviceWorkers: options.serviceWorkers,
     viewport: { width: 1200, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP localhost 127.0.0.1',
-      `--ignore-certificate-errors-spki-list=${options.spki}`,
-    ],
+    args: [...chromiumArgs([options.spki]).filter((arg) => arg !== '--headless'), '--host-resolver-rules=MAP localhost 127.0.0.1'],
   });
 }

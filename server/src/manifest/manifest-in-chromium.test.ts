@@ -8,6 +8,7 @@ import { startStaticTestServer, type StaticTestServer } from '../static/h2-test-
 import { StaticSite } from '../static/index.ts';
 import { ensureDevCertificate } from '../tls/index.ts';
 import { buildManifest, type PushManifest } from './index.ts';
+import { CHROMIUM_PATH, chromiumArgs } from '../../../client/test-support/launch-chromium.ts';
 
 // A real browser checks two things: the dev certificate works through the
 // SPKI allow-list over h2, and the manifest lists what Chromium really loads.
@@ -22,20 +23,7 @@ beforeAll(async () => {
   const certificate = await ensureDevCertificate(path.join(workDir, 'certs'));
   server = await startStaticTestServer(new StaticSite({ root: FIXTURE }), certificate);
   manifest = await buildManifest(FIXTURE);
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--ignore-certificate-errors-spki-list=${certificate.spki}`,
-    ],
-  });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs([certificate.spki]) });
 });
 
 afterAll(async () => {

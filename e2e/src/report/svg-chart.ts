@@ -14,9 +14,9 @@ const COLORS: Record<string, string> = {
  * as labels. Plain SVG, written by hand.
  */
 export function loadTimeChart(title: string, cells: readonly CellResult[]): string {
-  const width = 760;
+  const width = 900;
   const left = 120;
-  const right = 230;
+  const right = 370;
   const barHeight = 26;
   const gap = 14;
   const top = 56;

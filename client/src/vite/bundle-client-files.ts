@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { build, type Rollup } from 'vite';
 import type { CacheDigestWorkerOptions } from '../sw/options.ts';
+import { bundleScript } from './bundle-script.ts';
 
 /** The two files a site serves: the loader and the Service Worker, as JavaScript text. */
 export interface ClientFiles {
@@ -25,33 +25,6 @@ export async function bundleClientFiles(options: CacheDigestWorkerOptions = {}):
   return { loader, worker };
 }
 
-async function bundle(entry: string, workerOptions: CacheDigestWorkerOptions): Promise<string> {
-  const result = await build({
-    configFile: false,
-    envFile: false,
-    logLevel: 'silent',
-    publicDir: false,
-    plugins: [],
-    define: {
-      __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions),
-      // workbox-core's development checks are dropped.
-      'process.env.NODE_ENV': JSON.stringify('production'),
-    },
-    build: {
-      write: false,
-      minify: true,
-      sourcemap: false,
-      copyPublicDir: false,
-      reportCompressedSize: false,
-      target: 'es2022',
-      lib: { entry, formats: ['iife'], name: 'cacheDigestClient', fileName: () => 'bundle.js' },
-    },
-  });
-  const outputs = (Array.isArray(result) ? result : [result]) as Rollup.RollupOutput[];
-  for (const output of outputs) {
-    for (const file of output.output ?? []) {
-      if (file.type === 'chunk' && file.isEntry) return file.code;
-    }
-  }
-  throw new Error(`bundling ${entry} produced no script`);
+function bundle(entry: string, workerOptions: CacheDigestWorkerOptions): Promise<string> {
+  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions) } });
 }

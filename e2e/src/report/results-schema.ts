@@ -1,4 +1,5 @@
 import type { ScenarioName, StrategyName } from '../harness/strategies.ts';
+import type { VisitMeasurement } from '../harness/visit-measurement.ts';
 
 /** Medians over the runs of one (rtt, scenario, strategy) cell. Documented in e2e/README.md. */
 export interface MedianFigures {
@@ -19,21 +20,8 @@ export interface MedianFigures {
   pageBytes: number;
 }
 
-/** One run's figures (a VisitMeasurement without the render check, lists as counts and names). */
-export interface RunFigures {
-  loadMs: number;
-  ttfbMs: number;
-  bytesUp: number;
-  bytesDown: number;
-  connections: number;
-  networkRequests: number;
-  deliveredAssets: string[];
-  pushedAssets: string[];
-  deliveredBytes: number;
-  redundantAssets: string[];
-  redundantBytes: number;
-  pageBytes: number;
-  summary: string | null;
+/** One run's figures: a VisitMeasurement with the render check reduced to a yes/no. */
+export interface RunFigures extends Omit<VisitMeasurement, 'render'> {
   renderedCorrectly: boolean | null;
 }
 

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseCacheDigestHeader } from '@cache-digest/shared';
 import { parseSummaryHeader, startServer, type RunningServer } from '@cache-digest/server';
-import type { CDPSession, Page, Worker } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFixtureSite } from '../../test-support/build-fixture-site.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedUrls, eventually, waitForController } from '../../test-support/page-helpers.ts';
 import type { PushManifest } from '../vite/push-manifest-from-bundle.ts';
 import { WORKER_PATH } from '../paths.ts';
+import { controlServiceWorkers, type ServiceWorkerControl } from '../../test-support/service-worker-control.ts';
 
 const CERT_DIR = path.resolve('.dev-certs');
 const PRELOAD_PREFIX = 'accept-push-stream=1; cache-digest=';
@@ -24,12 +25,11 @@ describe('navigations while the worker is stopped, in Chromium', () => {
   let server: RunningServer;
   let browser: LaunchedChromium;
   let page: Page;
-  let cdp: CDPSession;
+  let workers: ServiceWorkerControl;
   let origin: string;
   let manifest: PushManifest;
   /** The server's log lines, one per page request it received. */
   const log: string[] = [];
-  const runningStatus = new Map<string, string>();
 
   const assetUrls = (pagePath: string) => manifest.pages[pagePath]!.map((asset) => origin + asset.url);
 
@@ -63,7 +63,7 @@ describe('navigations while the worker is stopped, in Chromium', () => {
 
   /** The running worker, with its `setHeaderValue` calls counted in `self.setHeaderValueCalls`. */
   const spyOnRunningWorker = async (): Promise<Worker> => {
-    await eventually(async () => [...runningStatus.values()].includes('running'));
+    await workers.waitRunning();
     const worker = browser.context.serviceWorkers().find((candidate) => candidate.url() === origin + WORKER_PATH);
     expect(worker).toBeDefined();
     await worker!.evaluate(() => {
@@ -80,10 +80,7 @@ describe('navigations while the worker is stopped, in Chromium', () => {
   };
   const setHeaderValueCalls = (worker: Worker) => worker.evaluate(() => (self as unknown as { setHeaderValueCalls: number }).setHeaderValueCalls);
 
-  const stopWorkers = async () => {
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await eventually(async () => runningStatus.size > 0 && [...runningStatus.values()].every((status) => status === 'stopped'));
-  };
+  const stopWorkers = () => workers.stopAll();
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cache-digest-preload-site-'));
@@ -93,11 +90,7 @@ describe('navigations while the worker is stopped, in Chromium', () => {
     origin = server.url.replace(/\/$/, '');
     browser = await launchChromium({ spki: [server.spki] });
     page = await browser.context.newPage();
-    cdp = await browser.context.newCDPSession(page);
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      for (const version of versions) runningStatus.set(version.versionId, version.runningStatus);
-    });
-    await cdp.send('ServiceWorker.enable');
+    workers = await controlServiceWorkers(browser.context, page);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,12 +2,13 @@
 // and the rebuild of its index after IndexedDB is wiped, in real Chromium
 // against a crafted HTTP/2 server on loopback that records every request.
 import { base64urlEncode, encodeDigest, parseCacheDigestHeader } from '@cache-digest/shared';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCraftedServer, type CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedUrls, eventually, waitForController } from '../../test-support/page-helpers.ts';
 import { navigationRequestSignals, preloadHeaderValue } from './preload-header-value.ts';
+import { controlServiceWorkers, type ServiceWorkerControl } from '../../test-support/service-worker-control.ts';
 
 /** Asset bodies by path: four of 200 bytes and one of 700, against a budget of 3 entries and 1,000 bytes. */
 const ASSETS: Record<string, string> = {
@@ -26,9 +27,7 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
   let server: CraftedServer;
   let browser: LaunchedChromium;
   let page: Page;
-  let cdp: CDPSession;
-  /** The worker versions' running states, from DevTools' ServiceWorker domain. */
-  const runningStatus = new Map<string, string>();
+  let workers: ServiceWorkerControl;
 
   const url = (path: string) => server.origin + path;
   const urls = (paths: readonly string[]) => paths.map(url).sort();
@@ -115,11 +114,7 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     }, BUDGET);
     browser = await launchChromium({ spki: [server.spki] });
     page = await browser.context.newPage();
-    cdp = await browser.context.newCDPSession(page);
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      for (const version of versions) runningStatus.set(version.versionId, version.runningStatus);
-    });
-    await cdp.send('ServiceWorker.enable');
+    workers = await controlServiceWorkers(browser.context, page);
   }, 120_000);
 
   afterAll(async () => {
@@ -189,11 +184,10 @@ describe('cache-digest worker storage budget and index rebuild, in Chromium', ()
     // A restarted worker finds no index: it rebuilds it from the cache, writes it back and
     // republishes its digests to navigation preload (erased here, so only the rebuilt index can restore them).
     await page.evaluate(async () => (await navigator.serviceWorker.ready).navigationPreload.setHeaderValue('true'));
-    await cdp.send('ServiceWorker.stopAllWorkers');
-    await eventually(async () => runningStatus.size > 0 && [...runningStatus.values()].every((status) => status === 'stopped'));
+    await workers.stopAll();
     // A subresource starts the worker (a navigation would carry the erased preload value).
     expect(await load('/b.txt')).toBe(ASSETS['/b.txt']);
-    await eventually(async () => runningStatus.size > 0 && [...runningStatus.values()].includes('running'));
+    await workers.waitRunning();
     expectDigestOf(await navigate(held), held);
     await eventually(async () => JSON.stringify(await indexedUrls()) === JSON.stringify(urls(held)));
     expect(await cachedUrls(page)).toEqual(urls(held));

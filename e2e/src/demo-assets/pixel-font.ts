@@ -1,4 +1,5 @@
 import { PIXEL_GLYPHS } from './pixel-glyphs.ts';
+import { concatBytes } from './concat-bytes.ts';
 
 /** Options of {@link buildPixelFont}. */
 export interface PixelFontOptions {
@@ -99,7 +100,7 @@ export function buildPixelFont(options: PixelFontOptions): Uint8Array {
     loca: writer((w) => {
       for (const offset of offsets) w.u32(offset);
     }),
-    glyf: concat(glyf),
+    glyf: concatBytes(glyf),
     name: nameTable([
       [1, options.family],
       [2, style],
@@ -278,15 +279,6 @@ function utf16be(text: string): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
 
 interface ByteWriter {
   u8(value: number): ByteWriter;

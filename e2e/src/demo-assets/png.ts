@@ -1,4 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
+import { concatBytes } from './concat-bytes.ts';
 
 /** Encode 8-bit RGB pixels (width*height*3 bytes, row by row) as a PNG file. Deterministic output. */
 export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8Array {
@@ -19,7 +20,7 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8
   view.setUint32(0, width);
   view.setUint32(4, height);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit depth, truecolour, deflate, adaptive filtering, no interlace
-  return concat([
+  return concatBytes([
     Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
     chunk('IHDR', header),
     chunk('IDAT', deflateSync(filtered, { level: 9 })),
@@ -37,12 +38,3 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

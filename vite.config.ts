@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import type { PluginOption } from 'vite';
+import { defaultClientConditions, defaultServerConditions, type PluginOption } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { demoBuildConfig } from './e2e/src/demo-build-config.ts';
 
 // The client's Vite plugin (Service Worker, loader tag, push-manifest.json).
-// It is TypeScript inside a workspace package, which Vite's config loader
-// leaves to Node, and Node 20 cannot load .ts: tsx's loader can.
+// Vite's config loader leaves workspace packages to Node, which cannot load
+// .ts and would resolve them to dist/: the dev loader (tsx + the `source`
+// export condition) runs them from their sources.
 async function cacheDigestPlugins(): Promise<PluginOption[]> {
-  const { register } = await import('tsx/esm/api');
-  register();
+  await import('./scripts/dev-loader.mjs');
   const { cacheDigest } = await import('@cache-digest/client/vite');
   return [cacheDigest()];
 }
@@ -23,11 +23,16 @@ export default defineConfig(async ({ command }) => ({
         plugins: await cacheDigestPlugins(),
       })
     : {}),
+  // Tests and the demo build run the workspace packages from src/ (the
+  // `source` condition of their exports maps), never from a stale dist/.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
   test: {
     include: ['{shared,client,server,e2e,scripts}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    execArgv: ['--conditions=source'],
   },
 }));

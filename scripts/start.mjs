@@ -20,7 +20,7 @@ await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn
 // The CLI runs in a child process so that Ctrl-C reaches it and it closes cleanly.
 const server = spawn(
   process.execPath,
-  [path.join(repoRoot, 'server', 'bin', 'cache-digest.mjs'), 'serve', demoDist, '--port', port, '--host', '127.0.0.1', ...extraArgs],
+  ['--import', path.join(repoRoot, 'scripts', 'dev-loader.mjs'), path.join(repoRoot, 'server', 'bin', 'cache-digest.mjs'), 'serve', demoDist, '--port', port, '--host', '127.0.0.1', ...extraArgs],
   { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
 );
 

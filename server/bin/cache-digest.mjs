@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript; tsx compiles it on load so the command
-// works straight after `npm install`, with no build step.
-import { register } from 'tsx/esm/api';
+// The compiled CLI (dist/). In the repository, run it from the sources with
+// `node --import ./scripts/dev-loader.mjs server/bin/cache-digest.mjs`:
+// the `source` condition maps #cli to src/cli/main.ts.
+import { main } from '#cli';
 
-register();
-const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,24 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import type { CacheDigestWorkerOptions } from '../sw/options.ts';
+import type { ClientFiles } from '../scripts/client-files.ts';
 import { bundleScript } from './bundle-script.ts';
 
-/** The two files a site serves: the loader and the Service Worker, as JavaScript text. */
-export interface ClientFiles {
-  /** `/cache-digest.js`: the one-tag loader. */
-  loader: string;
-  /** `/cache-digest-sw.js`: the Service Worker, with its options built in. */
-  worker: string;
-}
+export type { ClientFiles };
 
+// The entries next to this module: TypeScript in the repository, the compiled
+// JavaScript in the published package (which bundles from dist/).
+const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const SOURCE = {
-  loader: fileURLToPath(new URL('../loader/loader.ts', import.meta.url)),
-  worker: fileURLToPath(new URL('../sw/worker.ts', import.meta.url)),
+  loader: fileURLToPath(new URL(`../loader/loader${extension}`, import.meta.url)),
+  worker: fileURLToPath(new URL(`../sw/worker${extension}`, import.meta.url)),
 };
 
 /**
- * Bundles the loader and the Service Worker from their TypeScript sources
- * with Vite's build API (one classic script each, minified), so neither
- * needs a separate build step before the plugin or the server uses them.
+ * Bundles the loader and the Service Worker with Vite's build API (one
+ * classic script each, minified), with `options` built into the worker. The
+ * package ships both prebuilt with default options (see `readClientScripts`
+ * in `@cache-digest/client/scripts`); this is for other options.
  */
 export async function bundleClientFiles(options: CacheDigestWorkerOptions = {}): Promise<ClientFiles> {
   const [loader, worker] = await Promise.all([bundle(SOURCE.loader, {}), bundle(SOURCE.worker, options)]);

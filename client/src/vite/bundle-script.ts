@@ -1,4 +1,8 @@
-import { build, type Rollup } from 'vite';
+import { build, defaultClientConditions, type Rollup } from 'vite';
+
+// In the repository the workspace packages resolve to their TypeScript
+// sources through the `source` export condition; published, to dist/.
+const conditions = import.meta.url.endsWith('.ts') ? ['source', ...defaultClientConditions] : [...defaultClientConditions];
 
 /** Options of {@link bundleScript}. */
 export interface BundleScriptOptions {
@@ -21,6 +25,7 @@ export async function bundleScript(entry: string, options: BundleScriptOptions =
     logLevel: 'silent',
     publicDir: false,
     plugins: [],
+    resolve: { conditions },
     define: {
       ...options.define,
       // Drops workbox-core's development-only checks and logs.

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { bundleClientFiles, LOADER_PATH, WORKER_PATH, type ClientFiles } from '@cache-digest/client/vite';
+import { LOADER_PATH, readClientScripts, WORKER_PATH, type ClientFiles } from '@cache-digest/client/scripts';
 import { contentEtag, PushStreamReader, type PushStreamEvent } from '@cache-digest/shared';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 import type { ManifestAsset, PushManifest } from '../manifest/index.ts';
@@ -39,7 +39,7 @@ function readStream(body: Buffer): PushStreamEvent[] {
 beforeAll(async () => {
   site = await createTestSite();
   certDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-certs-'));
-  bundled = await bundleClientFiles();
+  bundled = await readClientScripts();
 }, 60_000);
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { LOADER_PATH } from '@cache-digest/client/scripts';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildManifest, loadManifest, type PushManifest } from '../manifest/index.ts';
@@ -86,7 +87,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Scripts served from memory are no file of the site: never an asset to push.
   const manifest = withoutAssets(await resolveManifest(root, options.manifest), memoryScripts);
   const loaderInjector = options.injectLoader
-    ? new LoaderInjector(site, { loaderPath: (await import('@cache-digest/client/vite')).LOADER_PATH, compress: options.compress ?? true })
+    ? new LoaderInjector(site, { loaderPath: LOADER_PATH, compress: options.compress ?? true })
     : undefined;
   const instance = createCacheDigestServer({
     site,

@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeDigest, base64urlDecode, hashKey } from '@cache-digest/shared';
+import { CLI_NODE_ARGS } from './test-support/cli-command.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/cache-digest.mjs', import.meta.url));
 
 /** Runs the real command in a child process, as outside tools do. */
 function run(args: string[], input = '') {
-  const result = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [...CLI_NODE_ARGS, ...args], { input, encoding: 'utf8', timeout: 30_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -3,13 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTestSite, type TestSite } from '../adapters/test-support/test-site.ts';
 import { h2Get, nghttpGet } from '../adapters/test-support/test-clients.ts';
 import { spkiHash } from '../tls/index.ts';
 import { main } from './main.ts';
+import { CLI_NODE_ARGS } from './test-support/cli-command.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/cache-digest.mjs', import.meta.url));
 const ALL = ['/assets/app.css', '/assets/legacy.js', '/assets/main.js', '/fonts/x.woff2', '/img/logo.png'];
 
 let site: TestSite;
@@ -18,7 +17,7 @@ const children = new Set<ChildProcess>();
 
 /** Starts `cache-digest serve` and waits (bounded) for its `spki:` line. */
 async function serve(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';

@@ -1,0 +1,2 @@
+// scripts/dev-loader.mjs only registers loader hooks: it exports nothing.
+export {};

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createCaCertificate, createLeafCertificate, LEAF_HOSTS, newRsaKeyPair } from './forge-certificates.ts';
+import { LEAF_HOSTS } from './leaf-hosts.ts';
 import { withFileLock } from './file-lock.ts';
 import { spkiHash } from './spki-hash.ts';
 
@@ -103,7 +103,11 @@ async function ensureInDir(dir: string): Promise<DevCertificate> {
     let caKey = await readText(caKeyPath);
     let cert = await readText(certPath);
     let key = await readText(keyPath);
+    // The signing code (node-forge) loads only when a certificate must be made:
+    // a start that finds both on disk stays fast.
+    const forge = (): Promise<typeof import('./forge-certificates.ts')> => import('./forge-certificates.ts');
     if (!usableCa(caCert, caKey)) {
+      const { createCaCertificate, newRsaKeyPair } = await forge();
       const keys = await newRsaKeyPair();
       caCert = createCaCertificate(keys, CA_VALIDITY_DAYS);
       caKey = keys.privatePem;
@@ -111,6 +115,7 @@ async function ensureInDir(dir: string): Promise<DevCertificate> {
       await writeAtomically(caPath, caCert, 0o644);
     }
     if (!usableLeaf(cert, key, caCert!)) {
+      const { createLeafCertificate, newRsaKeyPair } = await forge();
       const keys = await newRsaKeyPair();
       cert = createLeafCertificate(keys, caCert!, caKey!, LEAF_VALIDITY_DAYS);
       key = keys.privatePem;

@@ -1,9 +1,8 @@
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { LEAF_HOSTS } from './leaf-hosts.ts';
 
-/** Host names and addresses the development leaf certificate covers. */
-export const LEAF_HOSTS = { dns: ['localhost'], ips: ['127.0.0.1', '::1'] } as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const generateRsa = promisify(generateKeyPair);

@@ -1,5 +1,6 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startServer, STATS_PATH } from '../adapters/start-server.ts';
 import type { DeliveryMode } from '../core/types.ts';
@@ -42,10 +43,16 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     isDirectory = false;
   }
   if (!isDirectory) throw new UsageError(`serve: ${root} is not a folder`);
+  try {
+    accessSync(root, constants.R_OK | constants.X_OK);
+  } catch {
+    throw new UsageError(`serve: cannot read the folder ${root}`);
+  }
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`serve: --port must be 0..65535, not ${values.port}`);
   if (!MODES.includes(values.mode as DeliveryMode)) throw new UsageError(`serve: --mode must be one of ${MODES.join('|')}`);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('serve: --cert and --key go together');
 
+  const tls = values.cert !== undefined && values.key !== undefined ? await readCertificate(values.cert, values.key) : {};
   const server = await startServer({
     root,
     port: Number(values.port),
@@ -55,10 +62,10 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     clientScripts: !values['no-client'],
     injectLoader: values['inject-loader'],
     log: out,
-    ...(values.cert !== undefined && values.key !== undefined
-      ? { cert: await readFile(values.cert, 'utf8'), key: await readFile(values.key, 'utf8') }
-      : {}),
+    ...tls,
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
+  }).catch((error: unknown) => {
+    throw listenError(error, values.port, values.host);
   });
   out(`cache-digest: serving ${root} at ${server.url} (mode ${values.mode}, ${Object.keys(server.manifest.pages).length} pages)`);
   if (server.clientScripts.length > 0) out(`client scripts (from memory): ${server.clientScripts.join(' ')}`);
@@ -80,4 +87,36 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   await server.close();
   if (values.stats) out(`stats: ${JSON.stringify(server.stats())}`);
   return 0;
+}
+
+/** Reads and checks `--cert`/`--key`, so a bad file is one clear usage error, not a TLS stack trace. */
+async function readCertificate(certPath: string, keyPath: string): Promise<{ cert: string; key: string }> {
+  const read = async (flag: string, file: string): Promise<string> => {
+    try {
+      return await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`serve: cannot read ${flag} ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  };
+  const [cert, key] = [await read('--cert', certPath), await read('--key', keyPath)];
+  try {
+    new X509Certificate(cert);
+  } catch {
+    throw new UsageError(`serve: --cert ${certPath} is not a usable certificate (PEM expected)`);
+  }
+  try {
+    createPrivateKey(key);
+  } catch {
+    throw new UsageError(`serve: --key ${keyPath} is not a usable private key (PEM expected)`);
+  }
+  return { cert, key };
+}
+
+/** A failed listen as one clear usage error; anything else unchanged. */
+function listenError(error: unknown, port: string, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return new UsageError(`serve: port ${port} on ${host} is in use`);
+  if (code === 'EACCES') return new UsageError(`serve: no permission to listen on port ${port} on ${host}`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UsageError(`serve: cannot listen on host ${host}`);
+  return error;
 }

@@ -213,7 +213,8 @@ export async function buildManifest(root: string, options: BuildManifestOptions 
     const pageBase = new URL(pageUrl, SITE_ORIGIN);
     let base = pageBase;
     if (baseHref !== undefined) {
-      // A <base> pointing at another origin would make every relative URL cross-origin.
+      // An unparsable <base> is ignored. One on another origin is kept: the
+      // relative references then resolve cross-origin and resolveReference drops them.
       try {
         base = new URL(baseHref, pageBase);
       } catch {

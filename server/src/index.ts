@@ -10,6 +10,7 @@ export {
 export { createCacheDigestServer, type CacheDigestServer, type CacheDigestServerOptions } from './adapters/create-cache-digest-server.ts';
 export { staticSiteAssetReader, type AssetReader, type AssetResponse } from './adapters/asset-reader.ts';
 export { missingClientScripts } from './adapters/client-scripts.ts';
+export { clientScriptsMiddleware } from './adapters/client-scripts-middleware.ts';
 export { memoryScript, memoryScriptResponse, type MemoryScript } from './adapters/memory-script.ts';
 export { LoaderInjector, type LoaderInjectorOptions } from './adapters/loader-injector.ts';
 export { insertLoaderTag, loaderTag } from './adapters/insert-loader-tag.ts';

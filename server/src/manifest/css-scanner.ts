@@ -1,122 +1,71 @@
-/** The URLs a stylesheet references, in order: `@import`ed sheets, and every other `url()`. */
+import valueParser, { type Node } from 'postcss-value-parser';
+
+/** The URLs a stylesheet references, in order: `@import`ed sheets, and every other `url()` and `image-set()` image. */
 export interface CssReferences {
   imports: string[];
   urls: string[];
 }
 
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f';
-const isNameChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_\-\u0080-\uffff]/.test(c);
+const IMAGE_SET = new Set(['image-set', '-webkit-image-set']);
 
-/** Reads a quoted string starting at `start` (the quote); returns its decoded value and the index after it. */
-function readString(css: string, start: number): { value: string; end: number } {
-  const quote = css[start];
-  let value = '';
-  let i = start + 1;
-  while (i < css.length) {
-    const c = css[i]!;
-    if (c === quote) return { value, end: i + 1 };
-    if (c === '\n') return { value, end: i }; // an unterminated string ends at the line
-    if (c === '\\') {
-      const escaped = readEscape(css, i);
-      value += escaped.value;
-      i = escaped.end;
-      continue;
+/** Decodes CSS escapes: hex code points (one following space eaten), escaped characters, line continuations. */
+function unescapeCss(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(\r\n|[\s\S]))/g, (_, hex: string | undefined, char: string | undefined) => {
+    if (hex !== undefined) {
+      const code = parseInt(hex, 16);
+      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
     }
-    value += c;
-    i++;
-  }
-  return { value, end: i };
+    return char === '\n' || char === '\r\n' || char === '\r' || char === '\f' ? '' : char!;
+  });
 }
 
-/** A CSS escape at `start` (the backslash): hex code point or a literal character. */
-function readEscape(css: string, start: number): { value: string; end: number } {
-  const hex = /^[0-9a-fA-F]{1,6}/.exec(css.slice(start + 1, start + 7));
-  if (hex) {
-    let end = start + 1 + hex[0].length;
-    if (isSpace(css[end])) end++;
-    const code = parseInt(hex[0], 16);
-    return { value: code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd', end };
-  }
-  if (css[start + 1] === '\n') return { value: '', end: start + 2 }; // line continuation
-  return { value: css[start + 1] ?? '', end: start + 2 };
-}
-
-/** Reads `url(...)` whose `(` is at `open`; undefined for malformed unquoted values. */
-function readUrl(css: string, open: number): { value: string | undefined; end: number } {
-  let i = open + 1;
-  while (isSpace(css[i])) i++;
-  if (css[i] === '"' || css[i] === "'") {
-    const string = readString(css, i);
-    i = string.end;
-    while (isSpace(css[i])) i++;
-    if (css[i] === ')') return { value: string.value, end: i + 1 };
-    // `url("a" format(...))` and the like: skip to the closing parenthesis.
-    const close = css.indexOf(')', i);
-    return { value: undefined, end: close < 0 ? css.length : close + 1 };
-  }
-  let value = '';
-  while (i < css.length && css[i] !== ')') {
-    const c = css[i]!;
-    if (c === '\\') {
-      const escaped = readEscape(css, i);
-      value += escaped.value;
-      i = escaped.end;
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '(') {
-      const close = css.indexOf(')', i);
-      return { value: undefined, end: close < 0 ? css.length : close + 1 };
-    }
-    value += c;
-    i++;
-  }
-  const trimmed = value.trim();
-  // Whitespace inside an unquoted URL makes it a bad-url token, which loads nothing.
-  return { value: /\s/.test(trimmed) ? undefined : trimmed, end: i + 1 };
+/** The URL of a `url()` function node; undefined for a malformed one (a bad-url token loads nothing). */
+function urlOf(node: valueParser.FunctionNode): string | undefined {
+  const inner = node.nodes.filter((child) => child.type !== 'space');
+  if (inner.length !== 1) return undefined;
+  const only = inner[0]!;
+  if (only.type === 'string') return unescapeCss(only.value);
+  if (only.type !== 'word') return undefined;
+  const value = only.value.trim();
+  // Whitespace, quotes or a parenthesis inside an unquoted URL make it a bad-url token.
+  return /[\s"'(]/.test(value) ? undefined : unescapeCss(value);
 }
 
 /**
- * Finds `@import` targets and `url()` references in a stylesheet with a small
- * tokenizer: comments and strings that merely contain `url(` are not
- * references. Linear in the input.
+ * Finds `@import` targets, `url()` references and the images of
+ * `image-set()` in a stylesheet, with postcss-value-parser's tokenizer:
+ * comments and strings that merely contain `url(` are not references.
  */
 export function scanCss(css: string): CssReferences {
   const imports: string[] = [];
   const urls: string[] = [];
-  let i = 0;
-  while (i < css.length) {
-    const c = css[i]!;
-    if (c === '/' && css[i + 1] === '*') {
-      const close = css.indexOf('*/', i + 2);
-      i = close < 0 ? css.length : close + 2;
-    } else if (c === '"' || c === "'") {
-      i = readString(css, i).end;
-    } else if (c === '\\') {
-      i += 2;
-    } else if (c === '@' && css.slice(i + 1, i + 7).toLowerCase() === 'import' && !isNameChar(css[i + 7])) {
-      i += 7;
-      while (isSpace(css[i]) || (css[i] === '/' && css[i + 1] === '*')) {
-        if (css[i] === '/') {
-          const close = css.indexOf('*/', i + 2);
-          i = close < 0 ? css.length : close + 2;
-        } else i++;
+  const nodes = valueParser(css).nodes;
+  const visit = (list: Node[], inImageSet: boolean): void => {
+    for (let index = 0; index < list.length; index++) {
+      const node = list[index]!;
+      if (node.type === 'word' && node.value.toLowerCase() === '@import') {
+        let next = index + 1;
+        while (list[next]?.type === 'space' || list[next]?.type === 'comment') next++;
+        const target = list[next];
+        if (target?.type === 'string') imports.push(unescapeCss(target.value));
+        else if (target?.type === 'function' && target.value.toLowerCase() === 'url') {
+          const url = urlOf(target);
+          if (url !== undefined) imports.push(url);
+        } else continue;
+        index = next;
+      } else if (node.type === 'function') {
+        const name = node.value.toLowerCase();
+        if (name === 'url') {
+          const url = urlOf(node);
+          if (url) urls.push(url);
+        } else visit(node.nodes, IMAGE_SET.has(name));
+      } else if (node.type === 'string' && inImageSet) {
+        // image-set("a.png" 1x): a bare string is an image URL there.
+        urls.push(unescapeCss(node.value));
       }
-      if (css[i] === '"' || css[i] === "'") {
-        const string = readString(css, i);
-        imports.push(string.value);
-        i = string.end;
-      } else if (css.slice(i, i + 4).toLowerCase() === 'url(') {
-        const url = readUrl(css, i + 3);
-        if (url.value !== undefined) imports.push(url.value);
-        i = url.end;
-      }
-    } else if ((c === 'u' || c === 'U') && css.slice(i, i + 4).toLowerCase() === 'url(' && !isNameChar(css[i - 1])) {
-      const url = readUrl(css, i + 3);
-      if (url.value) urls.push(url.value);
-      i = url.end;
-    } else {
-      i++;
     }
-  }
+  };
+  visit(nodes, false);
   return { imports, urls };
 }

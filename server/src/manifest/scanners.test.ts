@@ -151,3 +151,11 @@ describe('scanModuleImports', () => {
     );
   });
 });
+
+describe('scanCss image-set()', () => {
+  it('finds the images of image-set() and -webkit-image-set(), quoted or in url()', () => {
+    const css = `.hero { background-image: image-set("a.png" 1x, url(b.png) 2x, 'c.avif' type("image/avif"));
+      background: -webkit-image-set(url("d.png") 1x); content: "image-set('no.png' 1x)"; }`;
+    expect(scanCss(css).urls).toEqual(['a.png', 'b.png', 'c.avif', 'd.png']);
+  });
+});

@@ -159,3 +159,11 @@ describe('scanCss image-set()', () => {
     expect(scanCss(css).urls).toEqual(['a.png', 'b.png', 'c.avif', 'd.png']);
   });
 });
+
+describe('scanHtml character references', () => {
+  it('decodes every HTML named reference in attributes, not only the common five', () => {
+    const [link] = scanHtml(`<link rel="stylesheet" href="&sol;css&sol;a&period;css?x=1&semi;y=&quot;2&quot;">`);
+    expect(link!.attributes.get('href')).toBe('/css/a.css?x=1;y="2"');
+    expect(decodeEntities('&sol;i&period;png&NotANamedEntity;')).toBe('/i.png&NotANamedEntity;');
+  });
+});

@@ -58,8 +58,12 @@ let tarballs: string[];
 const children = new Set<ChildProcess>();
 
 /** Starts the installed `npx cache-digest serve ...`; resolves at its `spki:` line, or with its exit. */
-function serve(args: string[], env: NodeJS.ProcessEnv = cleanEnv) {
-  const child = spawn('npx', ['--no-install', 'cache-digest', 'serve', ...args], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function serve(args: string[], env: NodeJS.ProcessEnv = cleanEnv, via: 'npx' | 'bin' = 'npx') {
+  const [command, prefix] =
+    via === 'npx'
+      ? ['npx', ['--no-install', 'cache-digest']]
+      : [process.execPath, [path.join(app, 'node_modules', '@cache-digest', 'server', 'bin', 'cache-digest.mjs')]];
+  const child = spawn(command, [...prefix, 'serve', ...args], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -137,7 +141,7 @@ describe('the packed packages, installed outside the repository', () => {
   it('prints AfdA for `printf "https://example.com/style.css\\n" | npx cache-digest encode`', async () => {
     const result = await run('npx', ['--no-install', 'cache-digest', 'encode'], { cwd: app, input: 'https://example.com/style.css\n' });
     expect(result).toMatchObject({ code: 0, stdout: 'AfdA\n' });
-  });
+  }, 120_000);
 
   it('imports @cache-digest/server, /shared and /client/scripts in plain node, without loading Vite', async () => {
     const script = [
@@ -150,7 +154,7 @@ describe('the packed packages, installed outside the repository', () => {
     const result = await run(process.execPath, ['--import', NO_VITE, '--input-type=module', '-e', script], { cwd: app });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'AfdA', true]);
-  });
+  }, 120_000);
 
   it('`npx cache-digest serve SITE` serves over HTTP/2 and pushes only the asset a digest lacks, without Vite', async () => {
     const site = path.join(work, 'site');
@@ -175,7 +179,7 @@ describe('the packed packages, installed outside the repository', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 
   it('refuses a missing folder, a port in use and an unreadable certificate with one line on stderr', async () => {
     const blocker: Server = createServer();
@@ -191,7 +195,7 @@ describe('the packed packages, installed outside the repository', () => {
         [[site, '--port', '0', '--cert', path.join(work, 'bad.pem'), '--key', path.join(work, 'bad.pem')], /not a usable certificate/],
       ];
       for (const [args, message] of cases) {
-        const server = serve(args);
+        const server = serve(args, cleanEnv, 'bin');
         const outcome = await server.ready;
         const { stderr } = server.output();
         expect(outcome.listening, stderr).toBe(false);
@@ -203,7 +207,7 @@ describe('the packed packages, installed outside the repository', () => {
     } finally {
       blocker.close();
     }
-  });
+  }, 180_000);
 
   it('a fresh Vite app with cacheDigest() builds and emits the worker, the loader tag and push-manifest.json', async () => {
     const web = path.join(app, 'web');

@@ -10,7 +10,8 @@ function run(args: string[], input = '') {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('cache-digest encode | decode | query', () => {
+// Each case spawns the CLI from sources (tsx compiles it on load): slow on a busy machine.
+describe('cache-digest encode | decode | query', { timeout: 120_000 }, () => {
   it('encodes the reference inputs to AcA and AfdA', () => {
     expect(run(['encode'], '')).toEqual({ code: 0, stdout: 'AcA\n', stderr: '' });
     expect(run(['encode'], 'https://example.com/style.css\n')).toEqual({ code: 0, stdout: 'AfdA\n', stderr: '' });

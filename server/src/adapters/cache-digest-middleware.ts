@@ -12,6 +12,7 @@ import { describeRequest } from './describe-request.ts';
 import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
 import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
+import { sessionDigests } from './session-digests.ts';
 
 /** Options of {@link cacheDigestMiddleware}. */
 export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
@@ -80,6 +81,10 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
 
   function handlePage(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
     const request = describeRequest(req);
+    if (request.http2) {
+      const session = (req as Http2ServerRequest).stream.session;
+      if (session) request.connectionDigests = sessionDigests(session, `${request.scheme}://${request.authority}`);
+    }
     const plan = core.plan(request, assets);
     const held = plan.assets.filter((entry) => entry.state !== 'missing').map((entry) => entry.asset);
     const missing = plan.assets.filter((entry) => entry.state === 'missing').map((entry) => entry.asset);

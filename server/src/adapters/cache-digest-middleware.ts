@@ -81,7 +81,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
 
   function handlePage(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
     const request = describeRequest(req);
-    if (request.http2) {
+    if (request.http2 && core.pushDigestScope === 'connection') {
       const session = (req as Http2ServerRequest).stream.session;
       if (session) request.connectionDigests = sessionDigests(session, `${request.scheme}://${request.authority}`);
     }

@@ -120,8 +120,8 @@ describe('CacheDigestCore', () => {
     expect(c.stats.snapshot().invalidDigests).toBe(0);
   });
 
-  it('push mode: digests accumulate over one connection, reset forgets them, stream mode reads each request alone', () => {
-    const c = core('auto');
+  it('push mode, connection scope: digests accumulate over one connection, reset forgets them, stream mode reads each request alone', () => {
+    const c = new CacheDigestCore({ pages: { '/index.html': assets }, log: false, pushDigestScope: 'connection' });
     const connection = new ConnectionDigests();
     const css = base64urlEncode(encodeDigest([abs('/app.css')]));
     const js = base64urlEncode(encodeDigest([abs('/m.js')]));
@@ -147,12 +147,23 @@ describe('CacheDigestCore', () => {
     expect([connection.complete('url'), connection.complete('url-etag')]).toEqual([true, false]);
   });
 
+  it('push mode, request scope (the default, as H2O 2.2.5 keeps digests on the stream): each request alone', () => {
+    const c = core('auto');
+    const connection = new ConnectionDigests();
+    const css = base64urlEncode(encodeDigest([abs('/app.css')]));
+    const plan = (headers: Record<string, string>) => c.plan(request(headers, { connectionDigests: connection }), c.pageAssets('/')!);
+    expect(plan({ 'cache-digest': css }).assets.filter((entry) => entry.state === 'fresh')).toHaveLength(1);
+    const next = plan({});
+    expect([next.mode, next.digestStatus, next.digestEntries]).toEqual(['push', 'none', 0]);
+  });
+
   it('H2O unit-test sequence through a connection: AeLA, then the mixed header, then AcA; reset', () => {
     const hello = '/cache-digests.cgi/hello.js';
     const c = new CacheDigestCore({
       pages: { '/index.html': [{ url: hello, as: 'script', type: 'text/javascript', size: 1, etag: '"h"' }, { url: '/notfound.js', as: 'script', type: 'text/javascript', size: 1, etag: '"n"' }] },
       mode: 'push',
       log: false,
+      pushDigestScope: 'connection',
     });
     const connection = new ConnectionDigests();
     const states = (value: string) => c.plan(request({ 'cache-digest': value }, { authority: '127.0.0.1.xip.io:8081', connectionDigests: connection }), c.pageAssets('/')!)

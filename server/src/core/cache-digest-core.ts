@@ -30,6 +30,13 @@ export interface CacheDigestCoreOptions {
   hash?: KeyHasher;
   /** Counters to add to (default a new {@link DeliveryStats}). */
   stats?: DeliveryStats;
+  /**
+   * How long push mode keeps a client's digests: `request` (default) reads each request's header
+   * alone, as H2O 2.2.5 does (it keeps them on the stream); `connection` adds each request's members
+   * to what the connection's earlier requests sent, until a `reset` (draft-02's model, bounded per
+   * connection). Stream and hints modes always read each request alone.
+   */
+  pushDigestScope?: 'request' | 'connection';
   /** Parsed `Cache-Digest` values remembered (default 256; 0 parses every request's header). */
   digestCacheSize?: number;
   /** Where the one line per page request goes; `false` for none. Default `console.log`. */
@@ -71,6 +78,8 @@ export class CacheDigestCore {
   readonly stats: DeliveryStats;
   /** The configured delivery. */
   readonly mode: DeliveryMode;
+  /** See {@link CacheDigestCoreOptions.pushDigestScope}. */
+  readonly pushDigestScope: 'request' | 'connection';
   private readonly pages: Map<string, PageAsset[]>;
   private readonly hashes: AssetHashCache;
   private readonly digests: DigestCache;
@@ -81,6 +90,7 @@ export class CacheDigestCore {
 
   constructor(options: CacheDigestCoreOptions) {
     this.mode = options.mode ?? 'auto';
+    this.pushDigestScope = options.pushDigestScope ?? 'request';
     this.stats = options.stats ?? new DeliveryStats();
     this.hash = options.hash ?? hashKey;
     this.hashes = new AssetHashCache({ hash: this.hash });
@@ -112,8 +122,8 @@ export class CacheDigestCore {
     const digests = value === undefined ? parse() : this.digests.get(value, parse);
     let members: readonly CacheDigestMember[] = digests.members;
     let { entries, status } = digests;
-    if (mode === 'push' && request.connectionDigests) {
-      // Push: what the connection's earlier requests said still holds (H2O's semantics); stream and hints read each request alone.
+    if (mode === 'push' && this.pushDigestScope === 'connection' && request.connectionDigests) {
+      // What the connection's earlier requests said still holds; stream and hints read each request alone.
       ({ members, entries } = request.connectionDigests.apply(digests));
       if (members.length > 0) status = 'valid';
     }

@@ -44,7 +44,7 @@ export interface PageRequest {
   pushEnabled: boolean;
   /** The request came over HTTP/2 (103 Early Hints are only sent there). */
   http2: boolean;
-  /** The digests this request's connection holds for its origin: push mode reads them connection-scoped, as H2O does. */
+  /** The digests this request's connection holds for its origin: read in push mode with `pushDigestScope: 'connection'`. */
   connectionDigests?: ConnectionDigests;
 }
 

@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
-import type { AssetReader } from './asset-reader.ts';
+import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
 
@@ -12,6 +12,8 @@ export interface PushStreamResponseOptions {
   /** The assets to stream, in order: `missing` ones with their body, `stale-current` ones as 304 parts. */
   assets: readonly { asset: PageAsset; state: AssetState }[];
   read: AssetReader;
+  /** Responses read beforehand (so the summary counts only assets that can be sent); `read` is used for the others. */
+  responses?: ReadonlyMap<PageAsset, AssetResponse | null>;
   /** Extra headers of the outer response (summary, vary). */
   headers: Record<string, string>;
   /** Called with the page's status when the application writes the page's head. */
@@ -19,6 +21,9 @@ export interface PushStreamResponseOptions {
 }
 
 const PAGE_PART = 0;
+// Asset bodies go out in slices of this size, each after the previous one drained: at most one slice
+// plus the stream's high-water mark is buffered per stream, whatever the client reads.
+const SLICE_BYTES = 64 * 1024;
 // Hop-by-hop or framing headers of the page that mean nothing inside a part, and
 // Set-Cookie, which a worker's synthesized response cannot apply (and which cannot be joined into one value).
 const DROPPED_PAGE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'http2-settings', 'set-cookie']);
@@ -74,6 +79,31 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       // The client went away between the check and the write.
       return true;
     }
+  };
+  // Resolves once the response can take more (true), or is gone (false).
+  const drained = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (finished || responseClosed(res)) return resolve(false);
+      const done = (ok: boolean) => () => {
+        res.off('drain', onDrain);
+        res.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = done(true);
+      const onClose = done(false);
+      res.once('drain', onDrain);
+      res.once('close', onClose);
+    });
+  // Writes with backpressure: waits for 'drain' whenever the response's buffer is full.
+  const sendPaced = async (bytes: Uint8Array): Promise<boolean> => {
+    if (send(bytes)) return !finished && !responseClosed(res);
+    return drained();
+  };
+  const sendBody = async (id: number, body: Uint8Array): Promise<boolean> => {
+    for (let offset = 0; offset < body.byteLength; offset += SLICE_BYTES) {
+      if (!(await sendPaced(writer.data(id, body.subarray(offset, offset + SLICE_BYTES))))) return false;
+    }
+    return true;
   };
   const maybeFinish = (): void => {
     if (finished || !pageEnded || !assetsDone) return;
@@ -182,9 +212,9 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     for (const { asset, state } of streamed) {
       if (finished || responseClosed(res)) break;
       const id = part++;
-      let response = null;
+      let response: AssetResponse | null = null;
       try {
-        response = await options.read(asset);
+        response = options.responses?.has(asset) ? options.responses.get(asset)! : await options.read(asset);
       } catch {
         response = null;
       }
@@ -206,8 +236,8 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
         continue;
       }
       send(writer.head(id, { url: asset.url, status: 200, headers: response.headers, role: 'asset' }));
-      send(writer.data(id, response.body));
-      send(writer.end(id));
+      if (!(await sendBody(id, response.body))) break;
+      if (!(await sendPaced(writer.end(id)))) break;
     }
     assetsDone = true;
     maybeFinish();

@@ -21,6 +21,8 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   assets: StaticSite | AssetReader;
   /** Delay before a 103 is written, in ms (default 5: Chromium ignores a 103 written in the request's own tick). */
   earlyHintsDelayMs?: number;
+  /** A push that makes no progress for this long is reset (default 30 s). */
+  pushIdleTimeoutMs?: number;
 }
 
 /** A connect-style middleware with the core it reports through. */
@@ -142,7 +144,9 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     let outcome: DeliveryOutcome;
     let cancelPushes = (): void => {};
     if (plan.mode === 'push') {
-      const result = pushAssets((req as Http2ServerRequest).stream, missing, responses ? (asset) => Promise.resolve(responses.get(asset) ?? null) : read);
+      const result = pushAssets((req as Http2ServerRequest).stream, missing, responses ? (asset) => Promise.resolve(responses.get(asset) ?? null) : read, {
+        ...(options.pushIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.pushIdleTimeoutMs }),
+      });
       outcome = { pushed: result.pushed, skipped: [...held, ...result.alreadyPushed], notPushed: result.notPushed };
       cancelPushes = result.cancel;
     } else if (plan.mode === 'off') {

@@ -107,6 +107,11 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
   };
   const maybeFinish = (): void => {
     if (finished || !pageEnded || !assetsDone) return;
+    if (responseClosed(res)) {
+      // Reset or timed out mid-part: nothing more can be written, and an open part cannot be finished.
+      finished = true;
+      return;
+    }
     send(writer.fin());
     finished = true;
     realEnd();
@@ -207,7 +212,7 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
   });
   Object.defineProperty(res, 'writableEnded', { configurable: true, get: () => pageEnded });
 
-  void (async () => {
+  const streamAssets = async (): Promise<void> => {
     let part = PAGE_PART + 1;
     for (const { asset, state } of streamed) {
       if (finished || responseClosed(res)) break;
@@ -241,7 +246,12 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     }
     assetsDone = true;
     maybeFinish();
-  })();
+  };
+  streamAssets().catch(() => {
+    // A write that failed mid-part leaves the stream unusable: end it rather than hang or crash.
+    finished = true;
+    if (!responseClosed(res)) res.destroy();
+  });
 }
 
 /** True when a reader's headers name a content coding other than identity. */

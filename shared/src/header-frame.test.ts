@@ -74,6 +74,19 @@ describe('Cache-Digest header', () => {
     expect(parseCacheDigestHeader(bad)).toEqual([]);
   });
 
+  it('refuses, unread, a member declaring N far above the entries allowed (N = 2^31, P = 1, every bit set)', () => {
+    const bytes = new Uint8Array(24 * 1024).fill(0xff);
+    bytes[0] = 0b11111000;
+    bytes[1] = 0b00111111;
+    const read = readCacheDigestHeader(`${base64urlEncode(bytes)}, AfdA`, { maxEntries: 8192 });
+    expect(read.skipped.map((m) => [m.index, m.error.code])).toEqual([[0, 'TOO_LARGE']]);
+    expect(read.skipped[0]!.error.message).toMatch(/declares N = 2\^31/);
+    expect(read.members.map((m) => m.value)).toEqual(['AfdA']);
+    // Declaring N = 2^13 passes the check; the decoder then stops at the bound.
+    bytes[0] = 13 << 3;
+    expect(readCacheDigestHeader(base64urlEncode(bytes), { maxEntries: 8192 }).skipped[0]!.error.code).toMatch(/TOO_LARGE|VALUE_OUT_OF_RANGE/);
+  });
+
   it('bounds the entries of all members together: a member past the bound is skipped as TOO_LARGE', () => {
     const big = base64urlEncode(encodeDigest(urls(100)));
     const read = readCacheDigestHeader(`AfdA, ${big}, AfdA`, { maxEntries: 50 });

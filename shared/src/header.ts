@@ -112,6 +112,12 @@ export function readCacheDigestHeader(header: string | readonly string[] | undef
     else if (value === '') error ??= new CacheDigestError('BAD_HEADER', 'a Cache-Digest member has no digest value');
     else if (unknownFlags.length > 0) error ??= new CacheDigestError('UNSUPPORTED_FLAGS', `unknown flag "${unknownFlags[0]!.slice(0, 32)}"`);
     else if (flags.stale && !flags.validators) error ??= new CacheDigestError('UNSUPPORTED_FLAGS', 'a stale digest without validators cannot tell a current copy');
+    // A digest declares N, its entry count rounded to a power of two: one declaring far more than the
+    // entries left is refused from its first two characters, before any decoding.
+    const log2N = declaredLog2N(value);
+    if (!error && log2N !== undefined && 2 ** log2N > 2 * entriesLeft) {
+      error = new CacheDigestError('TOO_LARGE', `digest declares N = 2^${log2N}, more than the ${entriesLeft} entries allowed`);
+    }
     let digest: Digest | undefined;
     if (!error) {
       try {
@@ -155,6 +161,14 @@ export function parseCacheDigestHeader(header: string | readonly string[] | unde
 /** True when `member` (from {@link CacheDigestHeader.order}) was skipped. */
 export function isSkippedMember(member: CacheDigestMember | SkippedCacheDigestMember): member is SkippedCacheDigestMember {
   return 'error' in member;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** log2(N) from a base64url digest value's first character, or undefined when it is not base64url. */
+function declaredLog2N(value: string): number | undefined {
+  const sextet = BASE64URL.indexOf(value.charAt(0));
+  return value.length < 2 || sextet < 0 ? undefined : sextet >> 1;
 }
 
 function tooLarge(length: number, maxLength: number): CacheDigestError {

@@ -4,6 +4,7 @@ import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
+import { connectionBudget } from './connection-budget.ts';
 
 /** What {@link startPushStream} needs. */
 export interface PushStreamResponseOptions {
@@ -18,12 +19,16 @@ export interface PushStreamResponseOptions {
   headers: Record<string, string>;
   /** Called with the page's status when the application writes the page's head. */
   onPageHead?: (status: number) => void;
+  /** Asset bytes written and not yet flushed, per connection, across its push streams (default 512 KiB). */
+  connectionBufferBytes?: number;
 }
 
 const PAGE_PART = 0;
-// Asset bodies go out in slices of this size, each after the previous one drained: at most one slice
-// plus the stream's high-water mark is buffered per stream, whatever the client reads.
-const SLICE_BYTES = 64 * 1024;
+// Asset bodies go out in slices of this size, each within the connection's budget and after the
+// previous one drained: a client that does not read holds at most the budget per connection.
+const SLICE_BYTES = 16 * 1024;
+/** Default of {@link PushStreamResponseOptions.connectionBufferBytes}. */
+const CONNECTION_BUFFER_BYTES = 512 * 1024;
 // Hop-by-hop or framing headers of the page that mean nothing inside a part, and
 // Set-Cookie, which a worker's synthesized response cannot apply (and which cannot be joined into one value).
 const DROPPED_PAGE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'http2-settings', 'set-cookie']);
@@ -99,9 +104,29 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     if (send(bytes)) return !finished && !responseClosed(res);
     return drained();
   };
+  const connection: object = (res as { stream?: { session?: object } }).stream?.session ?? res.socket ?? res;
+  const budget = connectionBudget(connection, options.connectionBufferBytes ?? CONNECTION_BUFFER_BYTES);
+  const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+  let held = 0; // this stream's share of the budget, given back as writes complete or when it closes
+  void gone.then(() => {
+    budget.release(held);
+    held = 0;
+  });
   const sendBody = async (id: number, body: Uint8Array): Promise<boolean> => {
     for (let offset = 0; offset < body.byteLength; offset += SLICE_BYTES) {
-      if (!(await sendPaced(writer.data(id, body.subarray(offset, offset + SLICE_BYTES))))) return false;
+      const slice = body.subarray(offset, offset + SLICE_BYTES);
+      if (!(await budget.acquire(slice.byteLength, gone))) return false;
+      held += slice.byteLength;
+      let released = false;
+      const release = (): void => {
+        if (released || held === 0) return;
+        released = true;
+        held -= slice.byteLength;
+        budget.release(slice.byteLength);
+      };
+      const written = send(writer.data(id, slice), release);
+      if (finished || responseClosed(res)) return false;
+      if (!written && !(await drained())) return false;
     }
     return true;
   };

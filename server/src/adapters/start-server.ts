@@ -49,7 +49,7 @@ export interface StartServerOptions {
   limits?: ServerLimits;
   /** Push mode: digests per request (default, as H2O) or per connection. */
   pushDigestScope?: 'request' | 'connection';
-  /** Bound on a request's digest entries (default 16,384). */
+  /** Bound on a request's digest entries (default 8,192). */
   maxDigestEntries?: number;
 }
 

@@ -22,7 +22,7 @@ export interface CacheDigestCoreOptions {
   /** Bound on the `Cache-Digest` header in characters (default 32 KiB); a longer one counts as no digest. */
   maxDigestHeaderLength?: number;
   /**
-   * Bound on the entries of one request's digests together (default 16,384, 16x what the worker sends, far beyond a real
+   * Bound on the entries of one request's digests together (default 8,192, 8x what the worker sends, far beyond a real
    * browser cache): a member past it is skipped, so no digest costs much more to read than none.
    */
   maxDigestEntries?: number;
@@ -63,7 +63,7 @@ export interface PageResponseHeaders {
 }
 
 /** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
-export const DEFAULT_MAX_DIGEST_ENTRIES = 16_384;
+export const DEFAULT_MAX_DIGEST_ENTRIES = 8_192;
 
 const VARY_NAMES = ['cache-digest', 'accept-push-stream', NAVIGATION_PRELOAD_HEADER];
 

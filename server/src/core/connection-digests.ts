@@ -3,7 +3,7 @@ import type { ReadDigests } from './read-digest-header.ts';
 
 /** Options of {@link ConnectionDigests}. */
 export interface ConnectionDigestsOptions {
-  /** Entries held in all (default 16,384); past it the oldest members are forgotten first. */
+  /** Entries held in all (default 8,192); past it the oldest members are forgotten first. */
   maxEntries?: number;
   /** Members held (default 64). */
   maxMembers?: number;
@@ -35,7 +35,7 @@ export class ConnectionDigests {
   private completeEtag = false;
 
   constructor(options: ConnectionDigestsOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 16_384;
+    this.maxEntries = options.maxEntries ?? 8_192;
     this.maxMembers = options.maxMembers ?? 64;
   }
 

@@ -13,6 +13,8 @@ export interface DecodeOptions {
   maxBytes?: number;
   /** The key hasher used by {@link Digest.has}; default the pure-JS SHA-256 prefix. */
   hash?: KeyHasher;
+  /** Refuse a digest holding more values with `TOO_LARGE` (checked while decoding, so the cost stays bounded); default unbounded. */
+  maxEntries?: number;
 }
 
 /**
@@ -97,14 +99,17 @@ export function decodeDigest(bytes: Uint8Array, options: DecodeOptions = {}): Di
     throw new CacheDigestError('BAD_PARAMETERS', `log2(N) + log2(P) = ${nBits + pBits} exceeds ${MAX_HASH_BITS}`);
   }
   // Every value costs at least pBits + 1 bits: that bounds the array up front.
-  const capacity = Math.floor(reader.remaining / (pBits + 1));
+  const maxEntries = options.maxEntries ?? Infinity;
+  const fits = Math.floor(reader.remaining / (pBits + 1));
+  const capacity = Math.min(fits, maxEntries + 1);
   const values = nBits + pBits <= MAX_NUMBER_BITS
-    ? decodeNumbers(reader, nBits, pBits, new Float64Array(capacity))
-    : decodeBigInts(reader, nBits, pBits, new BigUint64Array(capacity));
+    ? decodeNumbers(reader, nBits, pBits, new Float64Array(capacity), capacity < fits)
+    : decodeBigInts(reader, nBits, pBits, new BigUint64Array(capacity), capacity < fits);
+  if (values.length > maxEntries) throw new CacheDigestError('TOO_LARGE', `digest holds more than ${maxEntries} entries`);
   return new Digest(nBits, pBits, values, options.hash ?? hashKey);
 }
 
-function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Float64Array): Float64Array {
+function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Float64Array, bounded: boolean): Float64Array {
   const P = 2 ** pBits;
   const limit = 2 ** (nBits + pBits);
   let count = 0;
@@ -117,11 +122,12 @@ function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Flo
     current += q * P + reader.read(pBits) + 1;
     if (current >= limit) throw new CacheDigestError('VALUE_OUT_OF_RANGE', `digest value exceeds 2^${nBits + pBits}`);
     out[count++] = current;
+    if (count === out.length && bounded) break; // past maxEntries: the caller refuses it, so stop reading
   }
   return out.subarray(0, count);
 }
 
-function decodeBigInts(reader: BitReader, nBits: number, pBits: number, out: BigUint64Array): BigUint64Array {
+function decodeBigInts(reader: BitReader, nBits: number, pBits: number, out: BigUint64Array, bounded: boolean): BigUint64Array {
   const shift = BigInt(pBits);
   const limit = 1n << BigInt(nBits + pBits);
   let count = 0;
@@ -133,6 +139,7 @@ function decodeBigInts(reader: BitReader, nBits: number, pBits: number, out: Big
     current += (BigInt(q) << shift) + BigInt(reader.read(pBits)) + 1n;
     if (current >= limit) throw new CacheDigestError('VALUE_OUT_OF_RANGE', `digest value exceeds 2^${nBits + pBits}`);
     out[count++] = current;
+    if (count === out.length && bounded) break; // past maxEntries: the caller refuses it, so stop reading
   }
   return out.subarray(0, count);
 }

@@ -7,7 +7,9 @@ export type CacheDigestErrorCode =
   | 'TOO_LARGE'
   | 'BAD_HEADER'
   | 'BAD_FRAME'
-  | 'BAD_ARGUMENT';
+  | 'BAD_ARGUMENT'
+  /** A header member whose flags this library does not act on (an unknown flag, or `stale` without `validators`). */
+  | 'UNSUPPORTED_FLAGS';
 
 /**
  * The one error every codec in this package throws for malformed input or

@@ -1,6 +1,6 @@
 import { base64urlDecode, base64urlEncode } from './base64url.ts';
 import { decodeDigest, Digest, DEFAULT_MAX_DIGEST_BYTES } from './digest.ts';
-import { CacheDigestError } from './errors.ts';
+import { CacheDigestError, isCacheDigestError } from './errors.ts';
 import type { KeyHasher } from './hash.ts';
 
 /** Default bound on a whole `Cache-Digest` header, in characters: 64 KiB. */
@@ -26,8 +26,32 @@ export interface CacheDigestMember extends Required<CacheDigestFlags> {
   value: string;
   /** The decoded digest. */
   digest: Digest;
-  /** Flags this library does not know, lower-cased, in order (a peer such as H2O skips such members). */
+}
+
+/**
+ * A member that was skipped (as H2O skips it) and why. Its flags are read
+ * as far as they parse: a skipped member's `reset` still forgets earlier
+ * digests, as in H2O.
+ */
+export interface SkippedCacheDigestMember extends Required<CacheDigestFlags> {
+  /** Position among the header's non-empty members, from 0. */
+  index: number;
+  /** The member's value as received, cut to 64 characters. */
+  value: string;
+  /** Flags this library does not know, lower-cased, in order. */
   unknownFlags: string[];
+  /** Why it was skipped: the digest's own code, `BAD_HEADER`, `TOO_LARGE` or `UNSUPPORTED_FLAGS`. */
+  error: CacheDigestError;
+}
+
+/** A header read member by member: the usable members and the skipped ones, in header order. */
+export interface CacheDigestHeader {
+  /** Members to use. */
+  members: CacheDigestMember[];
+  /** Members skipped, each with its error. */
+  skipped: SkippedCacheDigestMember[];
+  /** Header positions of usable and skipped members alike, in order (to apply `reset` where it stands). */
+  order: (CacheDigestMember | SkippedCacheDigestMember)[];
 }
 
 /** Options of {@link parseCacheDigestHeader}. */
@@ -36,6 +60,8 @@ export interface ParseHeaderOptions {
   maxLength?: number;
   /** Per-digest bound in bytes; default 64 KiB. */
   maxDigestBytes?: number;
+  /** Bound on the entries of all members together; a member past it is skipped (`TOO_LARGE`). Default unbounded. */
+  maxEntries?: number;
   /** Key hasher for the decoded digests' `has()`. */
   hash?: KeyHasher;
 }
@@ -43,12 +69,16 @@ export interface ParseHeaderOptions {
 const KNOWN_FLAGS = new Set(['reset', 'complete', 'validators', 'stale']);
 
 /**
- * Parses a `Cache-Digest` header (one string, or several header lines, which
- * are joined as a list). Throws {@link CacheDigestError} (`TOO_LARGE`,
- * `BAD_HEADER`, or the digest's own code) when any member is malformed.
+ * Reads a `Cache-Digest` header (one string, or several header lines, which
+ * are joined as a list) member by member, as H2O does: a malformed member,
+ * or one whose flags this library does not act on (an unknown flag, or
+ * `stale` without `validators`), is skipped and listed with its error; the
+ * others are used. Throws {@link CacheDigestError} only for the whole
+ * header: `TOO_LARGE` (over `maxLength`) or `BAD_ARGUMENT` (not a string).
  */
-export function parseCacheDigestHeader(header: string | readonly string[] | undefined, options: ParseHeaderOptions = {}): CacheDigestMember[] {
-  if (header === undefined) return [];
+export function readCacheDigestHeader(header: string | readonly string[] | undefined, options: ParseHeaderOptions = {}): CacheDigestHeader {
+  const result: CacheDigestHeader = { members: [], skipped: [], order: [] };
+  if (header === undefined) return result;
   const maxLength = options.maxLength ?? DEFAULT_MAX_HEADER_LENGTH;
   let text: string;
   if (typeof header === 'string') text = header;
@@ -62,37 +92,83 @@ export function parseCacheDigestHeader(header: string | readonly string[] | unde
   }
   if (text.length > maxLength) throw tooLarge(text.length, maxLength);
 
-  const members: CacheDigestMember[] = [];
+  let entriesLeft = options.maxEntries ?? Infinity;
+  let index = 0;
   for (const rawMember of text.split(',')) {
     if (rawMember.trim() === '') continue; // empty list elements are allowed by the list syntax
-    if (members.length === MAX_HEADER_MEMBERS) {
-      throw new CacheDigestError('TOO_LARGE', `more than ${MAX_HEADER_MEMBERS} digests in one header`);
-    }
     const parts = rawMember.split(';');
     const value = parts[0]!.trim();
-    if (value === '') throw new CacheDigestError('BAD_HEADER', 'a Cache-Digest member has no digest value');
-    const member: CacheDigestMember = {
-      value,
-      digest: decodeDigest(base64urlDecode(value), {
-        maxBytes: options.maxDigestBytes ?? DEFAULT_MAX_DIGEST_BYTES,
-        ...(options.hash ? { hash: options.hash } : {}),
-      }),
-      reset: false,
-      complete: false,
-      validators: false,
-      stale: false,
-      unknownFlags: [],
-    };
+    const flags = { reset: false, complete: false, validators: false, stale: false };
+    const unknownFlags: string[] = [];
+    let error: CacheDigestError | undefined;
     for (let i = 1; i < parts.length; i++) {
       const flag = parts[i]!.trim().toLowerCase();
       if (flag === '') continue;
-      if (!/^[\x21-\x7e]+$/.test(flag)) throw new CacheDigestError('BAD_HEADER', 'a Cache-Digest flag has invalid characters');
-      if (KNOWN_FLAGS.has(flag)) member[flag as keyof CacheDigestFlags] = true;
-      else member.unknownFlags.push(flag);
+      if (!/^[\x21-\x7e]+$/.test(flag)) error ??= new CacheDigestError('BAD_HEADER', 'a Cache-Digest flag has invalid characters');
+      else if (KNOWN_FLAGS.has(flag)) flags[flag as keyof CacheDigestFlags] = true;
+      else unknownFlags.push(flag);
     }
-    members.push(member);
+    if (index >= MAX_HEADER_MEMBERS) error = new CacheDigestError('TOO_LARGE', `more than ${MAX_HEADER_MEMBERS} digests in one header`);
+    else if (value === '') error ??= new CacheDigestError('BAD_HEADER', 'a Cache-Digest member has no digest value');
+    else if (unknownFlags.length > 0) error ??= new CacheDigestError('UNSUPPORTED_FLAGS', `unknown flag "${unknownFlags[0]!.slice(0, 32)}"`);
+    else if (flags.stale && !flags.validators) error ??= new CacheDigestError('UNSUPPORTED_FLAGS', 'a stale digest without validators cannot tell a current copy');
+    // A digest declares N, its entry count rounded to a power of two: one declaring far more than the
+    // entries left is refused from its first two characters, before any decoding.
+    const log2N = declaredLog2N(value);
+    if (!error && log2N !== undefined && 2 ** log2N > 2 * entriesLeft) {
+      error = new CacheDigestError('TOO_LARGE', `digest declares N = 2^${log2N}, more than the ${entriesLeft} entries allowed`);
+    }
+    let digest: Digest | undefined;
+    if (!error) {
+      try {
+        digest = decodeDigest(base64urlDecode(value), {
+          maxBytes: options.maxDigestBytes ?? DEFAULT_MAX_DIGEST_BYTES,
+          maxEntries: entriesLeft,
+          ...(options.hash ? { hash: options.hash } : {}),
+        });
+        entriesLeft -= digest.size;
+      } catch (caught) {
+        if (!isCacheDigestError(caught)) throw caught;
+        error = caught;
+      }
+    }
+    if (digest) {
+      const member: CacheDigestMember = { value, digest, ...flags };
+      result.members.push(member);
+      result.order.push(member);
+    } else {
+      const skipped: SkippedCacheDigestMember = { index, value: value.slice(0, 64), unknownFlags, ...flags, error: error! };
+      result.skipped.push(skipped);
+      result.order.push(skipped);
+    }
+    index++;
+    // Past the member bound only count what is left (one entry says so), never parse it.
+    if (index > MAX_HEADER_MEMBERS) break;
   }
-  return members;
+  return result;
+}
+
+/**
+ * The usable members of a `Cache-Digest` header; malformed or unsupported
+ * members are skipped (see {@link readCacheDigestHeader}, which also says
+ * why). Throws {@link CacheDigestError} only for the whole header
+ * (`TOO_LARGE`, `BAD_ARGUMENT`).
+ */
+export function parseCacheDigestHeader(header: string | readonly string[] | undefined, options: ParseHeaderOptions = {}): CacheDigestMember[] {
+  return readCacheDigestHeader(header, options).members;
+}
+
+/** True when `member` (from {@link CacheDigestHeader.order}) was skipped. */
+export function isSkippedMember(member: CacheDigestMember | SkippedCacheDigestMember): member is SkippedCacheDigestMember {
+  return 'error' in member;
+}
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** log2(N) from a base64url digest value's first character, or undefined when it is not base64url. */
+function declaredLog2N(value: string): number | undefined {
+  const sextet = BASE64URL.indexOf(value.charAt(0));
+  return value.length < 2 || sextet < 0 ? undefined : sextet >> 1;
 }
 
 function tooLarge(length: number, maxLength: number): CacheDigestError {

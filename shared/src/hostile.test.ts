@@ -10,6 +10,7 @@ import {
   encodeHashes,
   hashKey,
   parseCacheDigestHeader,
+  readCacheDigestHeader,
 } from './index.ts';
 
 /** Runs `fn`; passes when it returns or throws a CacheDigestError, fails on any other exception. */
@@ -73,6 +74,15 @@ describe('hostile digests', () => {
     expect(onlyTypedErrors(() => decodeDigest(new Uint8Array([0x01, 0xe0])))?.code).toBe('TRUNCATED');
   });
 
+  it('a digest of every bit set (N = 2^31, P = 1) stops at maxEntries instead of decoding 200,000 entries', () => {
+    const bytes = new Uint8Array(24 * 1024).fill(0xff);
+    bytes[0] = 0b11111000; // log2 N = 31, log2 P = 0, then ones: one entry per bit
+    bytes[1] = 0b00111111;
+    expect(decodeDigest(bytes).size).toBeGreaterThan(190_000);
+    expect(onlyTypedErrors(() => decodeDigest(bytes, { maxEntries: 1000 }))?.code).toBe('TOO_LARGE');
+    expect(decodeDigest(sample, { maxEntries: 100 }).size).toBe(100);
+  });
+
   it('refuses input over the size limit with TOO_LARGE before decoding it', () => {
     expect(onlyTypedErrors(() => decodeDigest(new Uint8Array(64 * 1024 + 1)))?.code).toBe('TOO_LARGE');
     expect(onlyTypedErrors(() => decodeDigest(sample, { maxBytes: 10 }))?.code).toBe('TOO_LARGE');
@@ -83,7 +93,10 @@ describe('hostile digests', () => {
 
   it('bounds the work of many tiny members', () => {
     const many = Array.from({ length: 1000 }, () => 'AcA').join(', ');
-    expect(onlyTypedErrors(() => parseCacheDigestHeader(many))?.code).toBe('TOO_LARGE');
+    const read = readCacheDigestHeader(many);
+    // The first 64 are used; one entry reports the rest, which are never parsed.
+    expect(read.members).toHaveLength(64);
+    expect(read.skipped.map((member) => [member.index, member.error.code])).toEqual([[64, 'TOO_LARGE']]);
   });
 
   it('hostile frames fail typed', () => {
@@ -118,7 +131,9 @@ describe('hostile digests', () => {
 
   it('a real digest with random flags still parses', () => {
     const header = `${base64urlEncode(sample)}; complete; Stale;unknown-1 ;x=1`;
-    const [member] = parseCacheDigestHeader(header);
+    const { members, skipped: [member] } = readCacheDigestHeader(header);
+    expect(members).toEqual([]);
     expect(member).toMatchObject({ complete: true, stale: true, reset: false, validators: false, unknownFlags: ['unknown-1', 'x=1'] });
+    expect(member!.error.code).toBe('UNSUPPORTED_FLAGS');
   });
 });

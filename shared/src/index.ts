@@ -10,11 +10,15 @@ export { encodeDigest, encodeHashes, DEFAULT_MAX_ENCODED_BYTES, type DigestEntry
 export { decodeDigest, Digest, DEFAULT_MAX_DIGEST_BYTES, type DecodeOptions } from './digest.ts';
 export {
   parseCacheDigestHeader,
+  readCacheDigestHeader,
+  isSkippedMember,
   formatCacheDigestHeader,
   DEFAULT_MAX_HEADER_LENGTH,
   MAX_HEADER_MEMBERS,
   type CacheDigestFlags,
   type CacheDigestMember,
+  type CacheDigestHeader,
+  type SkippedCacheDigestMember,
   type CacheDigestHeaderInput,
   type ParseHeaderOptions,
 } from './header.ts';

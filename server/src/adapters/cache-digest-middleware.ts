@@ -3,15 +3,17 @@ import { isSameOriginPath } from '@cache-digest/shared';
 import { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome } from '../core/cache-digest-core.ts';
 import { makePrivate, mergeVary } from '../core/response-privacy.ts';
 import { SUMMARY_HEADER } from '../core/summary-header.ts';
-import type { PageAsset } from '../core/types.ts';
+import type { DeliveryPlan, PageAsset, PageRequest } from '../core/types.ts';
 import { preloadLink } from '../core/preload-link.ts';
 import { StaticSite } from '../static/index.ts';
-import { staticSiteAssetReader, type AssetReader } from './asset-reader.ts';
+import { staticSiteAssetReader, type AssetReader, type AssetResponse } from './asset-reader.ts';
+import { responseClosed } from './response-closed.ts';
 import { beforeHead } from './before-head.ts';
 import { describeRequest } from './describe-request.ts';
 import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
 import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
+import { sessionDigests } from './session-digests.ts';
 
 /** Options of {@link cacheDigestMiddleware}. */
 export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
@@ -19,6 +21,8 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   assets: StaticSite | AssetReader;
   /** Delay before a 103 is written, in ms (default 5: Chromium ignores a 103 written in the request's own tick). */
   earlyHintsDelayMs?: number;
+  /** A push that makes no progress for this long is reset (default 30 s). */
+  pushIdleTimeoutMs?: number;
 }
 
 /** A connect-style middleware with the core it reports through. */
@@ -69,20 +73,58 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
       next();
       return;
     }
+    // Delivery is an optimisation: whatever failed, the page must still be served.
+    const failed = (error: unknown): void => console.error('cache-digest: delivery failed:', error);
+    let pending: Promise<void> | undefined;
     try {
-      handlePage(req, res, assets);
+      pending = handlePage(req, res, assets);
     } catch (error) {
-      // Delivery is an optimisation: whatever failed, the page must still be served.
-      console.error('cache-digest: delivery failed:', error);
+      failed(error);
     }
-    next();
+    if (!pending) return next();
+    pending.then(() => next(), (error: unknown) => {
+      failed(error);
+      next();
+    });
   };
 
-  function handlePage(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
+  /** Reads the assets to send beforehand: only those that can be sent are announced and counted (a manifest entry the site refuses is not). */
+  async function readable(entries: readonly { asset: PageAsset; state: string }[]): Promise<Map<PageAsset, AssetResponse | null>> {
+    const responses = new Map<PageAsset, AssetResponse | null>();
+    await Promise.all(entries.map(async ({ asset }) => responses.set(asset, await read(asset).catch(() => null))));
+    return responses;
+  }
+
+  /** Plans the page's delivery and starts it; a promise when it first reads the assets (push and stream), which `next()` waits for. */
+  function handlePage(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): Promise<void> | undefined {
     const request = describeRequest(req);
+    if (request.http2 && core.pushDigestScope === 'connection') {
+      const session = (req as Http2ServerRequest).stream.session;
+      if (session) request.connectionDigests = sessionDigests(session, `${request.scheme}://${request.authority}`);
+    }
     const plan = core.plan(request, assets);
+    if (plan.mode === 'push' || plan.mode === 'stream') {
+      return readable(plan.assets.filter((entry) => entry.state !== 'fresh')).then((responses) => deliver(req, res, request, plan, responses));
+    }
+    deliver(req, res, request, plan);
+    return undefined;
+  }
+
+  function deliver(
+    req: NodeRequest,
+    res: NodeResponse,
+    request: PageRequest,
+    plan: DeliveryPlan,
+    responses?: ReadonlyMap<PageAsset, AssetResponse | null>,
+  ): void {
+    if (responseClosed(res)) return;
     const held = plan.assets.filter((entry) => entry.state !== 'missing').map((entry) => entry.asset);
-    const missing = plan.assets.filter((entry) => entry.state === 'missing').map((entry) => entry.asset);
+    let missing = plan.assets.filter((entry) => entry.state === 'missing').map((entry) => entry.asset);
+    if (responses) {
+      // Refused on the way (a dotfile, outside the root, gone): neither sent nor counted.
+      missing = missing.filter((asset) => responses.get(asset));
+      plan = { ...plan, assets: plan.assets.filter((entry) => entry.state === 'fresh' || responses.get(entry.asset)) };
+    }
 
     if (plan.mode === 'stream') {
       for (const name of PAGE_PART_REQUEST_HEADERS_DROPPED) delete req.headers[name];
@@ -92,6 +134,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         pageUrl: pagePartUrl(request.path),
         assets: plan.assets,
         read,
+        ...(responses ? { responses } : {}),
         headers: { [SUMMARY_HEADER]: headers[SUMMARY_HEADER], 'server-timing': summaryServerTiming(headers[SUMMARY_HEADER]), vary: headers.vary ?? '' },
         onPageHead: (status) => core.record(request, plan, outcome, status),
       });
@@ -101,7 +144,9 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     let outcome: DeliveryOutcome;
     let cancelPushes = (): void => {};
     if (plan.mode === 'push') {
-      const result = pushAssets((req as Http2ServerRequest).stream, missing, read);
+      const result = pushAssets((req as Http2ServerRequest).stream, missing, responses ? (asset) => Promise.resolve(responses.get(asset) ?? null) : read, {
+        ...(options.pushIdleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.pushIdleTimeoutMs }),
+      });
       outcome = { pushed: result.pushed, skipped: [...held, ...result.alreadyPushed], notPushed: result.notPushed };
       cancelPushes = result.cancel;
     } else if (plan.mode === 'off') {

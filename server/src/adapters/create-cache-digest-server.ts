@@ -1,4 +1,4 @@
-import http2, { type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import http2, { type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { hashKeyNode } from '@cache-digest/shared/node';
 import type { CacheDigestCoreOptions } from '../core/cache-digest-core.ts';
@@ -8,6 +8,7 @@ import type { NodeRequest, NodeResponse } from './node-types.ts';
 import type { LoaderInjector } from './loader-injector.ts';
 import { memoryScriptResponse, type MemoryScript } from './memory-script.ts';
 import { writeStaticResponse } from './write-static-response.ts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 
 /** Options of {@link createCacheDigestServer}. */
 export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, 'hash'> {
@@ -24,6 +25,8 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   memoryScripts?: ReadonlyMap<string, MemoryScript>;
   /** When set, pages are served through it (the loader's tag added) instead of straight from `site`. */
   loaderInjector?: LoaderInjector;
+  /** Stream, idle and header timeouts, concurrent streams (defaults: {@link DEFAULT_SERVER_LIMITS}). */
+  limits?: ServerLimits;
 }
 
 /** A server from {@link createCacheDigestServer}, with a graceful `shutdown`. */
@@ -40,23 +43,60 @@ export interface CacheDigestServer {
  * serves a {@link StaticSite} with the cache-digest middleware in front.
  */
 export function createCacheDigestServer(options: CacheDigestServerOptions): CacheDigestServer {
-  const middleware = cacheDigestMiddleware({ ...options, hash: hashKeyNode, assets: options.site });
-  const server = http2.createSecureServer({ cert: options.cert, key: options.key, allowHTTP1: true });
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const middleware = cacheDigestMiddleware({ ...options, hash: hashKeyNode, assets: options.site, pushIdleTimeoutMs: limits.streamIdleTimeoutMs });
+  const server = http2.createSecureServer({
+    cert: options.cert,
+    key: options.key,
+    allowHTTP1: true,
+    handshakeTimeout: limits.headersTimeoutMs,
+    settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
+  });
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Set<Socket>();
+  // Connections whose first request header has not arrived yet, with the timer that closes them.
+  const awaitingHeader = new WeakMap<object, NodeJS.Timeout>();
+  const headerArrived = (key: object): void => {
+    clearTimeout(awaitingHeader.get(key));
+    awaitingHeader.delete(key);
+  };
 
   server.on('session', (session) => {
     sessions.add(session);
-    session.on('close', () => sessions.delete(session));
+    session.on('close', () => {
+      sessions.delete(session);
+      headerArrived(session);
+    });
     session.on('error', () => {});
+    session.setTimeout(limits.sessionIdleTimeoutMs, () => {
+      session.close();
+      // GOAWAY lets open streams finish; a stalled one is reset by its own timeout, so this only bounds the wait.
+      setTimeout(() => session.destroy(), limits.streamIdleTimeoutMs).unref();
+    });
+    awaitingHeader.set(session, setTimeout(() => session.destroy(), limits.headersTimeoutMs).unref());
+  });
+  server.on('stream', (stream) => {
+    headerArrived(stream.session!);
+    watchStream(stream);
   });
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      headerArrived(socket);
+    });
+    if ((socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') {
+      // HTTP/1.1: a slow first header and an idle keep-alive connection end the same way.
+      awaitingHeader.set(socket, setTimeout(() => socket.destroy(), limits.headersTimeoutMs).unref());
+      socket.setTimeout(limits.streamIdleTimeoutMs, () => socket.destroy());
+    }
   });
   let closing = false;
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
-    if (req.httpVersionMajor === 1) trackHttp1(req.socket as Socket, res);
+    if (req.httpVersionMajor === 1) {
+      headerArrived(req.socket);
+      trackHttp1(req.socket as Socket, res);
+    }
     handle(req, res).catch(() => {
       if (!res.headersSent) {
         res.statusCode = 500;
@@ -84,6 +124,13 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
       writeStaticResponse(res, response);
     };
     await new Promise<void>((resolve, reject) => middleware(req, res, () => serve().then(resolve, reject)));
+  }
+
+  /** Resets a stream (and its pushes, which are watched too) that makes no progress, so its buffers are freed. */
+  function watchStream(stream: ServerHttp2Stream): void {
+    stream.setTimeout(limits.streamIdleTimeoutMs, () => {
+      if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    });
   }
 
   // HTTP/1.1 keep-alive connections: how many responses each has in flight, so shutdown ends idle ones only.

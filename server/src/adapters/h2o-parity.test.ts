@@ -12,7 +12,8 @@ import { preloadLink } from '../core/preload-link.ts';
 import { ensureDevCertificate } from '../tls/index.ts';
 import { createCacheDigestServer, type CacheDigestServer } from './create-cache-digest-server.ts';
 import { createTestSite, type TestSite } from './test-support/test-site.ts';
-import { nghttpGet } from './test-support/test-clients.ts';
+import { h2Get, nghttpGet } from './test-support/test-clients.ts';
+import http2 from 'node:http2';
 
 // The same folder, the same request and the same `cache-digest` header,
 // sent with nghttp to H2O 2.2.5 (preloading the page's assets through Link
@@ -31,6 +32,8 @@ let h2oOrigin: string;
 let ours: CacheDigestServer;
 let oursOrigin: string;
 let assetUrls: string[];
+let certificate: { cert: string; key: string };
+let manifest: Awaited<ReturnType<typeof buildManifest>>;
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -73,9 +76,10 @@ beforeAll(async () => {
   await chmod(site.root, 0o755);
   workDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-h2o-'));
   const cert = await ensureDevCertificate(path.join(workDir, 'certs'));
+  certificate = cert;
   await writeFile(path.join(workDir, 'leaf.crt'), cert.cert);
   await writeFile(path.join(workDir, 'leaf.key'), cert.key);
-  const manifest = await buildManifest(site.root);
+  manifest = await buildManifest(site.root);
   const page = orderAssets(manifest.pages['/index.html']!);
   assetUrls = page.map((asset) => asset.url);
   expect(assetUrls.length).toBeGreaterThan(2);
@@ -161,5 +165,63 @@ describe.skipIf(!hasH2o)('push parity with H2O 2.2.5', () => {
     // The comparison is not vacuous: the cases above push different sets.
     expect(new Set(await pushedBy(h2oOrigin, undefined))).toEqual(new Set(assetUrls));
     expect(await pushedBy(h2oOrigin, digestOf(assetUrls))).toEqual([]);
+  });
+
+  it('pushes what H2O pushes for headers holding malformed or unsupported members', async () => {
+    const half = digestOf(assetUrls.filter((_, i) => i % 2 === 0));
+    const others = digestOf(assetUrls.filter((_, i) => i % 2 === 1));
+    const cases: [name: string, digest: string][] = [
+      ['stale member first (the H2O unit-test shape)', `FOO; stale, ${half}`],
+      ['malformed base64 after a valid member', `${half}, !!bad!!`],
+      ['truncated member first', `Af, ${half}`],
+      ['unknown flag on the second member', `${half}, ${others}; x-unknown`],
+      ['empty complete validators member', `AcA; validators; complete, ${half}`],
+      ['reset on a malformed member between two valid ones', `${others}, FOO; reset, ${half}`],
+    ];
+    const rows: string[] = [];
+    for (const [name, digest] of cases) {
+      const [theirs, mine] = await Promise.all([pushedBy(h2oOrigin, digest), pushedBy(oursOrigin, digest)]);
+      rows.push(`${name}: H2O ${theirs.length}, ours ${mine.length}`);
+      expect(new Set(mine), name).toEqual(new Set(theirs));
+    }
+    // Not vacuous: a mixed header pushes some assets but not all.
+    const mixed = await pushedBy(h2oOrigin, cases[0]![1]);
+    expect(mixed.length).toBeGreaterThan(0);
+    expect(mixed.length).toBeLessThan(assetUrls.length);
+    console.log(`H2O parity (mixed headers, pushed of ${assetUrls.length}): ${rows.join('; ')}`);
+  });
+
+  it('scopes digests to the request as H2O 2.2.5 does (it keeps them on the stream); connection scope is the opt-in', async () => {
+    // On one connection: a digest of all but the first asset, then no digest, then `AcA; reset`.
+    const sequence: (string | undefined)[] = [digestOf(assetUrls.slice(1)), undefined, 'AcA; reset'];
+    const run = async (origin: string): Promise<string[][]> => {
+      const session = http2.connect(origin, { rejectUnauthorized: false, settings: { enablePush: true } });
+      session.on('error', () => {});
+      try {
+        const pushed: string[][] = [];
+        for (const digest of sequence) {
+          const result = await h2Get(origin, '/', { session, headers: { ':authority': AUTHORITY, ...(digest === undefined ? {} : { 'cache-digest': digest }) } });
+          expect(result.status).toBe(200);
+          pushed.push(result.pushes.map((push) => push.path).sort());
+        }
+        return pushed;
+      } finally {
+        session.close();
+      }
+    };
+    const scoped = createCacheDigestServer({ site: site.site, cert: certificate.cert, key: certificate.key, pages: manifest.pages, mode: 'auto', log: false, pushDigestScope: 'connection' });
+    await new Promise<void>((resolve) => scoped.server.listen(0, '127.0.0.1', resolve));
+    try {
+      const scopedOrigin = `https://127.0.0.1:${(scoped.server.address() as AddressInfo).port}`;
+      const [theirs, mine, connection] = await Promise.all([run(h2oOrigin), run(oursOrigin), run(scopedOrigin)]);
+      // H2O: request 2 (no digest) gets every asset not pushed on this connection yet; nothing is ever pushed twice.
+      expect(theirs).toEqual([[assetUrls[0]], assetUrls.slice(1).sort(), []]);
+      expect(mine).toEqual(theirs);
+      // Connection scope: request 2 still has the digest; the reset forgets it and request 3 gets the rest.
+      expect(connection).toEqual([[assetUrls[0]], [], assetUrls.slice(1).sort()]);
+      console.log(`H2O parity (one connection: digest, none, reset): H2O ${JSON.stringify(theirs)}, ours ${JSON.stringify(mine)}, ours with connection scope ${JSON.stringify(connection)}`);
+    } finally {
+      await scoped.shutdown(500);
+    }
   });
 });

@@ -11,6 +11,7 @@ interface SessionPushState {
 // Bounded per connection: a long-lived connection stops remembering after this many URLs.
 const MAX_REMEMBERED_PUSHES = 4096;
 const sessions = new WeakMap<Http2Session, SessionPushState>();
+const DEFAULT_PUSH_IDLE_TIMEOUT_MS = 30_000;
 
 function sessionState(session: Http2Session): SessionPushState {
   let state = sessions.get(session);
@@ -41,7 +42,12 @@ export interface PushResult {
  * (content-type, content-length, etag, cache-control) and
  * `x-http2-push: pushed`, as H2O marks them.
  */
-export function pushAssets(stream: ServerHttp2Stream, assets: readonly PageAsset[], read: AssetReader): PushResult {
+export function pushAssets(
+  stream: ServerHttp2Stream,
+  assets: readonly PageAsset[],
+  read: AssetReader,
+  options: { idleTimeoutMs?: number } = {},
+): PushResult {
   const result: PushResult = { pushed: [], alreadyPushed: [], notPushed: [], cancel: () => {} };
   const session = stream.session;
   if (!session || stream.destroyed || !stream.pushAllowed || !session.remoteSettings.enablePush) {
@@ -70,6 +76,10 @@ export function pushAssets(stream: ServerHttp2Stream, assets: readonly PageAsset
           return;
         }
         pushStream.on('error', () => {}); // a client's RST_STREAM (it had the asset after all) is not our failure
+        // A push the client never reads (flow-control window kept shut) is reset, and its buffers freed.
+        pushStream.setTimeout(options.idleTimeoutMs ?? DEFAULT_PUSH_IDLE_TIMEOUT_MS, () => {
+          if (!pushStream.destroyed) pushStream.close(http2.constants.NGHTTP2_CANCEL);
+        });
         pushStream.once('close', () => state.active--);
         settle(pushStream);
       });

@@ -1,9 +1,10 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
-import type { AssetReader } from './asset-reader.ts';
+import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
+import { connectionBudget } from './connection-budget.ts';
 
 /** What {@link startPushStream} needs. */
 export interface PushStreamResponseOptions {
@@ -12,13 +13,22 @@ export interface PushStreamResponseOptions {
   /** The assets to stream, in order: `missing` ones with their body, `stale-current` ones as 304 parts. */
   assets: readonly { asset: PageAsset; state: AssetState }[];
   read: AssetReader;
+  /** Responses read beforehand (so the summary counts only assets that can be sent); `read` is used for the others. */
+  responses?: ReadonlyMap<PageAsset, AssetResponse | null>;
   /** Extra headers of the outer response (summary, vary). */
   headers: Record<string, string>;
   /** Called with the page's status when the application writes the page's head. */
   onPageHead?: (status: number) => void;
+  /** Asset bytes written and not yet flushed, per connection, across its push streams (default 512 KiB). */
+  connectionBufferBytes?: number;
 }
 
 const PAGE_PART = 0;
+// Asset bodies go out in slices of this size, each within the connection's budget and after the
+// previous one drained: a client that does not read holds at most the budget per connection.
+const SLICE_BYTES = 16 * 1024;
+/** Default of {@link PushStreamResponseOptions.connectionBufferBytes}. */
+const CONNECTION_BUFFER_BYTES = 512 * 1024;
 // Hop-by-hop or framing headers of the page that mean nothing inside a part, and
 // Set-Cookie, which a worker's synthesized response cannot apply (and which cannot be joined into one value).
 const DROPPED_PAGE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'http2-settings', 'set-cookie']);
@@ -75,8 +85,58 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       return true;
     }
   };
+  // Resolves once the response can take more (true), or is gone (false).
+  const drained = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      if (finished || responseClosed(res)) return resolve(false);
+      const done = (ok: boolean) => () => {
+        res.off('drain', onDrain);
+        res.off('close', onClose);
+        resolve(ok);
+      };
+      const onDrain = done(true);
+      const onClose = done(false);
+      res.once('drain', onDrain);
+      res.once('close', onClose);
+    });
+  // Writes with backpressure: waits for 'drain' whenever the response's buffer is full.
+  const sendPaced = async (bytes: Uint8Array): Promise<boolean> => {
+    if (send(bytes)) return !finished && !responseClosed(res);
+    return drained();
+  };
+  const connection: object = (res as { stream?: { session?: object } }).stream?.session ?? res.socket ?? res;
+  const budget = connectionBudget(connection, options.connectionBufferBytes ?? CONNECTION_BUFFER_BYTES);
+  const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+  let held = 0; // this stream's share of the budget, given back as writes complete or when it closes
+  void gone.then(() => {
+    budget.release(held);
+    held = 0;
+  });
+  const sendBody = async (id: number, body: Uint8Array): Promise<boolean> => {
+    for (let offset = 0; offset < body.byteLength; offset += SLICE_BYTES) {
+      const slice = body.subarray(offset, offset + SLICE_BYTES);
+      if (!(await budget.acquire(slice.byteLength, gone))) return false;
+      held += slice.byteLength;
+      let released = false;
+      const release = (): void => {
+        if (released || held === 0) return;
+        released = true;
+        held -= slice.byteLength;
+        budget.release(slice.byteLength);
+      };
+      const written = send(writer.data(id, slice), release);
+      if (finished || responseClosed(res)) return false;
+      if (!written && !(await drained())) return false;
+    }
+    return true;
+  };
   const maybeFinish = (): void => {
     if (finished || !pageEnded || !assetsDone) return;
+    if (responseClosed(res)) {
+      // Reset or timed out mid-part: nothing more can be written, and an open part cannot be finished.
+      finished = true;
+      return;
+    }
     send(writer.fin());
     finished = true;
     realEnd();
@@ -177,14 +237,14 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
   });
   Object.defineProperty(res, 'writableEnded', { configurable: true, get: () => pageEnded });
 
-  void (async () => {
+  const streamAssets = async (): Promise<void> => {
     let part = PAGE_PART + 1;
     for (const { asset, state } of streamed) {
       if (finished || responseClosed(res)) break;
       const id = part++;
-      let response = null;
+      let response: AssetResponse | null = null;
       try {
-        response = await options.read(asset);
+        response = options.responses?.has(asset) ? options.responses.get(asset)! : await options.read(asset);
       } catch {
         response = null;
       }
@@ -206,12 +266,17 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
         continue;
       }
       send(writer.head(id, { url: asset.url, status: 200, headers: response.headers, role: 'asset' }));
-      send(writer.data(id, response.body));
-      send(writer.end(id));
+      if (!(await sendBody(id, response.body))) break;
+      if (!(await sendPaced(writer.end(id)))) break;
     }
     assetsDone = true;
     maybeFinish();
-  })();
+  };
+  streamAssets().catch(() => {
+    // A write that failed mid-part leaves the stream unusable: end it rather than hang or crash.
+    finished = true;
+    if (!responseClosed(res)) res.destroy();
+  });
 }
 
 /** True when a reader's headers name a content coding other than identity. */

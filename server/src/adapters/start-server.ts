@@ -11,6 +11,7 @@ import { missingClientScripts } from './client-scripts.ts';
 import { createCacheDigestServer } from './create-cache-digest-server.ts';
 import { LoaderInjector } from './loader-injector.ts';
 import type { MemoryScript } from './memory-script.ts';
+import type { ServerLimits } from './server-limits.ts';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -45,6 +46,12 @@ export interface StartServerOptions {
   clientScripts?: boolean;
   /** Add `<script src="/cache-digest.js" async></script>` before `</head>` of HTML pages lacking it (default false). */
   injectLoader?: boolean;
+  /** Stream, idle and header timeouts, concurrent streams (defaults: `DEFAULT_SERVER_LIMITS`). */
+  limits?: ServerLimits;
+  /** Push mode: digests per request (default, as H2O) or per connection. */
+  pushDigestScope?: 'request' | 'connection';
+  /** Bound on a request's digest entries (default 8,192). */
+  maxDigestEntries?: number;
 }
 
 /** A running server. */
@@ -100,6 +107,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.earlyHintsDelayMs === undefined ? {} : { earlyHintsDelayMs: options.earlyHintsDelayMs }),
     memoryScripts,
     ...(loaderInjector ? { loaderInjector } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.pushDigestScope ? { pushDigestScope: options.pushDigestScope } : {}),
+    ...(options.maxDigestEntries === undefined ? {} : { maxDigestEntries: options.maxDigestEntries }),
   });
   await new Promise<void>((resolve, reject) => {
     instance.server.once('error', reject);

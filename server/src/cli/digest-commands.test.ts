@@ -61,5 +61,26 @@ describe('cache-digest encode | decode | query', { timeout: 120_000 }, () => {
     expect(run(['query', '-AA', 'https://example.com/']).code).toBe(1);
     expect(run(['encode', '--p-bits', '40'], 'https://example.com/\n').code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);
-  });
+  }, 120_000);
+});
+
+describe('cache-digest query | decode on headers with a malformed member (as H2O reads them)', () => {
+  const HELLO = 'https://127.0.0.1.xip.io:8081/cache-digests.cgi/hello.js';
+  it('skips the malformed member, names it on stderr, and answers from the valid ones', () => {
+    const mixed = run(['query', 'FOO; stale, AcA; validators; complete', HELLO]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/^cache-digest: skipped member 0 \("FOO"\): UNSUPPORTED_FLAGS: /);
+    const withAeLA = run(['query', 'AeLA, FOO; stale, AcA; validators; complete', HELLO]);
+    expect(withAeLA.code).toBe(0);
+    expect(run(['query', 'AeLA', HELLO]).code).toBe(0);
+    expect(run(['query', 'AeLA, Af!, FOO', 'https://127.0.0.1.xip.io:8081/notfound.js']).code).toBe(1);
+    const decoded = run(['decode', 'Af, AeLA; complete']);
+    expect(decoded.code).toBe(0);
+    expect(decoded.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ nBits: 0, pBits: 7, values: ['11'] }]);
+    expect(decoded.stderr).toMatch(/^cache-digest: skipped member 0 \("Af"\): TRUNCATED: /);
+    // No usable member at all: the member's own error, exit 2.
+    const none = run(['query', 'FOO; stale', HELLO]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^cache-digest: UNSUPPORTED_FLAGS: /);
+  }, 120_000);
 });

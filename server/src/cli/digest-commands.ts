@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import {
-  base64urlDecode,
   base64urlEncode,
   CacheDigestError,
-  decodeDigest,
   encodeDigest,
+  readCacheDigestHeader,
+  type CacheDigestMember,
   type DigestEntry,
 } from '@cache-digest/shared';
 import { hashKeyNode } from '@cache-digest/shared/node';
@@ -67,27 +67,43 @@ function positionalsOf(args: string[]): string[] {
   return args[0] === '--' ? args.slice(1) : args;
 }
 
-/** A digest value from the command line; a whole header member (`value; flags`) is accepted too. */
-function decodeValue(value: string) {
-  return decodeDigest(base64urlDecode(value.split(';')[0]!.trim()), { hash: hashKeyNode });
+/**
+ * The usable members of a value or whole header (`v1; flags, v2`) from the
+ * command line, read as a server reads them: a malformed or unsupported member
+ * is skipped and named on stderr; none usable is the first member's error.
+ */
+function readMembers(value: string, io: CommandIO): CacheDigestMember[] {
+  const read = readCacheDigestHeader(value, { hash: hashKeyNode });
+  if (read.members.length === 0) {
+    throw read.skipped[0]?.error ?? new CacheDigestError('BAD_HEADER', 'no digest value given');
+  }
+  for (const skipped of read.skipped) {
+    io.stderr(`cache-digest: skipped member ${skipped.index} ("${skipped.value}"): ${skipped.error.code}: ${skipped.error.message}\n`);
+  }
+  return read.members;
 }
 
-/** `cache-digest decode VALUE`: prints {"nBits","pBits","values":[decimal strings]}. */
+/** `cache-digest decode VALUE`: prints {"nBits","pBits","values":[decimal strings]}, one line per usable member. */
 export async function decodeCommand(args: string[], io: CommandIO): Promise<number> {
   const positionals = positionalsOf(args);
   if (positionals.length !== 1) throw new UsageError('usage: cache-digest decode VALUE');
-  const digest = decodeValue(positionals[0]!);
-  const values = digest.values().map(String);
-  io.stdout(`${JSON.stringify({ nBits: digest.nBits, pBits: digest.pBits, values })}\n`);
+  for (const { digest } of readMembers(positionals[0]!, io)) {
+    const values = digest.values().map(String);
+    io.stdout(`${JSON.stringify({ nBits: digest.nBits, pBits: digest.pBits, values })}\n`);
+  }
   return 0;
 }
 
-/** `cache-digest query VALUE URL [ETAG]`: exit 0 when held, 1 when not. */
-export async function queryCommand(args: string[], _io: CommandIO): Promise<number> {
+/**
+ * `cache-digest query VALUE URL [ETAG]`: exit 0 when a fresh member holds
+ * the URL (with ETAG: URL + ETag; a `validators` member is only asked with
+ * an ETAG), 1 when not.
+ */
+export async function queryCommand(args: string[], io: CommandIO): Promise<number> {
   const positionals = positionalsOf(args);
   if (positionals.length < 2 || positionals.length > 3) throw new UsageError('usage: cache-digest query VALUE URL [ETAG]');
   const [value, url, etag] = positionals as [string, string, string | undefined];
-  const held = decodeValue(value).has(url, etag);
+  const held = readMembers(value, io).some((member) => !member.stale && (!member.validators || etag !== undefined) && member.digest.has(url, etag));
   return held ? 0 : 1;
 }
 

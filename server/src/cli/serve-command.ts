@@ -5,13 +5,15 @@ import { parseArgs } from 'node:util';
 import { startServer, STATS_PATH } from '../adapters/start-server.ts';
 import type { DeliveryMode } from '../core/types.ts';
 import { UsageError } from './digest-commands.ts';
+import type { ServerLimits } from '../adapters/server-limits.ts';
 
 const MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
 
 /**
  * `cache-digest serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
- * [--no-client] [--inject-loader]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
+ * [--no-client] [--inject-loader] [--stream-timeout S] [--idle-timeout S]
+ * [--header-timeout S] [--max-streams N] [--push-digest-scope request|connection]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
  * are served from memory when DIR lacks them (unless `--no-client`);
@@ -32,6 +34,12 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       stats: { type: 'boolean', default: false },
       'no-client': { type: 'boolean', default: false },
       'inject-loader': { type: 'boolean', default: false },
+      // Limits (seconds / count); defaults in DEFAULT_SERVER_LIMITS.
+      'stream-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'header-timeout': { type: 'string' },
+      'max-streams': { type: 'string' },
+      'push-digest-scope': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('serve needs exactly one folder: cache-digest serve DIR');
@@ -51,6 +59,22 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`serve: --port must be 0..65535, not ${values.port}`);
   if (!MODES.includes(values.mode as DeliveryMode)) throw new UsageError(`serve: --mode must be one of ${MODES.join('|')}`);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('serve: --cert and --key go together');
+  const limits: ServerLimits = {};
+  const positive = (name: string, text: string | undefined, scale: number): number | undefined => {
+    if (text === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0) throw new UsageError(`serve: --${name} must be a positive number, not ${text}`);
+    return Math.round(Number(text) * scale);
+  };
+  const streamTimeout = positive('stream-timeout', values['stream-timeout'], 1000);
+  const idleTimeout = positive('idle-timeout', values['idle-timeout'], 1000);
+  const headerTimeout = positive('header-timeout', values['header-timeout'], 1000);
+  const maxStreams = positive('max-streams', values['max-streams'], 1);
+  if (streamTimeout !== undefined) limits.streamIdleTimeoutMs = streamTimeout;
+  if (idleTimeout !== undefined) limits.sessionIdleTimeoutMs = idleTimeout;
+  if (headerTimeout !== undefined) limits.headersTimeoutMs = headerTimeout;
+  if (maxStreams !== undefined) limits.maxConcurrentStreams = maxStreams;
+  const scope = values['push-digest-scope'];
+  if (scope !== undefined && scope !== 'request' && scope !== 'connection') throw new UsageError('serve: --push-digest-scope must be request|connection');
 
   const tls = values.cert !== undefined && values.key !== undefined ? await readCertificate(values.cert, values.key) : {};
   const server = await startServer({
@@ -63,6 +87,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     injectLoader: values['inject-loader'],
     log: out,
     ...tls,
+    limits,
+    ...(scope !== undefined ? { pushDigestScope: scope } : {}),
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
   }).catch((error: unknown) => {
     throw listenError(error, values.port, values.host);

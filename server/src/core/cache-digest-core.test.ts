@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeDigest as encode, formatCacheDigestHeader, base64urlEncode } from '@cache-digest/shared';
 import { CacheDigestCore } from './cache-digest-core.ts';
+import { ConnectionDigests } from './connection-digests.ts';
 import { chooseMode } from './choose-mode.ts';
 import { orderAssets } from './order-assets.ts';
 import { preloadLink } from './preload-link.ts';
@@ -85,14 +86,15 @@ describe('CacheDigestCore', () => {
   it('skips members with unknown flags, as H2O does', () => {
     const header = formatCacheDigestHeader([{ digest: encodeDigest(assets.map((a) => abs(a.url))), extraFlags: ['future'] }]);
     const plan = core().plan(request({ 'cache-digest': header }), assets);
-    expect(plan.digestStatus).toBe('none');
+    expect(plan.digestStatus).toBe('invalid');
+    expect(plan.digestError).toMatch(/^member 0 UNSUPPORTED_FLAGS: /);
     expect(plan.assets.every((entry) => entry.state === 'missing')).toBe(true);
   });
 
   it('treats malformed and oversized digests as no digest, logs and counts them', () => {
     const lines: string[] = [];
     const c = new CacheDigestCore({ pages: { '/index.html': assets }, log: (line) => lines.push(line), maxDigestHeaderLength: 2048 });
-    const bad = ['***', 'AfdA; complete, !!', base64urlEncode(Uint8Array.of(0xff, 0xff, 0xff, 0xff)), 'A'.repeat(5000)];
+    const bad = ['***', '!!, Af; complete', base64urlEncode(Uint8Array.of(0xff, 0xff, 0xff, 0xff)), 'A'.repeat(5000)];
     for (const value of bad) {
       const plan = c.plan(request({ 'cache-digest': value }), c.pageAssets('/')!);
       expect(plan.digestStatus, value.slice(0, 20)).toBe('invalid');
@@ -102,6 +104,74 @@ describe('CacheDigestCore', () => {
     }
     expect(c.stats.snapshot().invalidDigests).toBe(bad.length);
     expect(lines.every((line) => line.includes('invalid digest ignored'))).toBe(true);
+  });
+
+  it('uses the valid members of a header holding malformed ones, and logs the skipped ones with their codes', () => {
+    const lines: string[] = [];
+    const c = core('auto', lines);
+    const held = base64urlEncode(encodeDigest([abs('/app.css'), abs('/m.js')]));
+    const plan = c.plan(request({ 'cache-digest': `FOO; stale, ${held}; complete, Af!, AcA; validators; complete` }), c.pageAssets('/')!);
+    expect(plan.digestStatus).toBe('valid');
+    expect(plan.digestEntries).toBe(2);
+    expect(plan.assets.filter((entry) => entry.state === 'fresh').map((entry) => entry.asset.url).sort()).toEqual(['/app.css', '/m.js']);
+    expect(plan.digestError).toBe('member 0 UNSUPPORTED_FLAGS: a stale digest without validators cannot tell a current copy; member 2 BAD_BASE64: invalid base64url character at offset 2');
+    c.record(request(), plan, { pushed: [], skipped: [] }, 200);
+    expect(lines[0]).toContain('digest members skipped (member 0 UNSUPPORTED_FLAGS');
+    expect(c.stats.snapshot().invalidDigests).toBe(0);
+  });
+
+  it('push mode, connection scope: digests accumulate over one connection, reset forgets them, stream mode reads each request alone', () => {
+    const c = new CacheDigestCore({ pages: { '/index.html': assets }, log: false, pushDigestScope: 'connection' });
+    const connection = new ConnectionDigests();
+    const css = base64urlEncode(encodeDigest([abs('/app.css')]));
+    const js = base64urlEncode(encodeDigest([abs('/m.js')]));
+    const fresh = (headers: Record<string, string>, overrides: Partial<PageRequest> = {}) =>
+      c.plan(request(headers, { connectionDigests: connection, ...overrides }), c.pageAssets('/')!).assets
+        .filter((entry) => entry.state === 'fresh').map((entry) => entry.asset.url).sort();
+    expect(fresh({ 'cache-digest': css })).toEqual(['/app.css']);
+    // A later request adds to it, or sends nothing and keeps it.
+    expect(fresh({ 'cache-digest': js })).toEqual(['/app.css', '/m.js']);
+    expect(fresh({})).toEqual(['/app.css', '/m.js']);
+    const plan = c.plan(request({}, { connectionDigests: connection }), c.pageAssets('/')!);
+    expect([plan.mode, plan.digestStatus, plan.digestEntries]).toEqual(['push', 'valid', 2]);
+    // The same digest resent is held once.
+    expect(fresh({ 'cache-digest': js })).toEqual(['/app.css', '/m.js']);
+    expect(c.plan(request({}, { connectionDigests: connection }), c.pageAssets('/')!).digestEntries).toBe(2);
+    // Stream mode (a worker) reads its request alone, and leaves the connection's digests as they were.
+    expect(fresh({ 'cache-digest': css, 'accept-push-stream': '1' }, { pushEnabled: false })).toEqual(['/app.css']);
+    // reset, even on a malformed member, forgets what came before (as H2O); the members after it count.
+    expect(fresh({ 'cache-digest': `FOO; reset, ${js}` })).toEqual(['/m.js']);
+    expect(fresh({ 'cache-digest': 'AcA; reset' })).toEqual([]);
+    expect(connection.complete('url')).toBe(false);
+    fresh({ 'cache-digest': `${css}; complete` });
+    expect([connection.complete('url'), connection.complete('url-etag')]).toEqual([true, false]);
+  });
+
+  it('push mode, request scope (the default, as H2O 2.2.5 keeps digests on the stream): each request alone', () => {
+    const c = core('auto');
+    const connection = new ConnectionDigests();
+    const css = base64urlEncode(encodeDigest([abs('/app.css')]));
+    const plan = (headers: Record<string, string>) => c.plan(request(headers, { connectionDigests: connection }), c.pageAssets('/')!);
+    expect(plan({ 'cache-digest': css }).assets.filter((entry) => entry.state === 'fresh')).toHaveLength(1);
+    const next = plan({});
+    expect([next.mode, next.digestStatus, next.digestEntries]).toEqual(['push', 'none', 0]);
+  });
+
+  it('H2O unit-test sequence through a connection: AeLA, then the mixed header, then AcA; reset', () => {
+    const hello = '/cache-digests.cgi/hello.js';
+    const c = new CacheDigestCore({
+      pages: { '/index.html': [{ url: hello, as: 'script', type: 'text/javascript', size: 1, etag: '"h"' }, { url: '/notfound.js', as: 'script', type: 'text/javascript', size: 1, etag: '"n"' }] },
+      mode: 'push',
+      log: false,
+      pushDigestScope: 'connection',
+    });
+    const connection = new ConnectionDigests();
+    const states = (value: string) => c.plan(request({ 'cache-digest': value }, { authority: '127.0.0.1.xip.io:8081', connectionDigests: connection }), c.pageAssets('/')!)
+      .assets.map((entry) => entry.state);
+    expect(states('AeLA')).toEqual(['fresh', 'missing']);
+    expect(states('FOO; stale, AcA; validators; complete')).toEqual(['fresh', 'missing']);
+    expect(connection.complete('url-etag')).toBe(true);
+    expect(states('AcA; reset')).toEqual(['missing', 'missing']);
   });
 
   it('never throws on arbitrary header values (fuzz)', () => {

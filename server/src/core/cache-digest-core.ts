@@ -1,4 +1,4 @@
-import { hashKey, type KeyHasher } from '@cache-digest/shared';
+import { hashKey, type CacheDigestMember, type KeyHasher } from '@cache-digest/shared';
 import { AssetHashCache } from './asset-hash-cache.ts';
 import { chooseMode } from './choose-mode.ts';
 import { classifyAsset } from './classify-asset.ts';
@@ -21,10 +21,22 @@ export interface CacheDigestCoreOptions {
   mode?: DeliveryMode;
   /** Bound on the `Cache-Digest` header in characters (default 32 KiB); a longer one counts as no digest. */
   maxDigestHeaderLength?: number;
+  /**
+   * Bound on the entries of one request's digests together (default 8,192, 8x what the worker sends, far beyond a real
+   * browser cache): a member past it is skipped, so no digest costs much more to read than none.
+   */
+  maxDigestEntries?: number;
   /** Key hasher (default the pure-JS SHA-256 prefix; Node adapters pass `hashKeyNode`). */
   hash?: KeyHasher;
   /** Counters to add to (default a new {@link DeliveryStats}). */
   stats?: DeliveryStats;
+  /**
+   * How long push mode keeps a client's digests: `request` (default) reads each request's header
+   * alone, as H2O 2.2.5 does (it keeps them on the stream); `connection` adds each request's members
+   * to what the connection's earlier requests sent, until a `reset` (draft-02's model, bounded per
+   * connection). Stream and hints modes always read each request alone.
+   */
+  pushDigestScope?: 'request' | 'connection';
   /** Parsed `Cache-Digest` values remembered (default 256; 0 parses every request's header). */
   digestCacheSize?: number;
   /** Where the one line per page request goes; `false` for none. Default `console.log`. */
@@ -50,6 +62,9 @@ export interface PageResponseHeaders {
   private: boolean;
 }
 
+/** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
+export const DEFAULT_MAX_DIGEST_ENTRIES = 8_192;
+
 const VARY_NAMES = ['cache-digest', 'accept-push-stream', NAVIGATION_PRELOAD_HEADER];
 
 /**
@@ -63,20 +78,25 @@ export class CacheDigestCore {
   readonly stats: DeliveryStats;
   /** The configured delivery. */
   readonly mode: DeliveryMode;
+  /** See {@link CacheDigestCoreOptions.pushDigestScope}. */
+  readonly pushDigestScope: 'request' | 'connection';
   private readonly pages: Map<string, PageAsset[]>;
   private readonly hashes: AssetHashCache;
   private readonly digests: DigestCache;
   private readonly hash: KeyHasher;
   private readonly maxDigestHeaderLength: number;
+  private readonly maxDigestEntries: number;
   private readonly log: ((line: string) => void) | false;
 
   constructor(options: CacheDigestCoreOptions) {
     this.mode = options.mode ?? 'auto';
+    this.pushDigestScope = options.pushDigestScope ?? 'request';
     this.stats = options.stats ?? new DeliveryStats();
     this.hash = options.hash ?? hashKey;
     this.hashes = new AssetHashCache({ hash: this.hash });
-    this.digests = new DigestCache({ maxEntries: options.digestCacheSize ?? 256, maxValueLength: 8192 });
     this.maxDigestHeaderLength = options.maxDigestHeaderLength ?? 32 * 1024;
+    this.digests = new DigestCache({ maxEntries: options.digestCacheSize ?? 256, maxValueLength: this.maxDigestHeaderLength });
+    this.maxDigestEntries = options.maxDigestEntries ?? DEFAULT_MAX_DIGEST_ENTRIES;
     this.log = options.log === undefined ? (line) => console.log(line) : options.log;
     this.pages = new Map();
     for (const [path, assets] of Object.entries(options.pages)) {
@@ -98,15 +118,22 @@ export class CacheDigestCore {
       return { mode, digestEntries: 0, digestStatus: 'none', assets: assets.map((asset) => ({ asset, state: 'missing' })) };
     }
     const value = signals.cacheDigest;
-    const parse = () => readDigestHeader(value, { maxLength: this.maxDigestHeaderLength, hash: this.hash });
+    const parse = () => readDigestHeader(value, { maxLength: this.maxDigestHeaderLength, hash: this.hash, maxEntries: this.maxDigestEntries });
     const digests = value === undefined ? parse() : this.digests.get(value, parse);
-    const hashes = digests.members.length === 0 ? undefined : this.hashes.forPage(`${request.scheme}://${request.authority}`, assets);
+    let members: readonly CacheDigestMember[] = digests.members;
+    let { entries, status } = digests;
+    if (mode === 'push' && this.pushDigestScope === 'connection' && request.connectionDigests) {
+      // What the connection's earlier requests said still holds; stream and hints read each request alone.
+      ({ members, entries } = request.connectionDigests.apply(digests));
+      if (members.length > 0) status = 'valid';
+    }
+    const hashes = members.length === 0 ? undefined : this.hashes.forPage(`${request.scheme}://${request.authority}`, assets);
     return {
       mode,
-      digestEntries: digests.entries,
-      digestStatus: digests.status,
+      digestEntries: entries,
+      digestStatus: status,
       ...(digests.error ? { digestError: digests.error } : {}),
-      assets: assets.map((asset, index) => ({ asset, state: hashes ? classifyAsset(hashes[index]!, digests.members) : 'missing' })),
+      assets: assets.map((asset, index) => ({ asset, state: hashes ? classifyAsset(hashes[index]!, members) : 'missing' })),
     };
   }
 
@@ -166,7 +193,8 @@ export class CacheDigestCore {
     const verb = plan.mode === 'push' ? 'pushed' : plan.mode === 'stream' ? 'streamed' : 'hinted';
     if (outcome.pushed.length > 0) parts.push(`${verb}: ${outcome.pushed.map((asset) => asset.url).join(' ')}`);
     if (outcome.skipped.length > 0) parts.push(`skipped: ${outcome.skipped.map((asset) => asset.url).join(' ')}`);
-    if (plan.digestStatus === 'invalid') parts.push(`invalid digest ignored (${plan.digestError ?? 'malformed'})`);
+    if (plan.digestStatus === 'invalid') parts.push(`invalid digest ignored (${printable(plan.digestError ?? 'malformed', 512)})`);
+    else if (plan.digestError) parts.push(`digest members skipped (${printable(plan.digestError, 512)})`);
     this.log(`cache-digest: ${parts.join(' | ')}`);
   }
 }

@@ -4,7 +4,7 @@ import { AssetHashCache } from './asset-hash-cache.ts';
 import { DigestCache } from './digest-cache.ts';
 import type { ReadDigests } from './read-digest-header.ts';
 
-const result = (entries: number): ReadDigests => ({ members: [], entries, status: 'none' });
+const result = (entries: number): ReadDigests => ({ members: [], entries, status: 'none', reset: false, skipped: [] });
 
 describe('DigestCache', () => {
   it('parses a value once, stays within its entry bound, and never keeps long values', () => {
@@ -24,6 +24,18 @@ describe('DigestCache', () => {
     off.get('a', parse);
     off.get('a', parse);
     expect(parses).toBe(8);
+  });
+
+  it('bounds the total length of the values it keeps, oldest out first', () => {
+    const cache = new DigestCache({ maxEntries: 100, maxValueLength: 100, maxTotalLength: 250 });
+    let parses = 0;
+    const parse = () => result(++parses);
+    for (const c of 'abc') cache.get(c.repeat(100), parse); // the third pushes the total to 300: 'a…' goes
+    cache.get('c'.repeat(100), parse);
+    cache.get('b'.repeat(100), parse);
+    expect(parses).toBe(3);
+    cache.get('a'.repeat(100), parse);
+    expect(parses).toBe(4);
   });
 });
 

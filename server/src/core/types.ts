@@ -27,6 +27,8 @@ export interface PageAsset {
   crossorigin?: boolean;
 }
 
+import type { ConnectionDigests } from './connection-digests.ts';
+
 /** What the core needs to know about a page request, whatever the HTTP API. */
 export interface PageRequest {
   method: string;
@@ -42,6 +44,8 @@ export interface PageRequest {
   pushEnabled: boolean;
   /** The request came over HTTP/2 (103 Early Hints are only sent there). */
   http2: boolean;
+  /** The digests this request's connection holds for its origin: read in push mode with `pushDigestScope: 'connection'`. */
+  connectionDigests?: ConnectionDigests;
 }
 
 /** Whether the client holds an asset, according to its digests. */

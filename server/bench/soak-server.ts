@@ -1,0 +1,24 @@
+// The server under test of `npm run soak`, in its own process so that its RSS and CPU are its own.
+// argv[2]: JSON { root, certDir, mode?, digestCacheSize? }; prints {"port":N} once listening.
+import type { AddressInfo } from 'node:net';
+import { createCacheDigestServer } from '../src/adapters/create-cache-digest-server.ts';
+import type { DeliveryMode } from '../src/core/types.ts';
+import { buildManifest } from '../src/manifest/index.ts';
+import { StaticSite } from '../src/static/index.ts';
+import { ensureDevCertificate } from '../src/tls/index.ts';
+
+const config = JSON.parse(process.argv[2]!) as { root: string; certDir: string; mode?: DeliveryMode; digestCacheSize?: number };
+const cert = await ensureDevCertificate(config.certDir);
+const manifest = await buildManifest(config.root);
+const instance = createCacheDigestServer({
+  site: new StaticSite({ root: config.root }),
+  cert: cert.cert,
+  key: cert.key,
+  pages: manifest.pages,
+  mode: config.mode ?? 'auto',
+  log: false,
+  ...(config.digestCacheSize === undefined ? {} : { digestCacheSize: config.digestCacheSize }),
+});
+await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
+process.stdout.write(`${JSON.stringify({ port: (instance.server.address() as AddressInfo).port })}\n`);
+process.on('SIGTERM', () => void instance.shutdown(200).then(() => process.exit(0)));

@@ -1,0 +1,423 @@
+// npm run soak — does the server hold under stalled clients, hostile digests and sustained load?
+// 1. stalled: C connections x S streams that never read (initial window 0) for --stall-seconds, then gone;
+//    the server's RSS (its own process) sampled each second, a fresh client's page timed every 2 s.
+// 2. fuzz: --fuzz digest header values (random, mutated real digests, random text) through the header reader.
+// 3. cost: server CPU per request with no digest, a real 1,000-entry digest, and a hostile one
+//    (32 KB, N = 2^31, P = 1, every bit set), the parsed-digest cache off so every header is decoded.
+// 4. load: --requests page requests through h2load with realistic digests; errors and the RSS trend.
+// Prints a table and writes bench/results/soak.json. Flags: --quick scales everything down.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import http2 from 'node:http2';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { base64urlEncode, encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
+import { hashKeyNode } from '@cache-digest/shared/node';
+import { readDigestHeader } from '../src/core/read-digest-header.ts';
+import { DEFAULT_MAX_DIGEST_ENTRIES } from '../src/core/cache-digest-core.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS = path.join(REPO, 'bench', 'results', 'soak.json');
+const SERVER = fileURLToPath(new URL('./soak-server.ts', import.meta.url));
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    connections: { type: 'string' },
+    streams: { type: 'string' },
+    'stall-seconds': { type: 'string' },
+    'after-seconds': { type: 'string' },
+    fuzz: { type: 'string' },
+    requests: { type: 'string' },
+    'cost-requests': { type: 'string' },
+  },
+});
+const num = (value: string | undefined, full: number, quick: number) => Number(value ?? (flags.quick ? quick : full));
+const CONNECTIONS = num(flags.connections, 200, 20);
+const STREAMS = num(flags.streams, 50, 10);
+const STALL_S = num(flags['stall-seconds'], 40, 8);
+const AFTER_S = num(flags['after-seconds'], 30, 5);
+const FUZZ = num(flags.fuzz, 1_000_000, 20_000);
+const REQUESTS = num(flags.requests, 1_000_000, 20_000);
+const COST_REQUESTS = num(flags['cost-requests'], 20_000, 3_000);
+const ASSETS = 12;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+
+/** The demo-like site: one page, 12 assets, one of them 1 MiB (what a stalled stream would hold). */
+async function createSite(root: string): Promise<void> {
+  const tags: string[] = [];
+  const write = async (name: string, bytes: string | Uint8Array) => {
+    await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    await writeFile(path.join(root, name), bytes);
+  };
+  for (let i = 0; i < ASSETS - 1; i++) {
+    await write(`assets/a-${i}.js`, `export const v${i} = ${i};\n${`console.log(${i});\n`.repeat(400)}`);
+    tags.push(`<script type="module" src="/assets/a-${i}.js"></script>`);
+  }
+  await write('assets/big.bin', randomBytes(1024 * 1024));
+  tags.push('<link rel="preload" as="fetch" href="/assets/big.bin" crossorigin>');
+  await write('index.html', `<!doctype html><html><head>${tags.join('')}</head><body><p>soak</p></body></html>\n`);
+  await write('about/index.html', '<!doctype html><title>about</title><p>about</p>\n');
+}
+
+interface Server { port: number; child: ChildProcess; stop(): Promise<void> }
+
+async function startServer(config: Record<string, unknown>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split('\n')[0];
+      if (text.includes('\n')) resolve((JSON.parse(line!) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`soak server exited with ${code}`)));
+  });
+  return {
+    port,
+    child,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(3000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+function rss(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match![1]) * 1024;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
+/** A fresh client's page: connect, one GET, the whole body; ms from request to end (and with the TLS connect). */
+async function freshPage(origin: string): Promise<{ pageMs: number; totalMs: number; ok: boolean }> {
+  const started = performance.now();
+  const session = http2.connect(origin, { rejectUnauthorized: false, settings: { enablePush: false } });
+  session.on('error', () => {});
+  try {
+    await new Promise<void>((resolve, reject) => {
+      session.once('connect', () => resolve());
+      session.once('error', reject);
+      setTimeout(() => reject(new Error('connect timeout')), 30_000);
+    });
+    const requested = performance.now();
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = session.request({ ':path': '/' });
+      let status = 0;
+      req.on('response', (headers) => (status = Number(headers[':status'])));
+      req.on('data', () => {});
+      req.on('end', () => resolve(status === 200));
+      req.on('error', () => resolve(false));
+      req.setTimeout(30_000, () => resolve(false));
+    });
+    const done = performance.now();
+    return { pageMs: done - requested, totalMs: done - started, ok };
+  } catch {
+    return { pageMs: NaN, totalMs: performance.now() - started, ok: false };
+  } finally {
+    session.destroy();
+  }
+}
+
+async function stalledPhase(root: string, certDir: string) {
+  const server = await startServer({ root, certDir, mode: 'auto' });
+  const origin = `https://127.0.0.1:${server.port}`;
+  try {
+    for (let i = 0; i < 20; i++) await freshPage(origin);
+    await sleep(1000);
+    const start = rss(server.child.pid!);
+    const sessions: http2.ClientHttp2Session[] = [];
+    const resets = new Map<number, number>();
+    let opened = 0;
+    for (let c = 0; c < CONNECTIONS; c++) {
+      const session = http2.connect(origin, { rejectUnauthorized: false, settings: { enablePush: false, initialWindowSize: 0 } });
+      session.on('error', () => {});
+      sessions.push(session);
+      for (let s = 0; s < STREAMS; s++) {
+        const req = session.request({ ':path': '/', 'accept-push-stream': '1' });
+        opened++;
+        req.on('error', () => {});
+        req.on('close', () => resets.set(req.rstCode ?? -1, (resets.get(req.rstCode ?? -1) ?? 0) + 1));
+      }
+    }
+    const samples: { s: number; rssMB: number }[] = [];
+    const pages: { s: number; pageMs: number; totalMs: number; ok: boolean }[] = [];
+    const t0 = performance.now();
+    let peak = start;
+    for (let s = 1; s <= STALL_S; s++) {
+      const tick = sleep(1000);
+      if (s % 2 === 0) pages.push({ s, ...(await freshPage(origin)) });
+      await tick;
+      const now = rss(server.child.pid!);
+      peak = Math.max(peak, now);
+      samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(now) });
+    }
+    const resetByServer = resets.get(http2.constants.NGHTTP2_CANCEL) ?? 0;
+    for (const session of sessions) session.destroy();
+    for (let s = 1; s <= AFTER_S; s++) {
+      await sleep(1000);
+      samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(rss(server.child.pid!)) });
+    }
+    const end = rss(server.child.pid!);
+    const pageTimes = pages.filter((p) => p.ok).map((p) => p.pageMs).sort((a, b) => a - b);
+    return {
+      connections: CONNECTIONS,
+      streamsPerConnection: STREAMS,
+      streamsOpened: opened,
+      stallSeconds: STALL_S,
+      afterSeconds: AFTER_S,
+      rssStartMB: mb(start),
+      rssPeakMB: mb(peak),
+      rssGrowthMB: mb(peak - start),
+      rssAfterMB: mb(end),
+      rssAfterVsStartMB: mb(end - start),
+      streamsResetByServer: resetByServer,
+      freshPages: pages.length,
+      freshPagesFailed: pages.filter((p) => !p.ok).length,
+      freshPageMaxMs: Math.round(pageTimes.at(-1) ?? NaN),
+      freshPageMedianMs: Math.round(pageTimes[pageTimes.length >> 1] ?? NaN),
+      freshPageWithConnectMaxMs: Math.round(Math.max(...pages.map((p) => p.totalMs))),
+      samples,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Digest header values to fuzz with: random bytes, mutated real digests, random text. */
+function* fuzzValues(count: number): Generator<string> {
+  const real = [10, 100, 1000].map((n) => encodeDigest(Array.from({ length: n }, (_, i) => `https://127.0.0.1/a/${i}.js`), { hash: hashKeyNode }));
+  const flags = ['', '; complete', '; reset', '; validators', '; stale; validators', '; stale', '; x-unknown', ';', '; complete; reset'];
+  const pool = randomBytes(1 << 20);
+  let offset = 0;
+  const bytes = (n: number) => {
+    if (offset + n > pool.length) offset = 0;
+    const out = pool.subarray(offset, offset + n);
+    offset += n;
+    return out;
+  };
+  const text = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCZabcz[]\\^_`{|}~ \t,;';
+  for (let i = 0; i < count; i++) {
+    const r = bytes(4);
+    const kind = r[0]! % 3;
+    const flag = flags[r[1]! % flags.length]!;
+    if (kind === 0) {
+      yield `${base64urlEncode(new Uint8Array(bytes(1 + (r[2]! % 64))))}${flag}`;
+    } else if (kind === 1) {
+      const source = new Uint8Array(real[r[2]! % real.length]!);
+      for (let flips = 1 + (r[3]! % 4); flips > 0; flips--) {
+        const at = bytes(2).readUInt16LE(0) % source.length;
+        source[at] = source[at]! ^ (1 << (bytes(1)[0]! % 8));
+      }
+      const cut = r[3]! % 5 === 0 ? source.subarray(0, Math.max(1, source.length - 1 - (r[2]! % 8))) : source;
+      yield `${base64urlEncode(cut)}${flag}, ${base64urlEncode(real[0]!)}`;
+    } else {
+      let out = '';
+      for (const byte of bytes(1 + (r[2]! % 48))) out += text[byte % text.length];
+      yield out;
+    }
+  }
+}
+
+function fuzzPhase() {
+  let crashes = 0;
+  let slowest = 0;
+  let hangs = 0;
+  const statuses = { none: 0, valid: 0, invalid: 0 };
+  const started = performance.now();
+  for (const value of fuzzValues(FUZZ)) {
+    const t = performance.now();
+    try {
+      statuses[readDigestHeader(value, { maxLength: 32 * 1024, hash: hashKeyNode, maxEntries: DEFAULT_MAX_DIGEST_ENTRIES }).status]++;
+    } catch {
+      crashes++;
+    }
+    const took = performance.now() - t;
+    if (took > slowest) slowest = took;
+    if (took > 1000) hangs++;
+  }
+  return { values: FUZZ, crashes, hangs, slowestMs: Math.round(slowest * 100) / 100, seconds: Math.round((performance.now() - started) / 100) / 10, statuses };
+}
+
+function h2load(url: string, requests: number, digest: string | undefined, connections = 8, streams = 4): { succeeded: number; failed: number; errored: number; seconds: number; output: string } {
+  const args = ['-n', String(requests), '-c', String(connections), '-m', String(streams), '-t', '1', ...(digest ? ['-H', `cache-digest: ${digest}`] : []), url];
+  const result = spawnSync('h2load', args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const output = `${result.stdout}${result.stderr}`;
+  const counts = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
+  const time = /finished in ([\d.]+)(m?s)/.exec(output);
+  if (!counts || !time) throw new Error(`cannot read h2load output:\n${output}`);
+  return { succeeded: Number(counts[1]), failed: Number(counts[2]), errored: Number(counts[3]), seconds: Number(time[1]) / (time[2] === 'ms' ? 1000 : 1), output };
+}
+
+function realisticDigests(origin: string, assetUrls: string[]): string[] {
+  const key = (url: string) => `${origin}${url}`;
+  const others = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${origin}/${tag}/${i}.png`);
+  return [
+    formatCacheDigestHeader([{ digest: encodeDigest([...assetUrls.map(key), ...others(300, 'x')], { hash: hashKeyNode }), complete: true }]),
+    formatCacheDigestHeader([{ digest: encodeDigest([...assetUrls.slice(0, 6).map(key), ...others(1000, 'y')], { hash: hashKeyNode }), complete: true }]),
+    formatCacheDigestHeader([
+      { digest: encodeDigest(assetUrls.slice(0, 3).map(key), { hash: hashKeyNode }), complete: true },
+      { digest: encodeDigest(assetUrls.slice(3).map((url) => ({ url: key(url), etag: '"old"' })), { hash: hashKeyNode, validators: true }), stale: true, validators: true },
+    ]),
+    formatCacheDigestHeader([{ digest: encodeDigest(others(50, 'z'), { hash: hashKeyNode }), complete: true }]),
+  ];
+}
+
+/** 32 KiB of base64url, log2 P = 0, every bit set: every 1 bit is an entry. */
+function hostileDigest(log2N: number): string {
+  const bytes = new Uint8Array(24 * 1024).fill(0xff);
+  bytes[0] = (log2N << 3) | 0b000; // log2 N in the top 5 bits, log2 P = 0 across the byte boundary
+  bytes[1] = 0b00111111;
+  return `${base64urlEncode(bytes)}; complete`;
+}
+
+async function costPhase(root: string, certDir: string, assetUrls: string[]) {
+  const server = await startServer({ root, certDir, mode: 'hints', digestCacheSize: 0 });
+  const origin = `https://127.0.0.1:${server.port}`;
+  try {
+    h2load(`${origin}/`, 500, undefined); // warm-up
+    const cases: [string, string | undefined][] = [
+      ['no digest', undefined],
+      ['real 1,000-entry digest', realisticDigests(origin, assetUrls)[1]],
+      ['hostile 32 KB, N=2^31, P=1, all bits (issue 14)', hostileDigest(31)],
+      ['worst accepted: 32 KB, N=2^13, P=1, all bits', hostileDigest(13)],
+    ];
+    const rows: { case: string; cpuMicrosPerRequest: number; requestsPerSecond: number; failed: number }[] = [];
+    // Two alternating rounds each: the machine is shared, CPU time per request is the robust figure.
+    for (let round = 0; round < 2; round++) {
+      for (const [name, digest] of cases) {
+        const cpu = cpuSeconds(server.child.pid!);
+        const run = h2load(`${origin}/`, COST_REQUESTS, digest);
+        const used = cpuSeconds(server.child.pid!) - cpu;
+        rows.push({ case: name, cpuMicrosPerRequest: Math.round((used * 1e6) / Math.max(1, run.succeeded)), requestsPerSecond: Math.round(run.succeeded / run.seconds), failed: run.failed + run.errored });
+      }
+    }
+    const byCase = cases.map(([name]) => {
+      const mine = rows.filter((row) => row.case === name);
+      const cpu = Math.min(...mine.map((row) => row.cpuMicrosPerRequest));
+      return { case: name, cpuMicrosPerRequest: cpu, requestsPerSecond: Math.max(...mine.map((row) => row.requestsPerSecond)), failed: mine.reduce((sum, row) => sum + row.failed, 0) };
+    });
+    const base = byCase[0]!.cpuMicrosPerRequest;
+    return byCase.map((row) => ({ ...row, ratioToNoDigest: Math.round((row.cpuMicrosPerRequest / base) * 100) / 100 }));
+  } finally {
+    await server.stop();
+  }
+}
+
+async function loadPhase(root: string, certDir: string, assetUrls: string[]) {
+  const server = await startServer({ root, certDir, mode: 'auto' });
+  const origin = `https://127.0.0.1:${server.port}`;
+  try {
+    const digests = realisticDigests(origin, assetUrls);
+    const samples: { s: number; rssMB: number }[] = [];
+    const t0 = performance.now();
+    const sampler = setInterval(() => samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(rss(server.child.pid!)) }), 2000);
+    let succeeded = 0;
+    let failed = 0;
+    const chunk = Math.ceil(REQUESTS / digests.length / 5);
+    let sent = 0;
+    // Rounds over the four digests, so the parsed-digest cache sees several values, as with real clients.
+    while (sent < REQUESTS) {
+      for (const digest of digests) {
+        const n = Math.min(chunk, REQUESTS - sent);
+        if (n <= 0) break;
+        // h2load blocks this process: sample around it too.
+        const run = await new Promise<ReturnType<typeof h2load>>((resolve) => setImmediate(() => resolve(h2load(`${origin}/`, n, digest, 50, 10))));
+        samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(rss(server.child.pid!)) });
+        succeeded += run.succeeded;
+        failed += run.failed + run.errored;
+        sent += n;
+      }
+    }
+    clearInterval(sampler);
+    const seconds = (performance.now() - t0) / 1000;
+    const lastHalf = samples.slice(Math.floor(samples.length / 2));
+    const slope = linearSlope(lastHalf.map((sample) => [sample.s, sample.rssMB]));
+    return {
+      requests: sent,
+      succeeded,
+      failed,
+      seconds: Math.round(seconds),
+      requestsPerSecond: Math.round(succeeded / seconds),
+      rssFirstMB: samples[0]?.rssMB,
+      rssMaxMB: Math.max(...samples.map((sample) => sample.rssMB)),
+      rssLastMB: samples.at(-1)?.rssMB,
+      rssSlopeLastHalfMBPerMin: Math.round(slope * 60 * 100) / 100,
+      samples,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function linearSlope(points: [number, number][]): number {
+  if (points.length < 2) return 0;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+async function main(): Promise<void> {
+  const version = spawnSync('h2load', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  if (!version) throw new Error('h2load is missing: apt-get install -y nghttp2-client');
+  const work = await mkdtemp(path.join(tmpdir(), 'cache-digest-soak-'));
+  try {
+    const root = path.join(work, 'site');
+    await createSite(root);
+    const certDir = path.join(work, 'certs');
+    const assetUrls = [...Array.from({ length: ASSETS - 1 }, (_, i) => `/assets/a-${i}.js`), '/assets/big.bin'];
+    console.log(`soak: ${version}; ${flags.quick ? 'quick run' : 'full run'}`);
+
+    console.log(`1/4 stalled: ${CONNECTIONS} connections x ${STREAMS} never-reading streams for ${STALL_S} s, then ${AFTER_S} s after they leave`);
+    const stalled = await stalledPhase(root, certDir);
+    console.log(`2/4 fuzz: ${FUZZ} digest values through the header reader`);
+    const fuzz = fuzzPhase();
+    console.log(`3/4 digest cost: ${COST_REQUESTS} requests per case, parsed-digest cache off`);
+    const cost = await costPhase(root, certDir, assetUrls);
+    console.log(`4/4 load: ${REQUESTS} requests through h2load (50 connections x 10 streams), 4 realistic digests in turn`);
+    const load = await loadPhase(root, certDir, assetUrls);
+
+    const checks = [
+      ['stalled: server RSS growth < 256 MB', `${stalled.rssGrowthMB} MB`, stalled.rssGrowthMB < 256],
+      [`stalled: ${AFTER_S} s after they leave, within 50 MB of start`, `${stalled.rssAfterVsStartMB} MB`, stalled.rssAfterVsStartMB < 50],
+      ['stalled: fresh client page < 100 ms (max, request to end)', `${stalled.freshPageMaxMs} ms (median ${stalled.freshPageMedianMs}, ${stalled.freshPagesFailed} failed)`, stalled.freshPageMaxMs < 100 && stalled.freshPagesFailed === 0],
+      ['stalled: streams reset by the server (CANCEL)', `${stalled.streamsResetByServer} of ${stalled.streamsOpened}`, true],
+      ['fuzz: 0 crashes, 0 hangs', `${fuzz.crashes} crashes, ${fuzz.hangs} hangs, slowest ${fuzz.slowestMs} ms`, fuzz.crashes === 0 && fuzz.hangs === 0],
+      ...cost.map((row) => [`cost: ${row.case}`, `${row.cpuMicrosPerRequest} µs CPU/request, x${row.ratioToNoDigest}`, row.ratioToNoDigest <= 2 && row.failed === 0] as const),
+      ['load: 0 errors', `${load.failed} of ${load.requests}`, load.failed === 0],
+      ['load: RSS flat over the last half', `${load.rssSlopeLastHalfMBPerMin} MB/min (first ${load.rssFirstMB}, max ${load.rssMaxMB}, last ${load.rssLastMB} MB)`, Math.abs(load.rssSlopeLastHalfMBPerMin) < 5],
+    ] as const;
+    console.log('');
+    console.table(checks.map(([check, value, ok]) => ({ check, value, ok: ok ? 'yes' : 'NO' })));
+    mkdirSync(path.dirname(RESULTS), { recursive: true });
+    writeFileSync(
+      RESULTS,
+      `${JSON.stringify({ date: new Date().toISOString(), quick: flags.quick, h2load: version, command: `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim(), stalled, fuzz, cost, load, checks: checks.map(([check, value, ok]) => ({ check, value, ok })) }, null, 2)}\n`,
+    );
+    console.log(`\nwrote ${path.relative(REPO, RESULTS)}`);
+    if (checks.some(([, , ok]) => !ok)) process.exitCode = 1;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,31 @@
+/**
+ * Limits that keep slow, stalled or idle clients from holding a server's
+ * memory and connections. Every value is configurable; the defaults suit a
+ * public site.
+ */
+export interface ServerLimits {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS announced to each HTTP/2 client (default 100). */
+  maxConcurrentStreams?: number;
+  /**
+   * A stream (request, push, push stream) that makes no progress, nothing
+   * read nor written, for this long is reset and its buffers freed
+   * (default 30 s). An HTTP/1.1 connection idle for this long is closed.
+   */
+  streamIdleTimeoutMs?: number;
+  /**
+   * An HTTP/2 connection with no frame in either direction for this long is
+   * closed with GOAWAY (default 10 min: above Chromium's reuse window, which
+   * keeps idle HTTP/2 connections for at least 7 minutes).
+   */
+  sessionIdleTimeoutMs?: number;
+  /** The TLS handshake, and then the first complete request header, must each arrive within this (default 10 s). */
+  headersTimeoutMs?: number;
+}
+
+/** The defaults of {@link ServerLimits}. */
+export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
+  maxConcurrentStreams: 100,
+  streamIdleTimeoutMs: 30_000,
+  sessionIdleTimeoutMs: 10 * 60_000,
+  headersTimeoutMs: 10_000,
+};

@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http2 from 'node:http2';
+import tls from 'node:tls';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { AddressInfo } from 'node:net';
+import { PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import { ensureDevCertificate, type DevCertificate } from '../tls/index.ts';
+import { parseSummaryHeader } from '../core/summary-header.ts';
+import type { DeliveryMode, PageAsset } from '../core/types.ts';
+import { createCacheDigestServer, type CacheDigestServer } from './create-cache-digest-server.ts';
+import type { ServerLimits } from './server-limits.ts';
+import { createTestSite, type TestSite } from './test-support/test-site.ts';
+import { h2Get } from './test-support/test-clients.ts';
+
+// Slow, stalled and idle clients against the real node:http2 server, with limits scaled down to
+// fractions of a second so the whole file runs in seconds.
+const BIG = 4 * 1024 * 1024;
+// headersTimeoutMs also bounds TLS handshakes, which take long on a busy machine: not below 2 s.
+const LIMITS: ServerLimits = { streamIdleTimeoutMs: 500, sessionIdleTimeoutMs: 1500, headersTimeoutMs: 2000, maxConcurrentStreams: 64 };
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+let site: TestSite;
+let outside: string;
+let cert: DevCertificate;
+let certDir: string;
+let pages: Record<string, PageAsset[]>;
+const servers: CacheDigestServer[] = [];
+
+async function start(mode: DeliveryMode, lines: string[] = []): Promise<{ origin: string; instance: CacheDigestServer }> {
+  const instance = createCacheDigestServer({ site: site.site, cert: cert.cert, key: cert.key, pages, mode, log: (line) => lines.push(line), statsPath: '/stats', limits: LIMITS });
+  servers.push(instance);
+  await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
+  return { origin: `https://127.0.0.1:${(instance.server.address() as AddressInfo).port}`, instance };
+}
+
+beforeAll(async () => {
+  site = await createTestSite();
+  certDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-certs-'));
+  cert = await ensureDevCertificate(certDir);
+  await writeFile(path.join(site.root, 'assets', 'big.bin'), randomBytes(BIG));
+  outside = await mkdtemp(path.join(tmpdir(), 'cache-digest-outside-'));
+  await writeFile(path.join(outside, 'out.css'), 'body{}');
+  await symlink(path.join(outside, 'out.css'), path.join(site.root, 'assets', 'out.css'));
+  const big = (await site.site.resolve('/assets/big.bin'))!;
+  const refused = (url: string): PageAsset => ({ url, as: 'style', type: 'text/css', size: 10, etag: '"x"' });
+  pages = {
+    '/index.html': [
+      ...site.pages['/index.html']!,
+      { url: '/assets/big.bin', as: 'fetch', type: big.contentType, size: big.size, etag: big.etag },
+      // A manifest entry pointing at a dotfile, one leading outside the root, and one that is gone.
+      refused('/.secret'),
+      refused('/assets/out.css'),
+      refused('/assets/gone.css'),
+    ],
+  };
+});
+
+afterAll(async () => {
+  for (const instance of servers) await instance.shutdown(200);
+  await site?.remove();
+  if (outside) await rm(outside, { recursive: true, force: true });
+  if (certDir) await rm(certDir, { recursive: true, force: true });
+});
+
+const SENDABLE = ['/assets/app.css', '/assets/legacy.js', '/assets/main.js', '/fonts/x.woff2', '/img/logo.png', '/assets/big.bin'];
+
+describe('accounting: only assets that can be sent count', () => {
+  it('push: refused manifest entries are neither promised nor counted in the summary, log and stats', async () => {
+    const lines: string[] = [];
+    const { origin } = await start('auto', lines);
+    const result = await h2Get(origin, '/', { ca: cert.caCert });
+    expect(result.status).toBe(200);
+    expect(result.pushes.map((push) => push.path).sort()).toEqual([...SENDABLE].sort());
+    expect(result.pushes.find((push) => push.path === '/assets/big.bin')!.body.length).toBe(BIG);
+    const summary = parseSummaryHeader(String(result.headers['cache-digest-push']))!;
+    expect([summary.mode, summary.pushed]).toEqual(['push', SENDABLE.length]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines.join('\n')).not.toMatch(/secret|out\.css|gone\.css/);
+    const stats = JSON.parse((await h2Get(origin, '/stats', { ca: cert.caCert })).body.toString()) as { assetsPushed: number };
+    expect(stats.assetsPushed).toBe(SENDABLE.length);
+  });
+
+  it('stream: refused entries are not announced, not counted', async () => {
+    const { origin } = await start('stream');
+    const result = await h2Get(origin, '/', { ca: cert.caCert, enablePush: false, headers: { 'accept-push-stream': '1' } });
+        expect(result.headers['content-type']).toBe(PUSH_STREAM_CONTENT_TYPE);
+    expect(String(result.headers['push-stream-urls']).split(', ').sort()).toEqual([...SENDABLE].sort());
+    expect(parseSummaryHeader(String(result.headers['cache-digest-push']))!.pushed).toBe(SENDABLE.length);
+    expect(result.body.length).toBeGreaterThan(BIG);
+  });
+});
+
+describe('slow and stalled clients', () => {
+  it('stalled push streams (window 0, never read) are reset and freed; a slow reader and a fresh client are served meanwhile', async () => {
+    const { origin } = await start('stream');
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    // 4 connections x 16 streams that never read: each would hold the 4 MiB asset if writes ignored backpressure.
+    const stalled: Promise<number>[] = [];
+    const sessions: http2.ClientHttp2Session[] = [];
+    for (let c = 0; c < 4; c++) {
+      const session = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: false, initialWindowSize: 0 } });
+      session.on('error', () => {});
+      sessions.push(session);
+      for (let s = 0; s < 16; s++) {
+        const req = session.request({ ':path': '/', 'accept-push-stream': '1' });
+        req.on('error', () => {});
+        stalled.push(new Promise((resolve) => req.on('close', () => resolve(req.rstCode))));
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gc();
+    const during = process.memoryUsage().arrayBuffers - before;
+    // A slow reader (16 KiB window) makes progress, so it is not reset, and gets every byte.
+    const slow = h2Get(origin, '/', { ca: cert.caCert, enablePush: false, headers: { 'accept-push-stream': '1' } });
+    const fresh = await h2Get(origin, '/about/', { ca: cert.caCert });
+    expect(fresh.status).toBe(200);
+    const codes = await Promise.all(stalled);
+    expect(codes.every((code) => code === http2.constants.NGHTTP2_CANCEL)).toBe(true);
+    expect((await slow).body.length).toBeGreaterThan(BIG);
+    for (const session of sessions) session.destroy();
+    // 64 stalled streams buffered less than 16 MiB in all (without backpressure: 64 x 4 MiB).
+    expect(during).toBeLessThan(16 * 1024 * 1024);
+    gc();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('stalled pushes are reset too', async () => {
+    const { origin } = await start('push');
+    const session = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: true, initialWindowSize: 0 } });
+    session.on('error', () => {});
+    const pushes: Promise<number>[] = [];
+    session.on('stream', (pushed) => {
+      pushed.on('error', () => {});
+      pushes.push(new Promise((resolve) => pushed.on('close', () => resolve(pushed.rstCode))));
+    });
+    const req = session.request({ ':path': '/' });
+    req.on('error', () => {});
+    await new Promise((resolve) => req.on('close', resolve));
+    expect(pushes.length).toBe(SENDABLE.length);
+    expect(new Set(await Promise.all(pushes))).toEqual(new Set([http2.constants.NGHTTP2_CANCEL]));
+    session.destroy();
+  });
+
+  it('announces maxConcurrentStreams, closes idle sessions, and drops connections whose first header is slow', async () => {
+    const { origin } = await start('auto');
+    const session = http2.connect(origin, { ca: cert.caCert });
+    session.on('error', () => {});
+    const closed = new Promise<number>((resolve) => {
+      const started = Date.now();
+      session.on('close', () => resolve(Date.now() - started));
+    });
+    await h2Get(origin, '/about/', { ca: cert.caCert, session });
+    expect(session.remoteSettings.maxConcurrentStreams).toBe(LIMITS.maxConcurrentStreams);
+    expect(await closed).toBeLessThan(LIMITS.sessionIdleTimeoutMs! + 3000);
+
+    const { port } = new URL(origin);
+    for (const [alpn, send] of [['h2', ''], ['http/1.1', 'GET / HTTP/1.1\r\nHost: x\r\n']] as const) {
+      const socket = tls.connect({ host: '127.0.0.1', port: Number(port), ca: cert.caCert, servername: 'localhost', ALPNProtocols: [alpn] });
+      socket.on('error', () => {});
+      socket.resume(); // read, so the server's close is seen
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      if (send) socket.write(send);
+      const started = Date.now();
+      await new Promise((resolve) => socket.once('close', resolve));
+      expect(Date.now() - started, alpn).toBeLessThan(LIMITS.headersTimeoutMs! + 2000);
+    }
+  });
+});

@@ -4,7 +4,6 @@ import { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome } fr
 import { makePrivate, mergeVary } from '../core/response-privacy.ts';
 import { SUMMARY_HEADER } from '../core/summary-header.ts';
 import type { PageAsset } from '../core/types.ts';
-import { preloadLink } from '../core/preload-link.ts';
 import { StaticSite } from '../static/index.ts';
 import { staticSiteAssetReader, type AssetReader } from './asset-reader.ts';
 import { beforeHead } from './before-head.ts';
@@ -132,7 +131,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
 
   function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
     const stream = (req as Http2ServerRequest).stream;
-    const links = assets.map((asset) => preloadLink(asset));
+    const links = assets.map((asset) => core.linksOf(asset).preload);
     earlyHints.set(
       req,
       new Promise<void>((resolve) => {

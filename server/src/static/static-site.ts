@@ -46,6 +46,8 @@ interface Described {
   common: Record<string, string>;
   /** Headers of a full 200 in identity encoding. */
   identity: Record<string, string>;
+  /** The look at the disk under way, shared by concurrent requests. */
+  revalidating?: Promise<Described | { kind: 'directory' } | null> | undefined;
   /** The identity bytes, once read (files up to the memory limit). */
   body?: Uint8Array;
   /** Compressed variants, found or made once per description. */
@@ -203,7 +205,18 @@ export class StaticSite {
     const query = rawPath.search(/[?#]/);
     const key = query < 0 ? rawPath : rawPath.slice(0, query);
     const known = this.#described.get(key);
-    if (known && known.generation === this.#generation && Date.now() - known.checkedAt < REVALIDATE_MS) return known;
+    if (known && known.generation === this.#generation) {
+      if (Date.now() - known.checkedAt < REVALIDATE_MS) return known;
+      // Past the bound: one look at the disk for everyone (concurrent requests keep the description meanwhile).
+      if (!known.revalidating) {
+        known.revalidating = this.#describeAgain(key, parsed).finally(() => (known.revalidating = undefined));
+      }
+      return known.revalidating;
+    }
+    return this.#describeAgain(key, parsed);
+  }
+
+  async #describeAgain(key: string, parsed: ParsedUrlPath & { ok: true }): Promise<Described | { kind: 'directory' } | null> {
     const generation = this.#generation;
     const located = await this.#locate(parsed.segments, parsed.directory);
     if (!located) {

@@ -7,6 +7,8 @@
 //   bare  a bare node:http2 server (stream API) answering from memory with
 //         the exact headers and bytes the kit sends (captured from the kit
 //         first): the ceiling for anything written on Node;
+//   bare compat  the same on node:http2's compatibility API (req/res), which
+//         the kit's adapter uses: what that API costs is Node's, not ours;
 //   kit   `cache-digest serve` (StaticSite + middleware, default one-line
 //         log) in each mode: off, hints, push, stream.
 // Page requests carry a 1,000-entry digest. "Distinct digests": h2load sends
@@ -300,6 +302,7 @@ async function main(): Promise<void> {
 
     if (hasH2o) targets.push({ name: 'h2o', start: () => startH2o(work, root, manifest), requests: [page, asset] });
     targets.push({ name: 'bare', start: () => startTarget({ kind: 'bare', responsesFile, cert: cert.cert, key: cert.key }), requests: [page, asset, bareStreamPage] });
+    targets.push({ name: 'bare compat', start: () => startTarget({ kind: 'bare', api: 'compat', responsesFile, cert: cert.cert, key: cert.key }), requests: [page, asset] });
     targets.push({ name: 'kit off', start: () => startTarget(kit('off')), requests: [page, asset] });
     targets.push({ name: 'kit hints', start: () => startTarget(kit('hints')), requests: [page, asset] });
     targets.push({ name: 'kit hints distinct', start: () => startTarget(kit('hints', { digestCacheSize: 0 })), requests: [page] });
@@ -307,7 +310,7 @@ async function main(): Promise<void> {
     targets.push({ name: 'kit stream', start: () => startTarget(kit('stream')), requests: [streamPage] });
     targets.push({ name: 'kit stream distinct', start: () => startTarget(kit('stream', { digestCacheSize: 0 })), requests: [streamPage] });
 
-    if (flags.only !== undefined) targets.splice(0, targets.length, ...targets.filter((target) => target.name === 'bare' || target.name.includes(flags.only!)));
+    if (flags.only !== undefined) targets.splice(0, targets.length, ...targets.filter((target) => target.name.startsWith('bare') || target.name.includes(flags.only!)));
     const pageBytes = Buffer.from(responses['/']!.body, 'base64').byteLength;
     const streamBytes = Buffer.from(responses['/stream']!.body, 'base64').byteLength;
     console.log(`${version}; ${hasH2o ? 'h2o 2.2.5' : 'no h2o'}; node ${process.version}`);
@@ -373,6 +376,8 @@ async function main(): Promise<void> {
       streamVsBare: { ...ratio('kit stream', 'stream page', 'bare'), goal: undefined },
       streamDistinctVsSame: { ...ratio('kit stream distinct', 'stream page', 'kit stream'), goal: 0.9 },
       offPageVsBare: { ...ratio('kit off', 'page', 'bare'), goal: undefined },
+      compatPageVsBare: { ...ratio('bare compat', 'page', 'bare'), goal: undefined },
+      compatAssetVsBare: { ...ratio('bare compat', 'asset', 'bare'), goal: undefined },
     };
     console.log('\nratio                  req/s  capacity  target');
     for (const [name, { throughput, capacity, goal }] of Object.entries(targetsMet)) {

@@ -15,7 +15,7 @@ import { streamContentEtag } from './file-etag.ts';
 import { parseRange, type ByteRange } from './range.ts';
 import { StaticFileError } from './static-file-error.ts';
 import type { StaticFile, StaticRequest, StaticResponse, StaticSiteOptions } from './types.ts';
-import { formatUrlPath, parseUrlPath, type ParsedUrlPath } from './url-path.ts';
+import { formatUrlPath, MAX_URL_PATH_LENGTH, parseUrlPath, type ParsedUrlPath } from './url-path.ts';
 
 const DEFAULT_MAX_CACHED_FILE_BYTES = 4 * 1024 * 1024;
 // Total memory for file bytes and for compressed variants (each cache).
@@ -156,6 +156,16 @@ export class StaticSite {
       if (method !== 'GET' && method !== 'HEAD') {
         return textResponse(405, 'Method Not Allowed', method, { allow: ALLOWED_METHODS });
       }
+      // A path described a moment ago was parsed then: answered from its description at once.
+      const known = this.#current(request?.path);
+      if (known) {
+        try {
+          return await this.#respond(known, method, request);
+        } catch (error) {
+          if (!(error instanceof StaticFileError)) throw error;
+          this.#forget(request.path);
+        }
+      }
       const parsed = parseUrlPath(request.path);
       if (!parsed.ok) {
         if (parsed.problem === 'too-long') return textResponse(414, 'URI Too Long', method);
@@ -291,12 +301,17 @@ export class StaticSite {
   }
 
   async #serve(parsed: ParsedUrlPath & { ok: true }, method: string, request: StaticRequest): Promise<StaticResponse> {
-    const headers = request.headers ?? {};
     const found = await this.#lookup(request.path, parsed);
     if (!found) return textResponse(404, 'Not Found', method);
     if (!('file' in found)) {
       return textResponse(301, 'Moved Permanently', method, { location: formatUrlPath(parsed.segments) + '/' });
     }
+    return this.#respond(found, method, request);
+  }
+
+  /** A described file's response to one request. */
+  async #respond(found: Described, method: string, request: StaticRequest): Promise<StaticResponse> {
+    const headers = request.headers ?? {};
     const { file, compressible, validators, common } = found;
     // The common request (no validators, no range) is answered from the description alone.
     if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined) {
@@ -358,6 +373,14 @@ export class StaticSite {
       }
     }
     return { status: 200, headers: { ...found.identity }, body };
+  }
+
+  /** The description of a request path when it is current (no parsing, no file-system call). */
+  #current(rawPath: unknown): Described | undefined {
+    if (typeof rawPath !== 'string' || rawPath.length > MAX_URL_PATH_LENGTH) return undefined;
+    const query = rawPath.search(/[?#]/);
+    const known = this.#described.get(query < 0 ? rawPath : rawPath.slice(0, query));
+    return known && known.generation === this.#generation && Date.now() - known.checkedAt < REVALIDATE_MS ? known : undefined;
   }
 
   #forget(rawPath: string): void {

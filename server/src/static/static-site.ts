@@ -97,6 +97,15 @@ function textResponse(status: number, text: string, method: string, extra: Recor
  * (precompressed siblings preferred), cache lifetimes by kind of file, and
  * no way out of the root. Results are runtime-neutral objects that an HTTP/1.1
  * or HTTP/2 adapter writes; no method throws except {@link StaticSite.read}.
+ *
+ * Each file is located (symlinks resolved, traversal and dotfiles refused)
+ * and described once: ETag, validators, header sets, small bodies in memory.
+ * Requests for a described path make no file-system call. The folder is
+ * watched recursively and any change there drops the descriptions; a
+ * description is also looked at again after {@link REVALIDATE_MS} (once for
+ * all concurrent requests), which bounds what a watch cannot see. A file
+ * added after start is served at once (refusals are never remembered); a
+ * changed or removed one is answered correctly within that bound.
  */
 export class StaticSite {
   /** The folder being served, as given (absolute). */
@@ -134,6 +143,8 @@ export class StaticSite {
    */
   async resolve(urlPath: string): Promise<StaticFile | null> {
     try {
+      const known = this.#current(urlPath);
+      if (known) return known.file;
       const parsed = parseUrlPath(urlPath);
       if (!parsed.ok) return null;
       const described = await this.#lookup(urlPath, parsed);

@@ -203,9 +203,15 @@ export class StaticSite {
    * gone or has changed since it was resolved (its ETag would be wrong).
    */
   async read(file: StaticFile): Promise<Uint8Array> {
+    // The file as described now: its bytes are already at hand.
+    const described = this.#byFile.get(file.urlPath);
+    if (described?.file === file && described.body) return described.body;
     const key = fileKey(file.filePath, file.mtime.getTime(), file.size);
     const cached = this.#files.get(key);
-    if (cached) return cached;
+    if (cached) {
+      if (described?.file === file && cached.byteLength === file.size) described.body = cached;
+      return cached;
+    }
     return this.#once(`read|${key}`, async () => {
       const { bytes, size, mtimeMs } = await this.#readWhole(file.filePath, Number.POSITIVE_INFINITY);
       if (size !== file.size || wholeMs(mtimeMs) !== file.mtime.getTime()) {

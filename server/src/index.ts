@@ -21,6 +21,8 @@ export { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome, typ
 export { DeliveryStats, type DeliveryStatsSnapshot } from './core/delivery-stats.ts';
 export { formatSummaryHeader, parseSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './core/summary-header.ts';
 export { preloadLink } from './core/preload-link.ts';
+export { formatLogLine, type LogEntry, type LogFormat, type LogLevel } from './core/log-line.ts';
+export { bufferedLog, type BufferedLog } from './adapters/buffered-log.ts';
 export { readDigestSignals, NAVIGATION_PRELOAD_HEADER, type DigestSignals } from './core/read-navigation-preload.ts';
 export { chooseMode } from './core/choose-mode.ts';
 export { orderAssets } from './core/order-assets.ts';

@@ -44,7 +44,7 @@ describe('CacheDigestPlugin in a Workbox worker, in Chromium, on the real server
     root = await mkdtemp(path.join(tmpdir(), 'cache-digest-workbox-site-'));
     for (const [file, text] of Object.entries(SITE)) await writeFile(path.join(root, file), text);
     await writeFile(path.join(root, 'sw.js'), await bundleWorkerScript(WORKER_ENTRY));
-    server = await startServer({ root, port: 0, host: '127.0.0.1', mode: 'hints', compress: false, certDir: path.resolve('.dev-certs'), log: (line) => logLines.push(line) });
+    server = await startServer({ root, port: 0, host: '127.0.0.1', mode: 'hints', compress: false, certDir: path.resolve('.dev-certs'), logLevel: 'full', log: (line) => logLines.push(line) });
     origin = server.url.replace(/\/$/, '');
     browser = await launchChromium({ spki: [server.spki] });
     browser.context.on('request', (request: BrowserRequest) => {

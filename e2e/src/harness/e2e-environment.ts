@@ -91,6 +91,8 @@ export class E2eEnvironment {
         root: this.sites[version].dir,
         mode,
         certDir: path.join(this.workDir, 'certs'),
+        // The visit measurement reads the URLs streamed/pushed from the line.
+        logLevel: 'full',
         log: (line) => {
           this.pageLog.push(line);
         },

@@ -4,7 +4,6 @@ import { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome } fr
 import { makePrivate, mergeVary } from '../core/response-privacy.ts';
 import { SUMMARY_HEADER } from '../core/summary-header.ts';
 import type { DeliveryPlan, PageAsset, PageRequest } from '../core/types.ts';
-import { preloadLink } from '../core/preload-link.ts';
 import { StaticSite } from '../static/index.ts';
 import { staticSiteAssetReader, type AssetReader, type AssetResponse } from './asset-reader.ts';
 import { responseClosed } from './response-closed.ts';
@@ -177,7 +176,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
 
   function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
     const stream = (req as Http2ServerRequest).stream;
-    const links = assets.map((asset) => preloadLink(asset));
+    const links = assets.map((asset) => core.linksOf(asset).preload);
     earlyHints.set(
       req,
       new Promise<void>((resolve) => {
@@ -217,13 +216,29 @@ function applyPageHeaders(res: NodeResponse, headers: ReturnType<CacheDigestCore
   // The same summary as a Server-Timing entry: a page can read that one (PerformanceNavigationTiming.serverTiming).
   const timing = headerText(res.getHeader('server-timing'));
   res.setHeader('server-timing', timing ? `${timing}, ${summaryServerTiming(headers[SUMMARY_HEADER])}` : summaryServerTiming(headers[SUMMARY_HEADER]));
-  if (headers.vary) res.setHeader('vary', mergeVary(headerText(res.getHeader('vary')), headers.vary.split(', ')));
-  if (headers.private) res.setHeader('cache-control', makePrivate(headerText(res.getHeader('cache-control'))));
+  if (headers.vary) res.setHeader('vary', memo(varyMemo, headerText(res.getHeader('vary')), headers.vary, (existing) => mergeVary(existing, headers.vary!.split(', '))));
+  if (headers.private) res.setHeader('cache-control', memo(privateMemo, headerText(res.getHeader('cache-control')), '', makePrivate));
   if (headers.link) {
     const existing = res.getHeader('link');
     const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
     res.setHeader('link', [...list, ...headers.link]);
   }
+}
+
+// The application's Vary and Cache-Control values repeat (one per kind of page): each merge is computed once.
+const varyMemo = new Map<string, string>();
+const privateMemo = new Map<string, string>();
+
+function memo(cache: Map<string, string>, existing: string | undefined, extra: string, compute: (existing: string | undefined) => string): string {
+  const key = `${existing ?? '\u0000'}\u0001${extra}`;
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute(existing);
+    // Bounded: the values come from the application, but a server could build them per request.
+    if (cache.size >= 256) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
 }
 
 function headerText(value: string | number | string[] | undefined): string | undefined {

@@ -7,6 +7,7 @@ import { StaticSite, type StaticSiteOptions } from '../static/index.ts';
 import { ensureDevCertificate, spkiHash } from '../tls/index.ts';
 import type { DeliveryStatsSnapshot } from '../core/delivery-stats.ts';
 import type { DeliveryMode } from '../core/types.ts';
+import type { LogFormat, LogLevel } from '../core/log-line.ts';
 import { missingClientScripts } from './client-scripts.ts';
 import { createCacheDigestServer } from './create-cache-digest-server.ts';
 import { LoaderInjector } from './loader-injector.ts';
@@ -34,6 +35,10 @@ export interface StartServerOptions {
   stats?: boolean;
   /** One line per page request; default console.log, `false` for none. */
   log?: ((line: string) => void) | false;
+  /** What each page request logs: `none`, `summary` (default: one short line) or `full` (every URL). */
+  logLevel?: LogLevel;
+  /** `text` (default) or `json` lines. */
+  logFormat?: LogFormat;
   /** Cache-Control and compression of the static files. */
   cacheControl?: StaticSiteOptions['cacheControl'];
   compress?: boolean;
@@ -103,6 +108,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     pages: manifest.pages,
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
     ...(options.stats ? { statsPath: STATS_PATH } : {}),
     ...(options.earlyHintsDelayMs === undefined ? {} : { earlyHintsDelayMs: options.earlyHintsDelayMs }),
     memoryScripts,

@@ -9,7 +9,7 @@ commands:
   manifest DIR [--out FILE]            build the push manifest of a static folder
   serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
         [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
-        [--no-client] [--inject-loader]
+        [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
                                        serve a static folder over HTTP/2 with digest-driven delivery
 `;
 

@@ -116,6 +116,25 @@ describe('cache-digest serve', () => {
     expect(await bare.stop()).toBe(0);
   }, 90_000);
 
+  it('--log full --log-format json writes one JSON object per page request with every URL; --log none writes none', async () => {
+    const json = await serve([site.root, '--port', '0', '--no-client', '--log', 'full', '--log-format', 'json']);
+    await nghttpGet(json.url);
+    expect(await json.stop()).toBe(0);
+    const records = json
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ method: 'GET', path: '/', status: 200, mode: 'push', pushed: 5, skipped: 0 });
+    expect([...records[0].pushedUrls].sort()).toEqual(ALL);
+
+    const quiet = await serve([site.root, '--port', '0', '--no-client', '--log', 'none']);
+    await nghttpGet(quiet.url);
+    expect(await quiet.stop()).toBe(0);
+    expect(quiet.output()).not.toMatch(/GET \//);
+  }, 90_000);
+
   it('refuses bad arguments with exit code 2', async () => {
     const errors: string[] = [];
     const io = { stdin: (async function* () {})(), stdout: () => {}, stderr: (text: string) => errors.push(text) };
@@ -123,6 +142,10 @@ describe('cache-digest serve', () => {
     expect(await main(['serve', site.root, '--mode', 'fast'], io)).toBe(2);
     expect(await main(['serve', path.join(site.root, 'missing')], io)).toBe(2);
     expect(await main(['serve', site.root, '--cert', 'x.pem'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--log', 'loud'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--log-format', 'xml'], io)).toBe(2);
     expect(errors.join('')).toMatch(/--mode must be one of/);
+    expect(errors.join('')).toMatch(/--log must be one of/);
+    expect(errors.join('')).toMatch(/--log-format must be one of/);
   });
 });

@@ -6,20 +6,26 @@ import { startServer, STATS_PATH } from '../adapters/start-server.ts';
 import type { DeliveryMode } from '../core/types.ts';
 import { UsageError } from './digest-commands.ts';
 import type { ServerLimits } from '../adapters/server-limits.ts';
+import { bufferedLog } from '../adapters/buffered-log.ts';
+import type { LogFormat, LogLevel } from '../core/log-line.ts';
 
 const MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
+const LOG_LEVELS: readonly LogLevel[] = ['none', 'summary', 'full'];
+const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
+const consoleOut = (line: string): void => console.log(line);
 
 /**
  * `cache-digest serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
- * [--no-client] [--inject-loader] [--stream-timeout S] [--idle-timeout S]
- * [--header-timeout S] [--max-streams N] [--push-digest-scope request|connection]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
+ * [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
+ * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N]
+ * [--push-digest-scope request|connection]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
  * are served from memory when DIR lacks them (unless `--no-client`);
  * `--inject-loader` adds the loader's script tag to HTML pages lacking it.
  */
-export async function serveCommand(args: string[], out: (line: string) => void = (line) => console.log(line)): Promise<number> {
+export async function serveCommand(args: string[], out: (line: string) => void = consoleOut): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -40,6 +46,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       'header-timeout': { type: 'string' },
       'max-streams': { type: 'string' },
       'push-digest-scope': { type: 'string' },
+      log: { type: 'string', default: 'summary' },
+      'log-format': { type: 'string', default: 'text' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('serve needs exactly one folder: cache-digest serve DIR');
@@ -58,6 +66,10 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   }
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new UsageError(`serve: --port must be 0..65535, not ${values.port}`);
   if (!MODES.includes(values.mode as DeliveryMode)) throw new UsageError(`serve: --mode must be one of ${MODES.join('|')}`);
+  if (!LOG_LEVELS.includes(values.log as LogLevel)) throw new UsageError(`serve: --log must be one of ${LOG_LEVELS.join('|')}`);
+  if (!LOG_FORMATS.includes(values['log-format'] as LogFormat)) throw new UsageError(`serve: --log-format must be one of ${LOG_FORMATS.join('|')}`);
+  // Page-request lines are batched off the request path (one write per event-loop turn) when they go to stdout.
+  const requestLog = out === consoleOut ? bufferedLog(process.stdout) : undefined;
   if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('serve: --cert and --key go together');
   const limits: ServerLimits = {};
   const positive = (name: string, text: string | undefined, scale: number): number | undefined => {
@@ -85,7 +97,9 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     stats: values.stats,
     clientScripts: !values['no-client'],
     injectLoader: values['inject-loader'],
-    log: out,
+    log: requestLog ? requestLog.write : out,
+    logLevel: values.log as LogLevel,
+    logFormat: values['log-format'] as LogFormat,
     ...tls,
     limits,
     ...(scope !== undefined ? { pushDigestScope: scope } : {}),
@@ -109,6 +123,7 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  requestLog?.flush();
   out(`cache-digest: ${signal}, closing`);
   await server.close();
   if (values.stats) out(`stats: ${JSON.stringify(server.stats())}`);

@@ -232,9 +232,48 @@ describe('CacheDigestCore', () => {
     const missing = plan.assets.filter((e) => e.state === 'missing').map((e) => e.asset);
     c.record(request(), plan, { pushed: missing, skipped: [assets[3]!] }, 200);
     expect(c.stats.snapshot()).toEqual({ requests: 1, digestsSeen: 1, invalidDigests: 0, assetsPushed: 4, assetsSkipped: 1, bytesPushed: 1700, bytesSaved: 100 });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('mode=push; digest=1; pushed=4; skipped=1; bytes=1700');
-    expect(lines[0]).toContain('skipped: /app.css');
+    expect(lines).toEqual(['cache-digest: GET / 200 | mode=push; digest=1; pushed=4; skipped=1; bytes=1700']);
+  });
+
+  it('logs at three levels and as JSON: summary is one short line, full lists every URL, none writes nothing', () => {
+    const header = formatCacheDigestHeader([{ digest: encodeDigest([abs('/app.css')]) }]);
+    const run = (options: Partial<ConstructorParameters<typeof CacheDigestCore>[0]>) => {
+      const lines: string[] = [];
+      const c = new CacheDigestCore({ pages: { '/index.html': assets }, mode: 'hints', log: (line) => lines.push(line), ...options });
+      const plan = c.plan(request({ 'cache-digest': header }), c.pageAssets('/')!);
+      const missing = plan.assets.filter((e) => e.state === 'missing').map((e) => e.asset);
+      const held = plan.assets.filter((e) => e.state !== 'missing').map((e) => e.asset);
+      c.record(request({}, { path: '/?q=\u0001x' }), plan, { pushed: missing, skipped: held }, 200);
+      return { lines, stats: c.stats.snapshot() };
+    };
+    const summary = run({});
+    expect(summary.lines).toEqual(['cache-digest: GET /?q=?x 200 | mode=hints; digest=1; pushed=4; skipped=1; bytes=1700']);
+    const full = run({ logLevel: 'full' });
+    expect(full.lines).toEqual([
+      'cache-digest: GET /?q=?x 200 | mode=hints; digest=1; pushed=4; skipped=1; bytes=1700 | hinted: /classic.js /m.js /font.woff2 /img/a.png | skipped: /app.css',
+    ]);
+    const none = run({ logLevel: 'none' });
+    expect(none.lines).toEqual([]);
+    // Counting does not depend on the log.
+    expect(none.stats).toEqual(summary.stats);
+    const json = run({ logFormat: 'json' });
+    expect(json.lines).toHaveLength(1);
+    const record = JSON.parse(json.lines[0]!);
+    expect(record).toMatchObject({ msg: 'cache-digest page', method: 'GET', path: '/?q=?x', status: 200, mode: 'hints', digest: 1, pushed: 4, skipped: 1, bytes: 1700 });
+    expect(record).not.toHaveProperty('hintedUrls');
+    expect(Number.isNaN(Date.parse(record.time))).toBe(false);
+    const jsonFull = JSON.parse(run({ logFormat: 'json', logLevel: 'full' }).lines[0]!);
+    expect(jsonFull.hintedUrls).toEqual(['/classic.js', '/m.js', '/font.woff2', '/img/a.png']);
+    expect(jsonFull.skippedUrls).toEqual(['/app.css']);
+  });
+
+  it('keeps the summary line bounded however many assets a page has', () => {
+    const many: PageAsset[] = Array.from({ length: 500 }, (_, i) => ({ url: `/assets/file-${i}.js`, as: 'script', type: 'text/javascript', size: 10, etag: `"e${i}"` }));
+    const lines: string[] = [];
+    const c = new CacheDigestCore({ pages: { '/index.html': many }, mode: 'hints', log: (line) => lines.push(line) });
+    const plan = c.plan(request(), c.pageAssets('/')!);
+    c.record(request(), plan, { pushed: many, skipped: [] }, 200);
+    expect(lines).toEqual(['cache-digest: GET / 200 | mode=hints; digest=0; pushed=500; skipped=0; bytes=5000']);
   });
 
   it('drops manifest assets that are not same-origin paths', () => {

@@ -8,6 +8,7 @@ import { orderAssets } from './order-assets.ts';
 import { pagePath } from './page-path.ts';
 import { preloadLink } from './preload-link.ts';
 import { readDigestHeader } from './read-digest-header.ts';
+import { formatLogLine, type LogFormat, type LogLevel } from './log-line.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
 import { isSameOriginPath } from '@cache-digest/shared';
@@ -41,6 +42,10 @@ export interface CacheDigestCoreOptions {
   digestCacheSize?: number;
   /** Where the one line per page request goes; `false` for none. Default `console.log`. */
   log?: ((line: string) => void) | false;
+  /** How much each page request logs (default `summary`: one short line, no URL lists; `full` lists every URL). */
+  logLevel?: LogLevel;
+  /** `text` lines (default) or one JSON object per line. */
+  logFormat?: LogFormat;
 }
 
 /** What an adapter did with a plan, to report it. */
@@ -65,7 +70,7 @@ export interface PageResponseHeaders {
 /** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
 export const DEFAULT_MAX_DIGEST_ENTRIES = 8_192;
 
-const VARY_NAMES = ['cache-digest', 'accept-push-stream', NAVIGATION_PRELOAD_HEADER];
+const VARY = ['cache-digest', 'accept-push-stream', NAVIGATION_PRELOAD_HEADER].join(', ');
 
 /**
  * The runtime-neutral decision maker of the request path (no HTTP API in
@@ -87,6 +92,10 @@ export class CacheDigestCore {
   private readonly maxDigestHeaderLength: number;
   private readonly maxDigestEntries: number;
   private readonly log: ((line: string) => void) | false;
+  private readonly logLevel: LogLevel;
+  private readonly logFormat: LogFormat;
+  // Per asset, computed once: the preload Link values (the assets are the manifest's own objects).
+  private readonly links = new WeakMap<PageAsset, { preload: string; proxy: string; proxyNopush: string }>();
 
   constructor(options: CacheDigestCoreOptions) {
     this.mode = options.mode ?? 'auto';
@@ -97,7 +106,10 @@ export class CacheDigestCore {
     this.maxDigestHeaderLength = options.maxDigestHeaderLength ?? 32 * 1024;
     this.digests = new DigestCache({ maxEntries: options.digestCacheSize ?? 256, maxValueLength: this.maxDigestHeaderLength });
     this.maxDigestEntries = options.maxDigestEntries ?? DEFAULT_MAX_DIGEST_ENTRIES;
+    this.logLevel = options.logLevel ?? 'summary';
+    this.logFormat = options.logFormat ?? 'text';
     this.log = options.log === undefined ? (line) => console.log(line) : options.log;
+    if (this.logLevel === 'none') this.log = false;
     this.pages = new Map();
     for (const [path, assets] of Object.entries(options.pages)) {
       // Never push another origin's URL, whatever the manifest says.
@@ -161,16 +173,13 @@ export class CacheDigestCore {
   pageHeaders(plan: DeliveryPlan, outcome: DeliveryOutcome): PageResponseHeaders {
     const headers: PageResponseHeaders = { [SUMMARY_HEADER]: formatSummaryHeader(this.summarize(plan, outcome)), private: false };
     if (plan.mode === 'off') return headers;
-    headers.vary = VARY_NAMES.join(', ');
+    headers.vary = VARY;
     headers.private = plan.digestStatus === 'valid' || plan.mode === 'push' || plan.mode === 'stream';
     let links: string[] = [];
-    if (plan.mode === 'hints') links = outcome.pushed.map((asset) => preloadLink(asset));
+    if (plan.mode === 'hints') links = outcome.pushed.map((asset) => this.linksOf(asset).preload);
     else if (plan.mode === 'links') {
-      links = [
-        ...outcome.pushed.map((asset) => preloadLink(asset, { forProxy: true })),
-        ...outcome.skipped.map((asset) => preloadLink(asset, { forProxy: true, nopush: true })),
-      ];
-    } else if (plan.mode === 'push') links = (outcome.notPushed ?? []).map((asset) => preloadLink(asset));
+      links = [...outcome.pushed.map((asset) => this.linksOf(asset).proxy), ...outcome.skipped.map((asset) => this.linksOf(asset).proxyNopush)];
+    } else if (plan.mode === 'push') links = (outcome.notPushed ?? []).map((asset) => this.linksOf(asset).preload);
     if (links.length > 0) headers.link = links;
     return headers;
   }
@@ -186,24 +195,37 @@ export class CacheDigestCore {
       bytesSaved: sumSizes(outcome.skipped),
     });
     if (!this.log) return;
-    const parts = [
-      `${printable(request.method, 16)} ${printable(request.path, 512)}${status === undefined ? '' : ` ${status}`}`,
-      `${formatSummaryHeader(summary)}${plan.mode === 'links' ? ' (links)' : ''}`,
-    ];
-    const verb = plan.mode === 'push' ? 'pushed' : plan.mode === 'stream' ? 'streamed' : 'hinted';
-    if (outcome.pushed.length > 0) parts.push(`${verb}: ${outcome.pushed.map((asset) => asset.url).join(' ')}`);
-    if (outcome.skipped.length > 0) parts.push(`skipped: ${outcome.skipped.map((asset) => asset.url).join(' ')}`);
-    if (plan.digestStatus === 'invalid') parts.push(`invalid digest ignored (${printable(plan.digestError ?? 'malformed', 512)})`);
-    else if (plan.digestError) parts.push(`digest members skipped (${printable(plan.digestError, 512)})`);
-    this.log(`cache-digest: ${parts.join(' | ')}`);
+    const line = formatLogLine(
+      {
+        method: request.method,
+        path: request.path,
+        ...(status === undefined ? {} : { status }),
+        summary,
+        links: plan.mode === 'links',
+        verb: plan.mode === 'push' ? 'pushed' : plan.mode === 'stream' ? 'streamed' : 'hinted',
+        pushedUrls: () => outcome.pushed.map((asset) => asset.url),
+        skippedUrls: () => outcome.skipped.map((asset) => asset.url),
+        ...(plan.digestStatus === 'invalid'
+          ? { invalidDigest: plan.digestError ?? 'malformed' }
+          : plan.digestError
+            ? { skippedMembers: plan.digestError }
+            : {}),
+      },
+      this.logLevel,
+      this.logFormat,
+    );
+    if (line !== undefined) this.log(line);
   }
-}
 
-/** Client-controlled text made safe for a one-line log: no control characters, bounded length. */
-function printable(text: string, maxLength: number): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\x00-\x1f\x7f]/g, '?');
-  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+  /** The asset's preload Link values (`preload`; for a pushing proxy, `proxy` and `proxyNopush`), built once per manifest asset. */
+  linksOf(asset: PageAsset): { preload: string; proxy: string; proxyNopush: string } {
+    let links = this.links.get(asset);
+    if (!links) {
+      links = { preload: preloadLink(asset), proxy: preloadLink(asset, { forProxy: true }), proxyNopush: preloadLink(asset, { forProxy: true, nopush: true }) };
+      this.links.set(asset, links);
+    }
+    return links;
+  }
 }
 
 function sumSizes(assets: readonly PageAsset[]): number {

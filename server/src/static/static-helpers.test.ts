@@ -61,16 +61,42 @@ describe('parseRange', () => {
   });
 
   it('always returns bounds inside the representation', () => {
+    // Real range forms (first-last, first-, -suffix) with bounds around and past the size, odd spacing and case,
+    // and now and then a number too large for a double; the hits are counted so the assertions provably run.
+    const bound = fc.oneof({ weight: 8, arbitrary: fc.nat(20_000).map(String) }, { weight: 1, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.stringMatching(/^[0-9]{16,30}$/) });
+    const space = fc.constantFrom('', ' ', '  ');
+    const header = fc
+      .tuple(fc.constantFrom('bytes', 'BYTES', 'Bytes'), space, bound, space, bound, space)
+      .map(([unit, s, first, t, last, u]) => `${unit}${s}=${t}${first}${s}-${u}${last}${t}`);
+    let ranges = 0;
+    let suffixes = 0;
+    let unsatisfiable = 0;
     fc.assert(
-      fc.property(fc.string(), fc.nat(10_000), (header, size) => {
-        const result = parseRange(header, size);
-        if (result.kind === 'range') {
-          expect(result.range.start).toBeGreaterThanOrEqual(0);
-          expect(result.range.end).toBeLessThan(size);
-          expect(result.range.start).toBeLessThanOrEqual(result.range.end);
+      fc.property(header, fc.nat(10_000), (value, size) => {
+        const result = parseRange(value, size);
+        if (result.kind === 'unsatisfiable') unsatisfiable++;
+        if (result.kind !== 'range') return;
+        ranges++;
+        const { start, end } = result.range;
+        expect(start).toBeGreaterThanOrEqual(0);
+        expect(end).toBeLessThan(size);
+        expect(start).toBeLessThanOrEqual(end);
+        const [first, last] = value.split('=')[1]!.split('-').map((part) => part.trim()) as [string, string];
+        if (first === '') {
+          suffixes++;
+          // The last N bytes, or all of them when N exceeds the size.
+          expect(end).toBe(size - 1);
+          expect(end - start + 1).toBe(Math.min(Number(last), size));
+        } else {
+          expect(start).toBe(Number(first));
+          expect(end).toBe(last === '' ? size - 1 : Math.min(Number(last), size - 1));
         }
       }),
+      { numRuns: 2000 },
     );
+    expect(ranges).toBeGreaterThan(400);
+    expect(suffixes).toBeGreaterThan(50);
+    expect(unsatisfiable).toBeGreaterThan(50);
   });
 });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate, type DevCertificate } from '../tls/index.ts';
 import { startStaticTestServer, type StaticTestServer } from './h2-test-server.ts';
 import { StaticFileError, StaticSite } from './index.ts';
+import { REVALIDATE_MS } from './static-site.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../test-fixtures/site', import.meta.url));
 
@@ -313,6 +314,45 @@ describe('StaticSite.resolve and read', () => {
     const response = await local.handle({ method: 'GET', path: '/changing.txt', headers: {} });
     expect(Buffer.from(response.body as Uint8Array).toString()).toBe('version two, longer\n');
     expect(response.headers['etag']).toBe(contentEtag(new TextEncoder().encode('version two, longer\n')));
+  });
+
+  it('serves a file added after start at once, and a changed or removed one correctly within the revalidation bound', async () => {
+    const local = new StaticSite({ root });
+    const get = async (urlPath: string) => {
+      const response = await local.handle({ method: 'GET', path: urlPath, headers: {} });
+      return { status: response.status, body: response.body instanceof Uint8Array ? Buffer.from(response.body).toString() : '', etag: response.headers['etag'] };
+    };
+    // Polls (every 20 ms) until the response matches, failing past the bound plus slack for a busy machine.
+    const within = async (urlPath: string, expected: { status: number; body?: string }) => {
+      const started = Date.now();
+      for (;;) {
+        const got = await get(urlPath);
+        if (got.status === expected.status && (expected.body === undefined || got.body === expected.body)) {
+          if (expected.body !== undefined) expect(got.etag).toBe(contentEtag(new TextEncoder().encode(expected.body)));
+          return Date.now() - started;
+        }
+        expect(Date.now() - started, `${urlPath} still ${got.status} ${JSON.stringify(got.body)}`).toBeLessThan(REVALIDATE_MS + 1500);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    expect((await get('/late.txt')).status).toBe(404);
+    await writeFile(path.join(root, 'late.txt'), 'added\n');
+    // Refusals are never remembered: an added file is served on the next request.
+    expect(await get('/late.txt')).toMatchObject({ status: 200, body: 'added\n' });
+    await writeFile(path.join(root, 'late.txt'), 'changed, longer\n');
+    await within('/late.txt', { status: 200, body: 'changed, longer\n' });
+    await rm(path.join(root, 'late.txt'));
+    await within('/late.txt', { status: 404 });
+
+    // Without the folder watch (closed here; or a change it cannot see, such as a symlink target elsewhere),
+    // the revalidation bound alone keeps answers current.
+    local.close();
+    await writeFile(path.join(root, 'late.txt'), 'back\n');
+    expect(await get('/late.txt')).toMatchObject({ status: 200, body: 'back\n' });
+    await writeFile(path.join(root, 'late.txt'), 'back, and changed\n');
+    await within('/late.txt', { status: 200, body: 'back, and changed\n' });
+    await rm(path.join(root, 'late.txt'));
+    await within('/late.txt', { status: 404 });
   });
 
   it('never throws, even for a root that does not exist or garbage requests', async () => {

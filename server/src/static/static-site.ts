@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { streamContentEtag } from './file-etag.ts';
 import { parseRange, type ByteRange } from './range.ts';
 import { StaticFileError } from './static-file-error.ts';
 import type { StaticFile, StaticRequest, StaticResponse, StaticSiteOptions } from './types.ts';
-import { formatUrlPath, parseUrlPath, type ParsedUrlPath } from './url-path.ts';
+import { formatUrlPath, MAX_URL_PATH_LENGTH, parseUrlPath, type ParsedUrlPath } from './url-path.ts';
 
 const DEFAULT_MAX_CACHED_FILE_BYTES = 4 * 1024 * 1024;
 // Total memory for file bytes and for compressed variants (each cache).
@@ -25,6 +25,34 @@ const MAX_ETAG_RECORDS = 10_000;
 // Below this, compression saves less than its headers cost.
 const MIN_COMPRESS_BYTES = 256;
 const ALLOWED_METHODS = 'GET, HEAD';
+/**
+ * How long a described file is trusted without looking at the disk again.
+ * The folder is watched (recursively), and any change there drops every
+ * description at once; this bound covers what a watch cannot see (a symlink's
+ * target outside the root, a platform without recursive watching).
+ */
+export const REVALIDATE_MS = 1000;
+// Descriptions kept at most; keys are request paths, which clients choose.
+const MAX_DESCRIBED = 10_000;
+
+/** A file described once: what every request for it needs, headers included. */
+interface Described {
+  file: StaticFile;
+  checkedAt: number;
+  /** The generation of the table it was made in (a watch event starts a new one). */
+  generation: number;
+  compressible: boolean;
+  validators: Record<string, string>;
+  common: Record<string, string>;
+  /** Headers of a full 200 in identity encoding. */
+  identity: Record<string, string>;
+  /** The look at the disk under way, shared by concurrent requests. */
+  revalidating?: Promise<Described | { kind: 'directory' } | null> | undefined;
+  /** The identity bytes, once read (files up to the memory limit). */
+  body?: Uint8Array;
+  /** Compressed variants, found or made once per description. */
+  encoded: Map<ContentCoding, Promise<{ body: EncodedBody; headers: Record<string, string> } | null>>;
+}
 
 const brotliCompress = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
@@ -69,6 +97,15 @@ function textResponse(status: number, text: string, method: string, extra: Recor
  * (precompressed siblings preferred), cache lifetimes by kind of file, and
  * no way out of the root. Results are runtime-neutral objects that an HTTP/1.1
  * or HTTP/2 adapter writes; no method throws except {@link StaticSite.read}.
+ *
+ * Each file is located (symlinks resolved, traversal and dotfiles refused)
+ * and described once: ETag, validators, header sets, small bodies in memory.
+ * Requests for a described path make no file-system call. The folder is
+ * watched recursively and any change there drops the descriptions; a
+ * description is also looked at again after {@link REVALIDATE_MS} (once for
+ * all concurrent requests), which bounds what a watch cannot see. A file
+ * added after start is served at once (refusals are never remembered); a
+ * changed or removed one is answered correctly within that bound.
  */
 export class StaticSite {
   /** The folder being served, as given (absolute). */
@@ -81,6 +118,12 @@ export class StaticSite {
   readonly #etags = new Map<string, Promise<EtagRecord>>();
   readonly #pending = new Map<string, Promise<Uint8Array>>();
   #rootReal: Promise<string> | undefined;
+  // Request path (without query) -> description, and canonical URL path -> description (one per file).
+  readonly #described = new Map<string, Described>();
+  readonly #byFile = new Map<string, Described>();
+  #generation = 0;
+  #watcher: FSWatcher | undefined;
+  #watching = false;
 
   constructor(options: StaticSiteOptions) {
     if (!options || typeof options.root !== 'string' || options.root === '') {
@@ -100,14 +143,21 @@ export class StaticSite {
    */
   async resolve(urlPath: string): Promise<StaticFile | null> {
     try {
+      const known = this.#current(urlPath);
+      if (known) return known.file;
       const parsed = parseUrlPath(urlPath);
       if (!parsed.ok) return null;
-      const located = await this.#locate(parsed.segments, parsed.directory);
-      if (located?.kind !== 'file') return null;
-      return await this.#describe(located.filePath, located.urlPath, located.info);
+      const described = await this.#lookup(urlPath, parsed);
+      return described && 'file' in described ? described.file : null;
     } catch {
       return null;
     }
+  }
+
+  /** Stops watching the folder (descriptions then expire after {@link REVALIDATE_MS}). */
+  close(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
   /** The full response for a request: 200/206/301/304/400/404/405/412/414/416/500. Never throws. */
@@ -117,19 +167,29 @@ export class StaticSite {
       if (method !== 'GET' && method !== 'HEAD') {
         return textResponse(405, 'Method Not Allowed', method, { allow: ALLOWED_METHODS });
       }
+      // A path described a moment ago was parsed then: answered from its description at once.
+      const known = this.#current(request?.path);
+      if (known) {
+        try {
+          return await this.#respond(known, method, request);
+        } catch (error) {
+          if (!(error instanceof StaticFileError)) throw error;
+          this.#forget(request.path);
+        }
+      }
       const parsed = parseUrlPath(request.path);
       if (!parsed.ok) {
         if (parsed.problem === 'too-long') return textResponse(414, 'URI Too Long', method);
         if (parsed.problem === 'bad') return textResponse(400, 'Bad Request', method);
         return textResponse(404, 'Not Found', method);
       }
-      const headers = request.headers ?? {};
       // A file that changes between resolve and read is resolved once more.
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.#serve(parsed, method, headers);
+          return await this.#serve(parsed, method, request);
         } catch (error) {
           if (!(error instanceof StaticFileError) || attempt >= 1) throw error;
+          this.#forget(request.path);
         }
       }
     } catch {
@@ -143,9 +203,15 @@ export class StaticSite {
    * gone or has changed since it was resolved (its ETag would be wrong).
    */
   async read(file: StaticFile): Promise<Uint8Array> {
+    // The file as described now: its bytes are already at hand.
+    const described = this.#byFile.get(file.urlPath);
+    if (described?.file === file && described.body) return described.body;
     const key = fileKey(file.filePath, file.mtime.getTime(), file.size);
     const cached = this.#files.get(key);
-    if (cached) return cached;
+    if (cached) {
+      if (described?.file === file && cached.byteLength === file.size) described.body = cached;
+      return cached;
+    }
     return this.#once(`read|${key}`, async () => {
       const { bytes, size, mtimeMs } = await this.#readWhole(file.filePath, Number.POSITIVE_INFINITY);
       if (size !== file.size || wholeMs(mtimeMs) !== file.mtime.getTime()) {
@@ -156,13 +222,46 @@ export class StaticSite {
     });
   }
 
-  async #serve(parsed: ParsedUrlPath & { ok: true }, method: string, headers: StaticRequest['headers']): Promise<StaticResponse> {
-    const located = await this.#locate(parsed.segments, parsed.directory);
-    if (!located) return textResponse(404, 'Not Found', method);
-    if (located.kind === 'directory') {
-      return textResponse(301, 'Moved Permanently', method, { location: formatUrlPath(parsed.segments) + '/' });
+  /**
+   * The description of the file a request path names, from the table when
+   * it is current (no file-system call), else located and described again;
+   * `directory` for a folder with an index, null when nothing servable is there.
+   */
+  async #lookup(rawPath: string, parsed: ParsedUrlPath & { ok: true }): Promise<Described | { kind: 'directory' } | null> {
+    this.#watch();
+    const query = rawPath.search(/[?#]/);
+    const key = query < 0 ? rawPath : rawPath.slice(0, query);
+    const known = this.#described.get(key);
+    if (known && known.generation === this.#generation) {
+      if (Date.now() - known.checkedAt < REVALIDATE_MS) return known;
+      // Past the bound: one look at the disk for everyone (concurrent requests keep the description meanwhile).
+      if (!known.revalidating) {
+        known.revalidating = this.#describeAgain(key, parsed).finally(() => (known.revalidating = undefined));
+      }
+      return known.revalidating;
     }
+    return this.#describeAgain(key, parsed);
+  }
+
+  async #describeAgain(key: string, parsed: ParsedUrlPath & { ok: true }): Promise<Described | { kind: 'directory' } | null> {
+    const generation = this.#generation;
+    const located = await this.#locate(parsed.segments, parsed.directory);
+    if (!located) {
+      this.#described.delete(key);
+      return null;
+    }
+    if (located.kind === 'directory') return located;
     const file = await this.#describe(located.filePath, located.urlPath, located.info);
+    // Unchanged on disk: keep the file's description (and its compressed variants), only its check time moves.
+    const same = this.#byFile.get(file.urlPath);
+    if (same && same.file.filePath === file.filePath && same.file.etag === file.etag && same.file.mtime.getTime() === file.mtime.getTime() && same.file.size === file.size) {
+      if (generation === this.#generation) {
+        same.checkedAt = Date.now();
+        same.generation = generation;
+        this.#remember(key, same);
+      }
+      return same;
+    }
     const compressible = this.#compress && isCompressibleType(file.contentType);
     const validators: Record<string, string> = {
       etag: file.etag,
@@ -170,16 +269,74 @@ export class StaticSite {
       'cache-control': file.cacheControl,
       ...(compressible ? { vary: 'accept-encoding' } : {}),
     };
-    const precondition = evaluatePreconditions(headers, { etag: file.etag, mtime: file.mtime });
-    if (precondition === 'failed') return textResponse(412, 'Precondition Failed', method);
-    if (precondition === 'not-modified') return { status: 304, headers: validators, body: null };
-
-    const common: Record<string, string> = {
-      ...validators,
-      'content-type': file.contentType,
-      'accept-ranges': 'bytes',
-      'x-content-type-options': 'nosniff',
+    const common: Record<string, string> = { ...validators, 'content-type': file.contentType, 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff' };
+    const described: Described = {
+      file,
+      checkedAt: Date.now(),
+      generation,
+      compressible,
+      validators,
+      common,
+      identity: { ...common, 'content-length': String(file.size) },
+      encoded: new Map(),
     };
+    // A change seen while this was described (a newer generation) must not be masked by it.
+    if (generation === this.#generation) {
+      this.#byFile.set(file.urlPath, described);
+      if (this.#byFile.size > MAX_DESCRIBED) this.#byFile.delete(this.#byFile.keys().next().value!);
+      this.#remember(key, described);
+    }
+    return described;
+  }
+
+  #remember(key: string, described: Described): void {
+    this.#described.delete(key);
+    this.#described.set(key, described);
+    if (this.#described.size > MAX_DESCRIBED) this.#described.delete(this.#described.keys().next().value!);
+  }
+
+  /** Watches the folder once: any change there (a file added, changed, removed or renamed) drops every description. */
+  #watch(): void {
+    if (this.#watching) return;
+    this.#watching = true;
+    try {
+      const watcher = watch(this.root, { recursive: true, persistent: false }, () => {
+        this.#generation++;
+        this.#described.clear();
+        this.#byFile.clear();
+      });
+      watcher.on('error', () => {
+        // The folder went away or the watch failed: the revalidation bound alone keeps descriptions current.
+        watcher.close();
+        if (this.#watcher === watcher) this.#watcher = undefined;
+      });
+      this.#watcher = watcher;
+    } catch {
+      // No such folder yet, or no recursive watch here: the revalidation bound applies.
+      this.#watching = false;
+    }
+  }
+
+  async #serve(parsed: ParsedUrlPath & { ok: true }, method: string, request: StaticRequest): Promise<StaticResponse> {
+    const found = await this.#lookup(request.path, parsed);
+    if (!found) return textResponse(404, 'Not Found', method);
+    if (!('file' in found)) {
+      return textResponse(301, 'Moved Permanently', method, { location: formatUrlPath(parsed.segments) + '/' });
+    }
+    return this.#respond(found, method, request);
+  }
+
+  /** A described file's response to one request. */
+  async #respond(found: Described, method: string, request: StaticRequest): Promise<StaticResponse> {
+    const headers = request.headers ?? {};
+    const { file, compressible, validators, common } = found;
+    // The common request (no validators, no range) is answered from the description alone.
+    if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined) {
+      const precondition = evaluatePreconditions(headers, { etag: file.etag, mtime: file.mtime });
+      if (precondition === 'failed') return textResponse(412, 'Precondition Failed', method);
+      if (precondition === 'not-modified') return { status: 304, headers: { ...validators }, body: null };
+    }
+
     // Ranges are served from the identity encoding, so byte offsets match the ETag's bytes.
     if (headers['range'] !== undefined && ifRangeAllows(headers['if-range'], { etag: file.etag, mtime: file.mtime })) {
       const range = parseRange(headers['range'], file.size);
@@ -197,22 +354,55 @@ export class StaticSite {
     }
     if (compressible) {
       const coding = negotiateEncoding(headers['accept-encoding']);
-      const encoded = coding === 'identity' ? null : await this.#encodedBody(file, coding);
-      if (encoded) {
-        const size = 'bytes' in encoded ? encoded.bytes.byteLength : encoded.size;
-        if (method === 'HEAD' && 'stream' in encoded) encoded.stream.destroy();
-        return {
-          status: 200,
-          headers: { ...common, 'content-encoding': coding, 'content-length': String(size) },
-          body: method === 'HEAD' ? null : 'bytes' in encoded ? encoded.bytes : encoded.stream,
-        };
+      if (coding !== 'identity') {
+        let variant = found.encoded.get(coding);
+        if (!variant) {
+          variant = this.#encodedBody(file, coding).then((body) => {
+            if (!body) return null;
+            const size = 'bytes' in body ? body.bytes.byteLength : body.size;
+            return { body, headers: { ...common, 'content-encoding': coding, 'content-length': String(size) } };
+          });
+          // Only in-memory variants are kept; a streamed one is opened per request.
+          found.encoded.set(coding, variant);
+          variant.then(
+            (result) => {
+              if (result && 'stream' in result.body) found.encoded.delete(coding);
+            },
+            () => found.encoded.delete(coding),
+          );
+        }
+        const encoded = await variant;
+        if (encoded) {
+          if ('stream' in encoded.body) {
+            found.encoded.delete(coding);
+            if (method === 'HEAD') encoded.body.stream.destroy();
+          }
+          return { status: 200, headers: { ...encoded.headers }, body: method === 'HEAD' ? null : 'bytes' in encoded.body ? encoded.body.bytes : encoded.body.stream };
+        }
       }
     }
-    return {
-      status: 200,
-      headers: { ...common, 'content-length': String(file.size) },
-      body: method === 'HEAD' ? null : await this.#identityBody(file, { start: 0, end: file.size - 1 }),
-    };
+    let body: Uint8Array | Readable | null = null;
+    if (method !== 'HEAD') {
+      if (found.body) body = found.body;
+      else {
+        body = await this.#identityBody(file, { start: 0, end: file.size - 1 });
+        if (body instanceof Uint8Array && body.byteLength === file.size) found.body = body;
+      }
+    }
+    return { status: 200, headers: { ...found.identity }, body };
+  }
+
+  /** The description of a request path when it is current (no parsing, no file-system call). */
+  #current(rawPath: unknown): Described | undefined {
+    if (typeof rawPath !== 'string' || rawPath.length > MAX_URL_PATH_LENGTH) return undefined;
+    const query = rawPath.search(/[?#]/);
+    const known = this.#described.get(query < 0 ? rawPath : rawPath.slice(0, query));
+    return known && known.generation === this.#generation && Date.now() - known.checkedAt < REVALIDATE_MS ? known : undefined;
+  }
+
+  #forget(rawPath: string): void {
+    const query = rawPath.search(/[?#]/);
+    this.#described.delete(query < 0 ? rawPath : rawPath.slice(0, query));
   }
 
   async #root(): Promise<string> {

@@ -3,6 +3,9 @@
 // build helpers are in '@cache-digest/client/vite'.
 export { installCacheDigestWorker } from './sw/install-cache-digest-worker.ts';
 export { CacheDigestWorker, type KeepAlive } from './sw/cache-digest-worker.ts';
+export { PersistentDigestIndex, type PersistentDigestIndexOptions } from './sw/persistent-digest-index.ts';
+export { NavigationIntake } from './sw/navigation-intake.ts';
+export { HttpCacheStrategy, type ResponseTimes } from './sw/http-cache-strategy.ts';
 export { DEFAULT_WORKER_OPTIONS, resolveWorkerOptions, type CacheDigestWorkerOptions, type ResolvedWorkerOptions } from './sw/options.ts';
 export { DigestIndex, type DigestSnapshot, type StorageBudget } from './sw/digest-index.ts';
 export { createIndexEntry, isIndexEntry, type IndexEntry } from './sw/index-entry.ts';

@@ -1,8 +1,8 @@
 import type { WorkboxPlugin } from 'workbox-core/types.js';
-import { DigestIndex } from '../sw/digest-index.ts';
 import { cachePolicy, type CachePolicy } from '../sw/freshness.ts';
-import { createIndexEntry } from '../sw/index-entry.ts';
-import { IndexStore } from '../sw/index-store.ts';
+import { createIndexEntry, type IndexEntry } from '../sw/index-entry.ts';
+import { PersistentDigestIndex } from '../sw/persistent-digest-index.ts';
+import { stripFragment } from '../sw/strip-fragment.ts';
 
 /** Options of {@link CacheDigestPlugin}. */
 export interface CacheDigestPluginOptions {
@@ -43,21 +43,25 @@ const ALWAYS_FRESH: CachePolicy = { storable: true, freshUntil: Number.MAX_SAFE_
  * headers; the push stream needs the full cache-digest worker).
  */
 export class CacheDigestPlugin implements WorkboxPlugin {
-  private readonly index = new DigestIndex();
+  private readonly index: PersistentDigestIndex;
   private readonly seenCaches = new Set<string>();
-  private store: IndexStore | undefined;
-  private loading: Promise<void> | undefined;
   private readonly origin: string;
 
   constructor(private readonly options: CacheDigestPluginOptions = {}) {
     this.origin = options.origin ?? globalThis.location.origin;
     for (const name of options.cacheNames ?? []) this.seenCaches.add(name);
+    this.index = new PersistentDigestIndex({
+      dbName: options.dbName ?? 'cache-digest-workbox',
+      indexName: INDEX_NAME,
+      // Missing or corrupt: rebuild from the caches the site's strategies use.
+      cacheNames: async () => options.cacheNames ?? (await caches.keys()),
+      entryOf: (request, response) => this.entryOf(request, response, Date.now()),
+    });
   }
 
   /** The `Cache-Digest` header value for a navigation now. */
   async digestHeader(now: number = Date.now()): Promise<string> {
-    await this.ready();
-    return this.index.digest(now, this.options.pBits === undefined ? {} : { pBits: this.options.pBits }).header;
+    return (await this.index.digest(now, this.options.pBits === undefined ? {} : { pBits: this.options.pBits })).header;
   }
 
   /** Adds the digest header to same-origin navigations. */
@@ -71,22 +75,18 @@ export class CacheDigestPlugin implements WorkboxPlugin {
   /** Indexes each response a strategy writes to its cache. */
   cacheDidUpdate: WorkboxPlugin['cacheDidUpdate'] = async ({ cacheName, request, newResponse }) => {
     if (!this.sameOrigin(request.url)) return;
-    await this.ready();
+    await this.index.ready();
     this.seenCaches.add(cacheName);
-    const now = Date.now();
-    const policy = this.policyOf(newResponse, now);
-    const size = Number(newResponse.headers.get('content-length') ?? 0) || 0;
-    const entry = createIndexEntry({ url: stripFragment(request.url), etag: newResponse.headers.get('etag'), policy, size, now });
-    this.index.set(entry);
-    await this.store?.put([entry]).catch(() => undefined);
+    const entry = this.entryOf(request, newResponse, Date.now());
+    if (entry) await this.index.set(entry);
   };
 
   /** Keeps the index in step when a strategy finds an entry gone (for example after expiration). */
   cachedResponseWillBeUsed: WorkboxPlugin['cachedResponseWillBeUsed'] = async ({ request, cachedResponse }) => {
     const url = stripFragment(request.url);
     if (!cachedResponse && this.sameOrigin(url)) {
-      await this.ready();
-      if (this.index.delete(url)) await this.store?.delete([url]).catch(() => undefined);
+      await this.index.ready();
+      await this.index.delete([url]);
     }
     return cachedResponse ?? null;
   };
@@ -95,45 +95,16 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     return url.startsWith(`${this.origin}/`);
   }
 
+  private entryOf(request: Request, response: Response, now: number): IndexEntry | undefined {
+    if (!this.sameOrigin(request.url)) return undefined;
+    const size = Number(response.headers.get('content-length') ?? 0) || 0;
+    return createIndexEntry({ url: stripFragment(request.url), etag: response.headers.get('etag'), policy: this.policyOf(response, now), size, now });
+  }
+
   private policyOf(response: Response, now: number): CachePolicy {
     if (this.options.freshness === 'cached') return ALWAYS_FRESH;
     const dated = Date.parse(response.headers.get('date') ?? '');
     const received = Number.isFinite(dated) && dated <= now ? dated : now;
     return cachePolicy(response.status, response.headers, { requestTime: received, responseTime: received });
   }
-
-  private ready(): Promise<void> {
-    this.loading ??= this.load().catch(() => {
-      this.store = undefined;
-    });
-    return this.loading;
-  }
-
-  private async load(): Promise<void> {
-    this.store = await IndexStore.open(this.options.dbName ?? 'cache-digest-workbox').catch(() => undefined);
-    const loaded = await this.store?.load(INDEX_NAME).catch(() => ({ status: 'corrupt' as const }));
-    if (loaded?.status === 'ok') {
-      for (const entry of loaded.entries) this.index.set(entry);
-      return;
-    }
-    // Missing or corrupt: rebuild from the caches the site's strategies use.
-    const names = this.options.cacheNames ?? (await caches.keys());
-    const now = Date.now();
-    for (const name of names) {
-      const cache = await caches.open(name);
-      for (const request of await cache.keys()) {
-        if (!this.sameOrigin(request.url)) continue;
-        const response = await cache.match(request);
-        if (!response) continue;
-        const size = Number(response.headers.get('content-length') ?? 0) || 0;
-        this.index.set(createIndexEntry({ url: stripFragment(request.url), etag: response.headers.get('etag'), policy: this.policyOf(response, now), size, now }));
-      }
-    }
-    await this.store?.replaceAll(INDEX_NAME, this.index.values()).catch(() => undefined);
-  }
-}
-
-function stripFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
 }

@@ -89,6 +89,7 @@ export class NavigationIntake {
         maxEntryBytes: this.options.maxEntryBytes,
         maxParts: this.options.maxParts,
         idleTimeoutMs: this.options.streamIdleTimeoutMs,
+        pageStallTimeoutMs: this.options.pageStallTimeoutMs,
       },
     );
     keepAlive(done.then(() => Promise.allSettled(writes)));

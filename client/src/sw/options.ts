@@ -16,6 +16,12 @@ export interface CacheDigestWorkerOptions {
   partTimeoutMs?: number;
   /** A push stream silent for this long is abandoned; what is missing comes from the network. Default 15,000. */
   streamIdleTimeoutMs?: number;
+  /**
+   * While a push stream's page part is incomplete, a stream silent this long
+   * gives the page up and fetches it from the network (the stream's assets
+   * are still taken). Default 1,000.
+   */
+  pageStallTimeoutMs?: number;
   /** Most parts read from one push stream; later ones are ignored. Default 512. */
   maxParts?: number;
   /** Name of the IndexedDB database holding the index. Default `cache-digest`. */
@@ -38,6 +44,7 @@ export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
   freshnessMarginMs: 5000,
   partTimeoutMs: 15_000,
   streamIdleTimeoutMs: 15_000,
+  pageStallTimeoutMs: 1000,
   maxParts: 512,
   dbName: 'cache-digest',
   cacheNamePrefix: 'cache-digest',

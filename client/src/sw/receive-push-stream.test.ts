@@ -248,26 +248,38 @@ describe('receivePushStream with content-encoded parts', () => {
       await done;
     });
 
-    it('a stream that stalls inside the page part gives the page up after pageStallTimeoutMs, and goes on with the assets', async () => {
+    it('a stream that stalls inside the page part is given up after pageStallTimeoutMs: the page and the open parts go to the network', async () => {
       const writer = new PushStreamWriter();
       const { sink, log } = recordingSink();
       const { stream, controller } = controlledBody();
       const { page, done } = receivePushStream(stream, sink, { ...LIMITS, pageStallTimeoutMs: 150 });
+      controller.enqueue(writer.head(1, { url: '/open.js', status: 200, headers: { 'content-length': '4' }, role: 'asset' }));
+      controller.enqueue(writer.data(1, encode('op')));
       controller.enqueue(pageHead(writer));
       controller.enqueue(writer.data(0, encode('<p>sta')));
       const started = Date.now();
       expect(await page).toBeUndefined();
       expect(Date.now() - started).toBeGreaterThanOrEqual(100);
-      // The page comes late: ignored; an asset after it is still stored.
-      controller.enqueue(writer.data(0, encode('lled</p>')));
+      await done;
+      expect(log.assets.size).toBe(0);
+      expect(log.voided).toEqual([`${ORIGIN}/open.js`]);
+      expect(String(log.closed[0])).toMatch(/stalled/);
+    });
+
+    it('a stream that keeps moving is not given up, however long the page takes', async () => {
+      const writer = new PushStreamWriter();
+      const { stream, controller } = controlledBody();
+      const { page, done } = receivePushStream(stream, recordingSink().sink, { ...LIMITS, pageStallTimeoutMs: 150 });
+      controller.enqueue(pageHead(writer));
+      for (let i = 0; i < 5; i++) {
+        controller.enqueue(writer.data(0, encode(`<p>${i}</p>`)));
+        await new Promise((resolve) => setTimeout(resolve, 80));
+      }
       controller.enqueue(writer.end(0));
-      controller.enqueue(writer.head(1, { url: '/late.js', status: 200, headers: { 'content-length': '2' }, role: 'asset' }));
-      controller.enqueue(writer.data(1, encode('ok')));
-      controller.enqueue(writer.end(1));
+      expect(await (await page)!.text()).toBe('<p>0</p><p>1</p><p>2</p><p>3</p><p>4</p>');
       controller.enqueue(writer.fin());
       controller.close();
       await done;
-      expect([...log.assets.keys()]).toEqual([`${ORIGIN}/late.js`]);
     });
   });
 

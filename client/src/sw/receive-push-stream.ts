@@ -47,9 +47,10 @@ const DEFAULT_PAGE_STALL_MS = 1000;
  * resolves `page`: the page never sees a byte that is not known to be whole
  * (docs/failure-handling.md). `page` resolves with `undefined` instead, for
  * the caller to fetch the page from the network, as soon as the page part is
- * cut, corrupt, truncated, unusable, larger than `maxEntryBytes`, or the
- * stream is silent for `pageStallTimeoutMs` before it is complete; the rest
- * of the stream is still read for its assets. Assets are buffered and handed
+ * cut, corrupt, truncated, unusable or larger than `maxEntryBytes` (the rest
+ * of the stream is still read for its assets), or when the stream is silent
+ * for `pageStallTimeoutMs` before the page part is complete (the stream is
+ * then given up: what it has not delivered comes from the network). Assets are buffered and handed
  * to `sink` only when their END verified length and CRC-32 and their body
  * matches its `Content-Digest` and content-hash ETag. `done` settles when the
  * whole stream has been consumed or abandoned, and never rejects.
@@ -77,10 +78,18 @@ export function receivePushStream(
     clearTimeout(stallTimer);
     resolvePage(response);
   };
+  const source = body.getReader();
+  let stalled = false;
   const armStallTimer = (): void => {
     if (pageSettled) return;
     clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => settlePage(undefined), limits.pageStallTimeoutMs ?? DEFAULT_PAGE_STALL_MS);
+    stallTimer = setTimeout(() => {
+      // Nothing moves while the page is incomplete: the page goes to the network, and so does every
+      // part still announced (the stream is given up, so the page's requests need not wait for it).
+      stalled = true;
+      settlePage(undefined);
+      source.cancel(new Error('push stream stalled inside the page part')).catch(() => undefined);
+    }, limits.pageStallTimeoutMs ?? DEFAULT_PAGE_STALL_MS);
   };
 
   const voidAsset = (part: number, reason: string): void => {
@@ -192,7 +201,6 @@ export function receivePushStream(
   };
 
   const done = (async () => {
-    const source = body.getReader();
     let failure: unknown;
     armStallTimer();
     try {
@@ -203,7 +211,8 @@ export function receivePushStream(
         for (const event of reader.push(chunk.value)) handle(event);
       }
       for (const event of reader.close()) handle(event);
-      if (!reader.finished) failure = new Error('push stream ended without FIN');
+      if (stalled) failure = new Error('push stream stalled inside the page part');
+      else if (!reader.finished) failure = new Error('push stream ended without FIN');
     } catch (error) {
       failure = error;
       source.cancel(error).catch(() => undefined);

@@ -11,7 +11,7 @@ export { DigestIndex, type DigestSnapshot, type StorageBudget } from './sw/diges
 export { createIndexEntry, isIndexEntry, type IndexEntry } from './sw/index-entry.ts';
 export { cachePolicy, parseCacheControl, type CachePolicy } from './sw/freshness.ts';
 export { receivePushStream, type PushStreamSink, type ReceiveLimits } from './sw/receive-push-stream.ts';
-export { CacheDigestPlugin, type CacheDigestPluginOptions } from './workbox/cache-digest-plugin.ts';
+export { CacheDigestPlugin, type CacheDigestWorkboxOptions } from './workbox/cache-digest-plugin.ts';
 export { LOADER_PATH, WORKER_PATH, WARM_MESSAGE } from './paths.ts';
 export { NavigationPreloadPublisher, type PreloadManager, type PublishedValue } from './sw/navigation-preload-publisher.ts';
 export { preloadHeaderValue, navigationRequestSignals, NAVIGATION_PRELOAD_HEADER } from './sw/preload-header-value.ts';

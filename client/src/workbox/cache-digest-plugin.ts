@@ -5,7 +5,7 @@ import { PersistentDigestIndex } from '../sw/persistent-digest-index.ts';
 import { stripFragment } from '../sw/strip-fragment.ts';
 
 /** Options of {@link CacheDigestPlugin}. */
-export interface CacheDigestPluginOptions {
+export interface CacheDigestWorkboxOptions {
   /**
    * How to decide that a cached entry is fresh. `http` (default): by its
    * Cache-Control / Expires headers, as a browser cache would. `cached`:
@@ -47,7 +47,7 @@ export class CacheDigestPlugin implements WorkboxPlugin {
   private readonly seenCaches = new Set<string>();
   private readonly origin: string;
 
-  constructor(private readonly options: CacheDigestPluginOptions = {}) {
+  constructor(private readonly options: CacheDigestWorkboxOptions = {}) {
     this.origin = options.origin ?? globalThis.location.origin;
     for (const name of options.cacheNames ?? []) this.seenCaches.add(name);
     this.index = new PersistentDigestIndex({

@@ -1,4 +1,3 @@
-import { cacheNames, clientsClaim, setCacheNameDetails } from 'workbox-core';
 import { WARM_MESSAGE } from '../paths.ts';
 import { CacheDigestWorker } from './cache-digest-worker.ts';
 import { NavigationPreloadPublisher } from './navigation-preload-publisher.ts';
@@ -16,8 +15,8 @@ import { preloadHeaderValue } from './preload-header-value.ts';
  */
 export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, options: CacheDigestWorkerOptions = {}): CacheDigestWorker {
   const resolved = resolveWorkerOptions(options);
-  setCacheNameDetails({ prefix: resolved.cacheNamePrefix, suffix: resolved.cacheVersion });
-  const worker = new CacheDigestWorker(scope.registration.scope, cacheNames.runtime, resolved);
+  // Named as workbox-core names its runtime cache (`<prefix>-runtime-<suffix>`), so existing caches carry over.
+  const worker = new CacheDigestWorker(scope.registration.scope, `${resolved.cacheNamePrefix}-runtime-${resolved.cacheVersion}`, resolved);
   const preloadManager = scope.registration.navigationPreload as NavigationPreloadManager | undefined;
   const publisher =
     preloadManager &&
@@ -36,9 +35,9 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
   scope.addEventListener('install', (event) => {
     event.waitUntil(scope.skipWaiting());
   });
-  clientsClaim();
   scope.addEventListener('activate', (event) => {
-    event.waitUntil(Promise.all([worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready().then(enablePreload)]));
+    // Take control of open pages at once (what workbox-core's clientsClaim does).
+    event.waitUntil(Promise.all([scope.clients.claim(), worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready().then(enablePreload)]));
   });
   scope.addEventListener('fetch', (event) => {
     const response = worker.handleFetch(event);

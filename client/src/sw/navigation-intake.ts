@@ -1,6 +1,7 @@
-import { isSameOriginPath, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import { isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
+import { isPushStream } from './is-push-stream.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import type { PartWaiters } from './part-waiters.ts';
 import type { PersistentDigestIndex } from './persistent-digest-index.ts';
@@ -117,15 +118,4 @@ export class NavigationIntake {
     // The worker script is never taken from a stream: its updates must come from the network.
     return new URL(url).pathname === WORKER_PATH ? undefined : url;
   }
-}
-
-function isPushStream(response: Response): boolean {
-  const type = response.headers.get('content-type') ?? '';
-  return (
-    response.status === 200 &&
-    response.type === 'basic' &&
-    response.body !== null &&
-    response.headers.has('push-stream-urls') &&
-    type.replace(/\s+/g, '').toLowerCase() === PUSH_STREAM_CONTENT_TYPE.replace(/\s+/g, '')
-  );
 }

@@ -13,6 +13,6 @@ export { cachePolicy, parseCacheControl, type CachePolicy } from './sw/freshness
 export { receivePushStream, type PushStreamSink, type ReceiveLimits } from './sw/receive-push-stream.ts';
 export { CacheDigestPlugin, type CacheDigestWorkboxOptions } from './workbox/cache-digest-plugin.ts';
 export type { WorkboxStreamLimits } from './workbox/workbox-stream-intake.ts';
-export { LOADER_PATH, WORKER_PATH, WARM_MESSAGE } from './paths.ts';
+export { LOADER_PATH, WORKER_PATH, WARM_MESSAGE, SKIP_WAITING_MESSAGE } from './paths.ts';
 export { NavigationPreloadPublisher, type PreloadManager, type PublishedValue } from './sw/navigation-preload-publisher.ts';
 export { preloadHeaderValue, navigationRequestSignals, NAVIGATION_PRELOAD_HEADER } from './sw/preload-header-value.ts';

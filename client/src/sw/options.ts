@@ -30,6 +30,13 @@ export interface CacheDigestWorkerOptions {
   cacheNamePrefix?: string;
   /** Bump to start over with a new cache (old versions are deleted on activate). Default `v1`. */
   cacheVersion?: string;
+  /**
+   * When a new version of this worker takes over. `immediate` (default): as
+   * soon as it is installed. `on-message`: it waits until a page posts
+   * `{ type: SKIP_WAITING_MESSAGE }` to it (sites that prompt before
+   * activating; see docs/worker-updates.md).
+   */
+  activation?: 'immediate' | 'on-message';
 }
 
 /** Options with their defaults applied. */
@@ -49,6 +56,7 @@ export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
   dbName: 'cache-digest',
   cacheNamePrefix: 'cache-digest',
   cacheVersion: 'v1',
+  activation: 'immediate',
 };
 
 const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
@@ -64,5 +72,6 @@ export function resolveWorkerOptions(options: CacheDigestWorkerOptions = {}): Re
     }
   }
   resolved.pBits = Math.min(31, Math.max(1, Math.round(resolved.pBits)));
+  if (resolved.activation !== 'on-message') resolved.activation = 'immediate';
   return resolved;
 }

@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkerScript } from '../../test-support/bundle-worker-script.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedText, cachedUrls, waitForController } from '../../test-support/page-helpers.ts';
+import { controlServiceWorkers } from '../../test-support/service-worker-control.ts';
+import { navigationRequestSignals } from '../sw/preload-header-value.ts';
+import { parseCacheDigestHeader } from '@cache-digest/shared';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../test-support/workbox-stream-site-worker.ts', import.meta.url));
 const ASSET_CACHE = 'site-assets';
@@ -103,5 +106,32 @@ describe('CacheDigestPlugin with push streams and navigation preload, in Chromiu
     expect(network).toEqual(['sw /']);
     expect(await rendered(second)).toEqual({ colour: 'rgb(10, 20, 30)', logo: 3 });
     await second.close();
+  });
+
+  it('precached entries count as held: a restarted worker that lost its index rebuilds it from every cache, precache included', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/`);
+    // What workbox-precaching leaves: a revisioned cache key, no Cache-Control; and the plugin's IndexedDB gone.
+    await page.evaluate(async (url) => {
+      const precache = await caches.open(`workbox-precache-v2-${location.origin}/`);
+      await precache.put(`${url}?__WB_REVISION__=1`, new Response('precached', { headers: { 'content-type': 'text/javascript' } }));
+      await new Promise((resolve, reject) => {
+        const request = indexedDB.deleteDatabase('cache-digest-workbox');
+        request.onsuccess = resolve;
+        request.onerror = reject;
+      });
+    }, `${origin}/precached.js`);
+    const workers = await controlServiceWorkers(browser.context, page);
+    await workers.stopAll();
+    await page.goto(`${origin}/`);
+    const digestOf = async () => {
+      const { headerValue } = await page.evaluate(async () => (await navigator.serviceWorker.ready).navigationPreload.getState());
+      return parseCacheDigestHeader(navigationRequestSignals({ 'service-worker-navigation-preload': headerValue }).cacheDigest);
+    };
+    await expect.poll(async () => (await digestOf())[0]?.digest.size, { timeout: 20_000 }).toBe(ASSET_PATHS.length + 1);
+    const [fresh] = await digestOf();
+    expect(fresh!.digest.has(`${origin}/precached.js`)).toBe(true);
+    for (const asset of ASSET_PATHS) expect(fresh!.digest.has(origin + asset)).toBe(true);
+    await page.close();
   });
 });

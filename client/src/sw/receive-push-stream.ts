@@ -147,7 +147,12 @@ export function receivePushStream(
 
   const deliverAsset = async (asset: OpenPart, body: Uint8Array): Promise<void> => {
     // Checked on the body as sent, before any decoding (RFC 9530: Content-Digest covers the content).
-    const sha = needsBodySha256(asset.headers) ? new Uint8Array(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>)) : undefined;
+    let sha: Uint8Array | undefined;
+    try {
+      if (needsBodySha256(asset.headers)) sha = new Uint8Array(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>));
+    } catch {
+      // Unchecked is unverified: `partIntegrityProblem` refuses the part.
+    }
     const problem = partIntegrityProblem(asset.headers, sha);
     if (problem !== undefined) return sink.onVoid(asset.url, problem);
     const decoder = decoderFor(asset.headers);

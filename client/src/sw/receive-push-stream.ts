@@ -50,9 +50,9 @@ const DEFAULT_PAGE_STALL_MS = 1000;
  * cut, corrupt, truncated, unusable or larger than `maxEntryBytes` (the rest
  * of the stream is still read for its assets), or when the stream is silent
  * for `pageStallTimeoutMs` before the page part is complete (the stream is
- * then given up: what it has not delivered comes from the network). Assets are buffered and handed
- * to `sink` only when their END verified length and CRC-32 and their body
- * matches its `Content-Digest` and content-hash ETag. `done` settles when the
+ * then given up: what it has not delivered comes from the network). Assets
+ * are buffered and handed to `sink` only when their END verified length and
+ * CRC-32 and their body matches its `Content-Digest` and content-hash ETag. `done` settles when the
  * whole stream has been consumed or abandoned, and never rejects.
  */
 export function receivePushStream(
@@ -172,7 +172,10 @@ export function receivePushStream(
         return;
       case 'data': {
         if (event.part === pagePart) {
-          if (pageBody) append(pageBody, event.bytes);
+          if (!pageBody) return;
+          append(pageBody, event.bytes);
+          // Too large to hold: the network, now rather than at its END.
+          if (pageBody.dropped) settlePage(undefined);
           return;
         }
         const asset = assets.get(event.part);

@@ -238,6 +238,16 @@ describe('receivePushStream with content-encoded parts', () => {
       expect(new TextDecoder().decode(log.assets.get(`${ORIGIN}/app.css`)!.body)).toBe('body{');
     });
 
+    it('a page part larger than maxEntryBytes goes to the network as soon as it is', async () => {
+      const writer = new PushStreamWriter();
+      const { stream, controller } = controlledBody();
+      const { page } = receivePushStream(stream, recordingSink().sink, { ...LIMITS, maxEntryBytes: 16 });
+      controller.enqueue(pageHead(writer));
+      controller.enqueue(writer.data(0, encode('<p>more than sixteen bytes</p>')));
+      expect(await page).toBeUndefined();
+      controller.close();
+    });
+
     it('a page part missing a DATA frame but keeping its END goes to the network', async () => {
       const writer = new PushStreamWriter();
       const head = pageHead(writer);

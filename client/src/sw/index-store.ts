@@ -1,9 +1,9 @@
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { isIndexEntry, type IndexEntry } from './index-entry.ts';
 
-interface IndexSchema extends DBSchema {
-  entries: { key: string; value: IndexEntry };
-  meta: { key: string; value: { cacheName: string; format: number } };
+/** The marker record: which cache the index describes, in which format. */
+interface IndexMeta {
+  cacheName: string;
+  format: number;
 }
 
 /** Bumped when {@link IndexEntry} changes shape: an index of another format is rebuilt. */
@@ -19,7 +19,7 @@ export type LoadedIndex = { status: 'ok'; entries: IndexEntry[] } | { status: 'm
  * the cache the index describes.
  */
 export class IndexStore {
-  private constructor(private readonly db: IDBPDatabase<IndexSchema>) {}
+  private constructor(private readonly db: IDBDatabase) {}
 
   /**
    * Opens (creating if needed) the database `name`. When another context
@@ -29,15 +29,14 @@ export class IndexStore {
    * rebuilds the database from the Cache API).
    */
   static async open(name: string): Promise<IndexStore> {
-    const db: IDBPDatabase<IndexSchema> = await openDB<IndexSchema>(name, 1, {
-      upgrade(database) {
-        if (!database.objectStoreNames.contains('entries')) database.createObjectStore('entries', { keyPath: 'url' });
-        if (!database.objectStoreNames.contains('meta')) database.createObjectStore('meta');
-      },
-      blocking() {
-        db.close();
-      },
-    });
+    const request = indexedDB.open(name, 1);
+    request.onupgradeneeded = () => {
+      const database = request.result;
+      if (!database.objectStoreNames.contains('entries')) database.createObjectStore('entries', { keyPath: 'url' });
+      if (!database.objectStoreNames.contains('meta')) database.createObjectStore('meta');
+    };
+    const db = await settled<IDBDatabase>(request);
+    db.onversionchange = () => db.close();
     return new IndexStore(db);
   }
 
@@ -45,8 +44,8 @@ export class IndexStore {
   async load(cacheName: string): Promise<LoadedIndex> {
     const transaction = this.db.transaction(['entries', 'meta'], 'readonly');
     const [meta, records] = await Promise.all([
-      transaction.objectStore('meta').get(META_KEY),
-      transaction.objectStore('entries').getAll(),
+      settled<IndexMeta | undefined>(transaction.objectStore('meta').get(META_KEY)),
+      settled<unknown[]>(transaction.objectStore('entries').getAll()),
     ]);
     if (!meta) return { status: 'missing' };
     if (meta.format !== INDEX_FORMAT || meta.cacheName !== cacheName) return { status: 'other-cache' };
@@ -62,28 +61,45 @@ export class IndexStore {
   async replaceAll(cacheName: string, entries: Iterable<IndexEntry>): Promise<void> {
     const transaction = this.db.transaction(['entries', 'meta'], 'readwrite');
     const store = transaction.objectStore('entries');
-    const writes: Promise<unknown>[] = [store.clear()];
-    for (const entry of entries) writes.push(store.put(entry));
-    writes.push(transaction.objectStore('meta').put({ cacheName, format: INDEX_FORMAT }, META_KEY));
-    writes.push(transaction.done);
-    await Promise.all(writes);
+    store.clear();
+    for (const entry of entries) store.put(entry);
+    transaction.objectStore('meta').put({ cacheName, format: INDEX_FORMAT } satisfies IndexMeta, META_KEY);
+    await committed(transaction);
   }
 
   /** Writes (adds or replaces) entries. */
   async put(entries: readonly IndexEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const transaction = this.db.transaction('entries', 'readwrite');
-    await Promise.all([...entries.map((entry) => transaction.store.put(entry)), transaction.done]);
+    for (const entry of entries) transaction.objectStore('entries').put(entry);
+    await committed(transaction);
   }
 
   /** Removes the entries of `urls`. */
   async delete(urls: readonly string[]): Promise<void> {
     if (urls.length === 0) return;
     const transaction = this.db.transaction('entries', 'readwrite');
-    await Promise.all([...urls.map((url) => transaction.store.delete(url)), transaction.done]);
+    for (const url of urls) transaction.objectStore('entries').delete(url);
+    await committed(transaction);
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/** The result of an IndexedDB request. */
+function settled<T>(request: IDBRequest): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result as T);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Resolves when the transaction commits; rejects when it aborts or fails. */
+function committed(transaction: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve();
+    transaction.onerror = transaction.onabort = () => reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
+  });
 }

@@ -1,5 +1,4 @@
-import { cacheNames, clientsClaim, setCacheNameDetails } from 'workbox-core';
-import { WARM_MESSAGE } from '../paths.ts';
+import { SKIP_WAITING_MESSAGE, WARM_MESSAGE } from '../paths.ts';
 import { CacheDigestWorker } from './cache-digest-worker.ts';
 import { NavigationPreloadPublisher } from './navigation-preload-publisher.ts';
 import { resolveWorkerOptions, type CacheDigestWorkerOptions } from './options.ts';
@@ -7,7 +6,8 @@ import { preloadHeaderValue } from './preload-header-value.ts';
 
 /**
  * Makes `scope` (the worker's global) a cache-digest Service Worker: takes
- * over at once on update (skipWaiting + clientsClaim), deletes the caches of
+ * over at once on update (skipWaiting + clientsClaim; with `activation:
+ * 'on-message'`, when a page posts SKIP_WAITING_MESSAGE), deletes the caches of
  * older versions, answers fetches, and caches what a first-visit page loaded
  * when the loader reports it. Navigation preload is turned on, its header
  * value kept equal to the current digests, so that a navigation reaching a
@@ -16,8 +16,8 @@ import { preloadHeaderValue } from './preload-header-value.ts';
  */
 export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, options: CacheDigestWorkerOptions = {}): CacheDigestWorker {
   const resolved = resolveWorkerOptions(options);
-  setCacheNameDetails({ prefix: resolved.cacheNamePrefix, suffix: resolved.cacheVersion });
-  const worker = new CacheDigestWorker(scope.registration.scope, cacheNames.runtime, resolved);
+  // Named as workbox-core names its runtime cache (`<prefix>-runtime-<suffix>`), so existing caches carry over.
+  const worker = new CacheDigestWorker(scope.registration.scope, `${resolved.cacheNamePrefix}-runtime-${resolved.cacheVersion}`, resolved);
   const preloadManager = scope.registration.navigationPreload as NavigationPreloadManager | undefined;
   const publisher =
     preloadManager &&
@@ -34,11 +34,12 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
   }
 
   scope.addEventListener('install', (event) => {
-    event.waitUntil(scope.skipWaiting());
+    // With `on-message`, a new version waits for a page's go-ahead (the first one activates at once anyway).
+    if (resolved.activation === 'immediate') event.waitUntil(scope.skipWaiting());
   });
-  clientsClaim();
   scope.addEventListener('activate', (event) => {
-    event.waitUntil(Promise.all([worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready().then(enablePreload)]));
+    // Take control of open pages at once (what workbox-core's clientsClaim does).
+    event.waitUntil(Promise.all([scope.clients.claim(), worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready().then(enablePreload)]));
   });
   scope.addEventListener('fetch', (event) => {
     const response = worker.handleFetch(event);
@@ -49,7 +50,9 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
   });
   scope.addEventListener('message', (event) => {
     const data: unknown = event.data;
-    if (typeof data !== 'object' || data === null || (data as { type?: unknown }).type !== WARM_MESSAGE) return;
+    const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined;
+    if (type === SKIP_WAITING_MESSAGE) return void event.waitUntil(scope.skipWaiting());
+    if (type !== WARM_MESSAGE) return;
     const urls = (data as { urls?: unknown }).urls;
     if (Array.isArray(urls)) event.waitUntil(worker.warm(urls).catch(() => undefined));
   });

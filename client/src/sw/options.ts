@@ -16,6 +16,12 @@ export interface CacheDigestWorkerOptions {
   partTimeoutMs?: number;
   /** A push stream silent for this long is abandoned; what is missing comes from the network. Default 15,000. */
   streamIdleTimeoutMs?: number;
+  /**
+   * While a push stream's page part is incomplete, a stream silent this long
+   * gives the page up and fetches it from the network (the stream's assets
+   * are still taken). Default 1,000.
+   */
+  pageStallTimeoutMs?: number;
   /** Most parts read from one push stream; later ones are ignored. Default 512. */
   maxParts?: number;
   /** Name of the IndexedDB database holding the index. Default `cache-digest`. */
@@ -24,6 +30,13 @@ export interface CacheDigestWorkerOptions {
   cacheNamePrefix?: string;
   /** Bump to start over with a new cache (old versions are deleted on activate). Default `v1`. */
   cacheVersion?: string;
+  /**
+   * When a new version of this worker takes over. `immediate` (default): as
+   * soon as it is installed. `on-message`: it waits until a page posts
+   * `{ type: SKIP_WAITING_MESSAGE }` to it (sites that prompt before
+   * activating; see docs/worker-updates.md).
+   */
+  activation?: 'immediate' | 'on-message';
 }
 
 /** Options with their defaults applied. */
@@ -38,10 +51,12 @@ export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
   freshnessMarginMs: 5000,
   partTimeoutMs: 15_000,
   streamIdleTimeoutMs: 15_000,
+  pageStallTimeoutMs: 1000,
   maxParts: 512,
   dbName: 'cache-digest',
   cacheNamePrefix: 'cache-digest',
   cacheVersion: 'v1',
+  activation: 'immediate',
 };
 
 const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
@@ -57,5 +72,6 @@ export function resolveWorkerOptions(options: CacheDigestWorkerOptions = {}): Re
     }
   }
   resolved.pBits = Math.min(31, Math.max(1, Math.round(resolved.pBits)));
+  if (resolved.activation !== 'on-message') resolved.activation = 'immediate';
   return resolved;
 }

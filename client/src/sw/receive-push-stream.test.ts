@@ -1,4 +1,4 @@
-import { PushStreamWriter } from '@cache-digest/shared';
+import { contentDigestValue, contentEtag, PushStreamWriter } from '@cache-digest/shared';
 import { describe, expect, it } from 'vitest';
 import { receivePushStream, type PushStreamSink } from './receive-push-stream.ts';
 import type { BufferedResponse } from './stored-response.ts';
@@ -42,7 +42,7 @@ function pageAndAssets(writer = new PushStreamWriter()): Uint8Array[] {
 }
 
 describe('receivePushStream', () => {
-  it('hands over the page at once and each verified asset', async () => {
+  it('hands over the verified page and each verified asset', async () => {
     const writer = new PushStreamWriter();
     const { sink, log } = recordingSink();
     const { page, done } = receivePushStream(bodyOf([...pageAndAssets(writer), writer.fin()]), sink, LIMITS);
@@ -180,5 +180,140 @@ describe('receivePushStream with content-encoded parts', () => {
     expect(await received.page).toBeUndefined();
     await received.done;
     expect(log.voided).toEqual([`${ORIGIN}/q.css`]);
+  });
+
+  describe('a page that always renders: the page part is handed on only once verified', () => {
+    /** A body the test feeds by hand. */
+    function controlledBody() {
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+      return { stream, controller };
+    }
+    const pending = Symbol('pending');
+    const settledWithin = <T>(promise: Promise<T>, ms: number) =>
+      Promise.race([promise, new Promise<typeof pending>((resolve) => setTimeout(resolve, ms, pending))]);
+    const pageHead = (writer: PushStreamWriter) => writer.head(0, { url: '/', status: 200, headers: { 'content-type': 'text/html' }, role: 'page' });
+
+    it('holds the page until its END, then hands over exactly its bytes', async () => {
+      const writer = new PushStreamWriter();
+      const { stream, controller } = controlledBody();
+      const { page, done } = receivePushStream(stream, recordingSink().sink, LIMITS);
+      controller.enqueue(pageHead(writer));
+      controller.enqueue(writer.data(0, encode('<p>first half')));
+      expect(await settledWithin(page, 50)).toBe(pending);
+      controller.enqueue(writer.data(0, encode(', second half</p>')));
+      controller.enqueue(writer.end(0));
+      expect(await (await page)!.text()).toBe('<p>first half, second half</p>');
+      controller.enqueue(writer.fin());
+      controller.close();
+      await done;
+    });
+
+    it('a page cut inside its body goes to the network; nothing of it is handed on', async () => {
+      const writer = new PushStreamWriter();
+      const { sink } = recordingSink();
+      const { page, done } = receivePushStream(bodyOf([pageHead(writer), writer.data(0, encode('<p>cut he'))]), sink, LIMITS);
+      expect(await page).toBeUndefined();
+      await done;
+    });
+
+    it('a corrupt page part goes to the network, and the assets after it are still taken', async () => {
+      const writer = new PushStreamWriter();
+      const head = pageHead(writer);
+      const data = writer.data(0, encode('<p>page</p>')).slice();
+      data[data.length - 2] ^= 0x01;
+      const chunks = [
+        head,
+        data,
+        writer.end(0),
+        writer.head(1, { url: '/app.css', status: 200, headers: { 'content-length': '5' }, role: 'asset' }),
+        writer.data(1, encode('body{')),
+        writer.end(1),
+        writer.fin(),
+      ];
+      const { sink, log } = recordingSink();
+      const { page, done } = receivePushStream(bodyOf(chunks), sink, LIMITS);
+      expect(await page).toBeUndefined();
+      await done;
+      expect(new TextDecoder().decode(log.assets.get(`${ORIGIN}/app.css`)!.body)).toBe('body{');
+    });
+
+    it('a page part larger than maxEntryBytes goes to the network as soon as it is', async () => {
+      const writer = new PushStreamWriter();
+      const { stream, controller } = controlledBody();
+      const { page } = receivePushStream(stream, recordingSink().sink, { ...LIMITS, maxEntryBytes: 16 });
+      controller.enqueue(pageHead(writer));
+      controller.enqueue(writer.data(0, encode('<p>more than sixteen bytes</p>')));
+      expect(await page).toBeUndefined();
+      controller.close();
+    });
+
+    it('a page part missing a DATA frame but keeping its END goes to the network', async () => {
+      const writer = new PushStreamWriter();
+      const head = pageHead(writer);
+      writer.data(0, encode('<p>lost</p>')); // counted by the writer's END, never sent
+      const chunks = [head, writer.data(0, encode('<p>kept</p>')), writer.end(0), writer.fin()];
+      const { page, done } = receivePushStream(bodyOf(chunks), recordingSink().sink, LIMITS);
+      expect(await page).toBeUndefined();
+      await done;
+    });
+
+    it('a stream that stalls inside the page part is given up after pageStallTimeoutMs: the page and the open parts go to the network', async () => {
+      const writer = new PushStreamWriter();
+      const { sink, log } = recordingSink();
+      const { stream, controller } = controlledBody();
+      const { page, done } = receivePushStream(stream, sink, { ...LIMITS, pageStallTimeoutMs: 150 });
+      controller.enqueue(writer.head(1, { url: '/open.js', status: 200, headers: { 'content-length': '4' }, role: 'asset' }));
+      controller.enqueue(writer.data(1, encode('op')));
+      controller.enqueue(pageHead(writer));
+      controller.enqueue(writer.data(0, encode('<p>sta')));
+      const started = Date.now();
+      expect(await page).toBeUndefined();
+      expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+      await done;
+      expect(log.assets.size).toBe(0);
+      expect(log.voided).toEqual([`${ORIGIN}/open.js`]);
+      expect(String(log.closed[0])).toMatch(/stalled/);
+    });
+
+    it('a stream that keeps moving is not given up, however long the page takes', async () => {
+      const writer = new PushStreamWriter();
+      const { stream, controller } = controlledBody();
+      const { page, done } = receivePushStream(stream, recordingSink().sink, { ...LIMITS, pageStallTimeoutMs: 150 });
+      controller.enqueue(pageHead(writer));
+      for (let i = 0; i < 5; i++) {
+        controller.enqueue(writer.data(0, encode(`<p>${i}</p>`)));
+        await new Promise((resolve) => setTimeout(resolve, 80));
+      }
+      controller.enqueue(writer.end(0));
+      expect(await (await page)!.text()).toBe('<p>0</p><p>1</p><p>2</p><p>3</p><p>4</p>');
+      controller.enqueue(writer.fin());
+      controller.close();
+      await done;
+    });
+  });
+
+  it('verifies each asset against its Content-Digest and content-hash ETag before handing it on', async () => {
+    const writer = new PushStreamWriter();
+    const good = encode('body{color:red}');
+    const bad = encode('body{color:RED}');
+    const part = (n: number, url: string, headers: Record<string, string>, body: Uint8Array) => [
+      writer.head(n, { url, status: 200, headers: { 'content-length': String(body.length), ...headers }, role: 'asset' }),
+      writer.data(n, body),
+      writer.end(n),
+    ];
+    const chunks = [
+      ...part(0, '/good.css', { 'content-digest': contentDigestValue(good), etag: contentEtag(good) }, good),
+      // CRC and length are right (the writer computed them over these bytes), the origin's claims are not.
+      ...part(1, '/digest-mismatch.css', { 'content-digest': contentDigestValue(good) }, bad),
+      ...part(2, '/etag-mismatch.css', { etag: contentEtag(good) }, bad),
+      ...part(3, '/malformed.css', { 'content-digest': 'sha-256=not-base64' }, good),
+      writer.fin(),
+    ];
+    const { sink, log } = recordingSink();
+    const { done } = receivePushStream(bodyOf(chunks), sink, LIMITS);
+    await done;
+    expect([...log.assets.keys()]).toEqual([`${ORIGIN}/good.css`]);
+    expect(log.voided.sort()).toEqual([`${ORIGIN}/digest-mismatch.css`, `${ORIGIN}/etag-mismatch.css`, `${ORIGIN}/malformed.css`]);
   });
 });

@@ -1,4 +1,4 @@
-import { PushStreamReader, type PushStreamEvent, type PushStreamHeadEvent } from '@cache-digest/shared';
+import { needsBodySha256, partIntegrityProblem, PushStreamReader, type PushStreamEvent, type PushStreamHeadEvent } from '@cache-digest/shared';
 import type { BufferedResponse } from './stored-response.ts';
 
 /** What the receiver needs from the worker. */
@@ -17,12 +17,17 @@ export interface PushStreamSink {
 
 /** Limits of one stream. */
 export interface ReceiveLimits {
+  /** Largest part (page or asset) held in memory; a larger page is fetched from the network instead. */
   maxEntryBytes: number;
   maxParts: number;
+  /** A stream silent this long is abandoned. */
   idleTimeoutMs: number;
+  /** While the page part is not complete, a stream silent this long gives the page up to the network. Default 1,000. */
+  pageStallTimeoutMs?: number;
 }
 
-interface AssetPart {
+/** A part being received (the page's, or an asset's). */
+interface OpenPart {
   url: string;
   status: number;
   headers: Headers;
@@ -32,17 +37,23 @@ interface AssetPart {
   dropped: boolean;
 }
 
-/** Statuses a synthesized Response may carry, and those that carry no body. */
+/** Statuses whose Response may not carry a body. */
 const NULL_BODY = new Set([204, 205, 304]);
+const DEFAULT_PAGE_STALL_MS = 1000;
 
 /**
- * Reads a push-stream body (docs/push-stream.md) as it arrives. Resolves with
- * the page's own Response as soon as the page part's HEAD arrives, its body
- * streaming the page's DATA frames; assets are buffered and handed to `sink`
- * only when their END verified length and CRC-32. Resolves with `undefined`
- * when the stream ends or fails before the page's HEAD (the caller then
- * fetches the page from the network). `done` settles when the whole stream
- * has been consumed or abandoned, and never rejects.
+ * Reads a push-stream body (docs/push-stream.md) as it arrives. The page
+ * part is held until its END verifies its length and CRC-32, and only then
+ * resolves `page`: the page never sees a byte that is not known to be whole
+ * (docs/failure-handling.md). `page` resolves with `undefined` instead, for
+ * the caller to fetch the page from the network, as soon as the page part is
+ * cut, corrupt, truncated, unusable or larger than `maxEntryBytes` (the rest
+ * of the stream is still read for its assets), or when the stream is silent
+ * for `pageStallTimeoutMs` before the page part is complete (the stream is
+ * then given up: what it has not delivered comes from the network). Assets
+ * are buffered and handed to `sink` only when their END verified length and
+ * CRC-32 and their body matches its `Content-Digest` and content-hash ETag. `done` settles when the
+ * whole stream has been consumed or abandoned, and never rejects.
  */
 export function receivePushStream(
   body: ReadableStream<Uint8Array>,
@@ -51,13 +62,35 @@ export function receivePushStream(
 ): { page: Promise<Response | undefined>; done: Promise<void> } {
   let resolvePage!: (response: Response | undefined) => void;
   const page = new Promise<Response | undefined>((resolve) => (resolvePage = resolve));
-  let pageController: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let pageSettled = false;
   let pagePart = -1;
-  let pageOpen = false;
-  const assets = new Map<number, AssetPart>();
+  let pageBody: OpenPart | undefined;
+  let stallTimer: ReturnType<typeof setTimeout> | undefined;
+  const assets = new Map<number, OpenPart>();
   let partsSeen = 0;
   const reader = new PushStreamReader();
-  const decoding: Promise<void>[] = [];
+  const pending: Promise<void>[] = [];
+
+  const settlePage = (response: Response | undefined): void => {
+    if (pageSettled) return;
+    pageSettled = true;
+    pageBody = undefined;
+    clearTimeout(stallTimer);
+    resolvePage(response);
+  };
+  const source = body.getReader();
+  let stalled = false;
+  const armStallTimer = (): void => {
+    if (pageSettled) return;
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => {
+      // Nothing moves while the page is incomplete: the page goes to the network, and so does every
+      // part still announced (the stream is given up, so the page's requests need not wait for it).
+      stalled = true;
+      settlePage(undefined);
+      source.cancel(new Error('push stream stalled inside the page part')).catch(() => undefined);
+    }, limits.pageStallTimeoutMs ?? DEFAULT_PAGE_STALL_MS);
+  };
 
   const voidAsset = (part: number, reason: string): void => {
     const asset = assets.get(part);
@@ -66,44 +99,24 @@ export function receivePushStream(
     sink.onVoid(asset.url, reason);
   };
 
-  const failPage = (reason: string): void => {
-    if (pageController && pageOpen) {
-      pageOpen = false;
-      // The page is cut off as if its own connection had failed: the browser keeps what it rendered.
-      pageController.error(new TypeError(`push stream: page part ${reason}`));
+  /** Appends a DATA frame's bytes to an open part, dropping its body past the size limit. */
+  const append = (open: OpenPart, bytes: Uint8Array): void => {
+    if (open.dropped) return;
+    open.received += bytes.length;
+    if (open.received > limits.maxEntryBytes) {
+      open.dropped = true;
+      open.chunks = [];
+      return;
     }
-    resolvePage(undefined);
+    open.chunks.push(bytes);
   };
 
   const onHead = (event: PushStreamHeadEvent): void => {
     if (event.role === 'page') {
-      // A 304 page answers validators the worker never sent (the browser's HTTP cache did): unusable.
-      if (event.status < 200 || event.status > 599 || event.status === 304) {
-        failPage('has an unusable status');
-        return;
-      }
-      const headers = headersOf(event.headers);
-      const decoder = decoderFor(headers);
-      if (decoder === null) {
-        failPage('uses a content-encoding this browser cannot decode');
-        return;
-      }
       pagePart = event.part;
-      pageOpen = true;
-      const stream = NULL_BODY.has(event.status)
-        ? null
-        : new ReadableStream<Uint8Array>({
-            start(controller) {
-              pageController = controller;
-            },
-            cancel() {
-              // The page went away; keep reading: the assets are still worth caching.
-              pageOpen = false;
-            },
-          });
-      // A synthesized Response is not decoded by the browser: decode here, and say so in the headers.
-      const body = stream && decoder ? stream.pipeThrough<Uint8Array>(decoder as unknown as ReadableWritablePair<Uint8Array, Uint8Array>) : stream;
-      resolvePage(new Response(body as BodyInit | null, { status: event.status, headers }));
+      // A 304 page answers validators the worker never sent (the browser's HTTP cache did): unusable.
+      if (event.status < 200 || event.status > 599 || event.status === 304) return settlePage(undefined);
+      if (!pageSettled) pageBody = { url: event.url, status: event.status, headers: headersOf(event.headers), chunks: [], received: 0, dropped: false };
       return;
     }
     partsSeen++;
@@ -120,6 +133,38 @@ export function receivePushStream(
     });
   };
 
+  /** The verified page part becomes the navigation's response (decoded first: a synthesized Response is not). */
+  const deliverPage = (open: OpenPart): void => {
+    if (open.dropped) return settlePage(undefined);
+    const decoder = decoderFor(open.headers);
+    if (decoder === null) return settlePage(undefined);
+    const bytes = concat(open.chunks, open.received);
+    const respond = (decoded: Uint8Array) =>
+      settlePage(new Response(NULL_BODY.has(open.status) ? null : (decoded as Uint8Array<ArrayBuffer>), { status: open.status, headers: open.headers }));
+    if (decoder === undefined) return respond(bytes);
+    pending.push(decode(bytes, decoder, limits.maxEntryBytes).then(respond, () => settlePage(undefined)));
+  };
+
+  const deliverAsset = async (asset: OpenPart, body: Uint8Array): Promise<void> => {
+    // Checked on the body as sent, before any decoding (RFC 9530: Content-Digest covers the content).
+    let sha: Uint8Array | undefined;
+    try {
+      if (needsBodySha256(asset.headers)) sha = new Uint8Array(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>));
+    } catch {
+      // Unchecked is unverified: `partIntegrityProblem` refuses the part.
+    }
+    const problem = partIntegrityProblem(asset.headers, sha);
+    if (problem !== undefined) return sink.onVoid(asset.url, problem);
+    const decoder = decoderFor(asset.headers);
+    if (decoder === undefined) return sink.onAsset(asset.url, { status: asset.status, headers: asset.headers, body });
+    if (decoder === null) return sink.onVoid(asset.url, 'unsupported content-encoding');
+    try {
+      sink.onAsset(asset.url, { status: asset.status, headers: asset.headers, body: await decode(body, decoder, limits.maxEntryBytes) });
+    } catch {
+      sink.onVoid(asset.url, 'content-encoding does not decode');
+    }
+  };
+
   const handle = (event: PushStreamEvent): void => {
     switch (event.type) {
       case 'head':
@@ -127,27 +172,21 @@ export function receivePushStream(
         return;
       case 'data': {
         if (event.part === pagePart) {
-          if (pageOpen) pageController?.enqueue(event.bytes);
+          if (!pageBody) return;
+          append(pageBody, event.bytes);
+          // Too large to hold: the network, now rather than at its END.
+          if (pageBody.dropped) settlePage(undefined);
           return;
         }
         const asset = assets.get(event.part);
-        if (!asset || asset.dropped) return;
-        asset.received += event.bytes.length;
-        if (asset.received > limits.maxEntryBytes) {
-          asset.dropped = true;
-          asset.chunks = [];
-          return;
-        }
-        asset.chunks.push(event.bytes);
+        if (asset) append(asset, event.bytes);
         return;
       }
       case 'end': {
         if (event.part === pagePart) {
-          if (!event.ok) failPage('is corrupt');
-          else if (pageOpen) {
-            pageOpen = false;
-            pageController?.close();
-          }
+          const open = pageBody;
+          if (!event.ok || !open) settlePage(undefined);
+          else deliverPage(open);
           return;
         }
         const asset = assets.get(event.part);
@@ -157,24 +196,11 @@ export function receivePushStream(
         assets.delete(event.part);
         if (asset.status === 304) sink.onNotModified(asset.url, asset.headers);
         else if (asset.status < 200 || asset.status > 599) sink.onVoid(asset.url, 'unusable status');
-        else {
-          const body = concat(asset.chunks, asset.received);
-          const decoder = decoderFor(asset.headers);
-          if (decoder === undefined) sink.onAsset(asset.url, { status: asset.status, headers: asset.headers, body });
-          else if (decoder === null) sink.onVoid(asset.url, 'unsupported content-encoding');
-          else {
-            decoding.push(
-              readAll(new Response(body as Uint8Array<ArrayBuffer>).body!.pipeThrough(decoder), limits.maxEntryBytes).then(
-                (decoded) => sink.onAsset(asset.url, { status: asset.status, headers: asset.headers, body: decoded }),
-                () => sink.onVoid(asset.url, 'content-encoding does not decode'),
-              ),
-            );
-          }
-        }
+        else pending.push(deliverAsset(asset, concat(asset.chunks, asset.received)));
         return;
       }
       case 'abort':
-        if (event.part === pagePart) failPage(`aborted: ${event.reason}`);
+        if (event.part === pagePart) settlePage(undefined);
         else voidAsset(event.part, event.reason);
         return;
       case 'fin':
@@ -183,25 +209,26 @@ export function receivePushStream(
   };
 
   const done = (async () => {
-    const source = body.getReader();
     let failure: unknown;
+    armStallTimer();
     try {
       for (;;) {
         const chunk = await readWithin(source, limits.idleTimeoutMs);
         if (chunk.done) break;
+        armStallTimer();
         for (const event of reader.push(chunk.value)) handle(event);
       }
       for (const event of reader.close()) handle(event);
-      if (!reader.finished) failure = new Error('push stream ended without FIN');
+      if (stalled) failure = new Error('push stream stalled inside the page part');
+      else if (!reader.finished) failure = new Error('push stream ended without FIN');
     } catch (error) {
       failure = error;
       source.cancel(error).catch(() => undefined);
     }
     // Whatever is still open is incomplete: never deliver it.
     for (const part of [...assets.keys()]) voidAsset(part, 'truncated');
-    if (pageOpen) failPage('truncated');
-    resolvePage(undefined);
-    await Promise.all(decoding);
+    await Promise.all(pending);
+    settlePage(undefined);
     sink.onClose(failure);
   })();
 
@@ -247,8 +274,9 @@ function decoderFor(headers: Headers): DecompressionStream | null | undefined {
   }
 }
 
-/** A stream's bytes, rejecting past `limit`. */
-async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+/** `bytes` through `decoder`, rejecting when it does not decode or the result exceeds `limit`. */
+async function decode(bytes: Uint8Array, decoder: DecompressionStream, limit: number): Promise<Uint8Array> {
+  const stream = new Response(bytes as Uint8Array<ArrayBuffer>).body!.pipeThrough(decoder);
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {

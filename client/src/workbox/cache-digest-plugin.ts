@@ -1,11 +1,15 @@
 import type { WorkboxPlugin } from 'workbox-core/types.js';
-import { DigestIndex } from '../sw/digest-index.ts';
 import { cachePolicy, type CachePolicy } from '../sw/freshness.ts';
-import { createIndexEntry } from '../sw/index-entry.ts';
-import { IndexStore } from '../sw/index-store.ts';
+import { createIndexEntry, type IndexEntry } from '../sw/index-entry.ts';
+import { NavigationPreloadPublisher } from '../sw/navigation-preload-publisher.ts';
+import { DEFAULT_WORKER_OPTIONS } from '../sw/options.ts';
+import { PersistentDigestIndex } from '../sw/persistent-digest-index.ts';
+import { preloadHeaderValue } from '../sw/preload-header-value.ts';
+import { stripFragment } from '../sw/strip-fragment.ts';
+import { WorkboxStreamIntake, type WorkboxStreamLimits } from './workbox-stream-intake.ts';
 
 /** Options of {@link CacheDigestPlugin}. */
-export interface CacheDigestPluginOptions {
+export interface CacheDigestWorkboxOptions {
   /**
    * How to decide that a cached entry is fresh. `http` (default): by its
    * Cache-Control / Expires headers, as a browser cache would. `cached`:
@@ -21,9 +25,19 @@ export interface CacheDigestPluginOptions {
   cacheNames?: string[];
   /** Origin whose requests are indexed and get digests; default the worker's own. */
   origin?: string;
+  /**
+   * The cache the site's asset route reads (its CacheFirst `cacheName`).
+   * When set, navigations also accept push streams: their asset parts are
+   * verified and stored there, and the page part answers the navigation.
+   */
+  streamCacheName?: string;
+  /** Limits of push streams (the kit worker's defaults: see `CacheDigestWorkerOptions`). */
+  stream?: Partial<WorkboxStreamLimits>;
 }
 
 const INDEX_NAME = 'workbox';
+/** The query parameter workbox-precaching adds to the cache keys of entries with a `revision`. */
+const REVISION_PARAM = '__WB_REVISION__';
 const ALWAYS_FRESH: CachePolicy = { storable: true, freshUntil: Number.MAX_SAFE_INTEGER, immutable: false, mustRevalidate: false };
 
 /**
@@ -43,21 +57,55 @@ const ALWAYS_FRESH: CachePolicy = { storable: true, freshUntil: Number.MAX_SAFE_
  * headers; the push stream needs the full cache-digest worker).
  */
 export class CacheDigestPlugin implements WorkboxPlugin {
-  private readonly index = new DigestIndex();
+  private readonly index: PersistentDigestIndex;
   private readonly seenCaches = new Set<string>();
-  private store: IndexStore | undefined;
-  private loading: Promise<void> | undefined;
   private readonly origin: string;
+  private readonly intake: WorkboxStreamIntake | undefined;
+  private publisher: NavigationPreloadPublisher | undefined;
 
-  constructor(private readonly options: CacheDigestPluginOptions = {}) {
+  constructor(private readonly options: CacheDigestWorkboxOptions = {}) {
     this.origin = options.origin ?? globalThis.location.origin;
     for (const name of options.cacheNames ?? []) this.seenCaches.add(name);
+    this.index = new PersistentDigestIndex({
+      dbName: options.dbName ?? 'cache-digest-workbox',
+      indexName: INDEX_NAME,
+      // Missing or corrupt: rebuild from the caches the site's strategies use.
+      cacheNames: async () => options.cacheNames ?? (await caches.keys()),
+      entryOf: (request, response, cacheName) => this.entryOf(request, response, Date.now(), cacheName),
+    });
+    if (options.streamCacheName !== undefined) {
+      const { maxEntryBytes, maxParts, streamIdleTimeoutMs, pageStallTimeoutMs, partTimeoutMs } = DEFAULT_WORKER_OPTIONS;
+      const limits = { maxEntryBytes, maxParts, idleTimeoutMs: streamIdleTimeoutMs, pageStallTimeoutMs, partTimeoutMs, ...options.stream };
+      this.intake = new WorkboxStreamIntake(this.origin, options.streamCacheName, this.index, limits);
+    }
+  }
+
+  /**
+   * Turns navigation preload on (when this worker activates, and at once
+   * when it restarts already active) and keeps its header value equal to
+   * the current digests, with `accept-push-stream=1` when `streamCacheName`
+   * is set, so that a navigation reaching a stopped worker still carries
+   * them. Call it once, at the top level of the worker; Workbox strategies
+   * use `event.preloadResponse` by themselves.
+   */
+  enableNavigationPreload(scope: ServiceWorkerGlobalScope = globalThis as unknown as ServiceWorkerGlobalScope): void {
+    const manager = scope.registration.navigationPreload as NavigationPreloadManager | undefined;
+    if (!manager || this.publisher) return;
+    const publisher = new NavigationPreloadPublisher(manager, async () => {
+      const snapshot = await this.index.digest(Date.now(), this.digestOptions());
+      const value = this.intake ? preloadHeaderValue(snapshot.header) : `cache-digest=${snapshot.header}`;
+      return { value, ...(snapshot.changesAt === undefined ? {} : { changesAt: snapshot.changesAt }) };
+    });
+    this.publisher = publisher;
+    this.index.onChange(() => publisher.schedule());
+    const start = () => this.index.ready().then(() => publisher.enable()).catch(() => undefined);
+    scope.addEventListener('activate', (event) => event.waitUntil(start()));
+    if (scope.registration.active) void start();
   }
 
   /** The `Cache-Digest` header value for a navigation now. */
   async digestHeader(now: number = Date.now()): Promise<string> {
-    await this.ready();
-    return this.index.digest(now, this.options.pBits === undefined ? {} : { pBits: this.options.pBits }).header;
+    return (await this.index.digest(now, this.digestOptions())).header;
   }
 
   /** Adds the digest header to same-origin navigations. */
@@ -65,28 +113,44 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     if (request.mode !== 'navigate' || !this.sameOrigin(request.url)) return request;
     const headers = new Headers(request.headers);
     headers.set('cache-digest', await this.digestHeader());
-    return new Request(request, { headers });
+    if (this.intake) headers.set('accept-push-stream', '1');
+    // no-store: a conditional request's 304 must not land inside a push stream's page part.
+    return new Request(request, { headers, ...(this.intake ? { cache: 'no-store' as const } : {}) });
   };
+
+  /** A push stream answering a navigation (fetched or preloaded) is taken apart: the page part answers it. */
+  handlerWillRespond: WorkboxPlugin['handlerWillRespond'] = async ({ request, response, event }) => {
+    if (!this.intake || request.mode !== 'navigate') return response;
+    const keepAlive = (work: Promise<unknown>) => (event as ExtendableEvent).waitUntil(work.catch(() => undefined));
+    return this.intake.take(request, response, keepAlive);
+  };
+
+  /**
+   * A push stream itself is never cached (the page it carries is per
+   * client). Otherwise as Workbox's default for CacheFirst / NetworkFirst,
+   * which this hook replaces: only 200 and opaque responses are cached.
+   */
+  cacheWillUpdate: WorkboxPlugin['cacheWillUpdate'] = async ({ response }) =>
+    response.headers.has('push-stream-urls') || (response.status !== 200 && response.status !== 0) ? null : response;
 
   /** Indexes each response a strategy writes to its cache. */
   cacheDidUpdate: WorkboxPlugin['cacheDidUpdate'] = async ({ cacheName, request, newResponse }) => {
     if (!this.sameOrigin(request.url)) return;
-    await this.ready();
+    await this.index.ready();
     this.seenCaches.add(cacheName);
-    const now = Date.now();
-    const policy = this.policyOf(newResponse, now);
-    const size = Number(newResponse.headers.get('content-length') ?? 0) || 0;
-    const entry = createIndexEntry({ url: stripFragment(request.url), etag: newResponse.headers.get('etag'), policy, size, now });
-    this.index.set(entry);
-    await this.store?.put([entry]).catch(() => undefined);
+    const entry = this.entryOf(request, newResponse, Date.now(), cacheName);
+    if (entry) await this.index.set(entry);
   };
 
   /** Keeps the index in step when a strategy finds an entry gone (for example after expiration). */
   cachedResponseWillBeUsed: WorkboxPlugin['cachedResponseWillBeUsed'] = async ({ request, cachedResponse }) => {
-    const url = stripFragment(request.url);
+    const url = this.keyOf(request.url);
+    // A part the current push stream announced and has not stored yet: wait for it rather than fetch it again.
+    const part = cachedResponse ? undefined : await this.intake?.waitForPart(url);
+    if (part) return part;
     if (!cachedResponse && this.sameOrigin(url)) {
-      await this.ready();
-      if (this.index.delete(url)) await this.store?.delete([url]).catch(() => undefined);
+      await this.index.ready();
+      await this.index.delete([url]);
     }
     return cachedResponse ?? null;
   };
@@ -95,45 +159,37 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     return url.startsWith(`${this.origin}/`);
   }
 
+  private digestOptions(): { pBits?: number } {
+    return this.options.pBits === undefined ? {} : { pBits: this.options.pBits };
+  }
+
+  /**
+   * The URL an entry is known by: without fragment, and without the
+   * revision parameter workbox-precaching adds to its cache keys (the page
+   * requests, and the server matches, the plain URL).
+   */
+  private keyOf(url: string): string {
+    const plain = stripFragment(url);
+    if (!plain.includes(REVISION_PARAM)) return plain;
+    const parsed = new URL(plain);
+    parsed.searchParams.delete(REVISION_PARAM);
+    return parsed.href;
+  }
+
+  private entryOf(request: Request, response: Response, now: number, cacheName?: string): IndexEntry | undefined {
+    if (!this.sameOrigin(request.url)) return undefined;
+    const size = Number(response.headers.get('content-length') ?? 0) || 0;
+    const url = this.keyOf(request.url);
+    // A precached entry is served from the precache for as long as this worker runs: held, whatever its headers say.
+    const precached = url !== stripFragment(request.url) || (cacheName ?? '').includes('precache');
+    const policy = precached ? ALWAYS_FRESH : this.policyOf(response, now);
+    return createIndexEntry({ url, etag: response.headers.get('etag'), policy, size, now });
+  }
+
   private policyOf(response: Response, now: number): CachePolicy {
     if (this.options.freshness === 'cached') return ALWAYS_FRESH;
     const dated = Date.parse(response.headers.get('date') ?? '');
     const received = Number.isFinite(dated) && dated <= now ? dated : now;
     return cachePolicy(response.status, response.headers, { requestTime: received, responseTime: received });
   }
-
-  private ready(): Promise<void> {
-    this.loading ??= this.load().catch(() => {
-      this.store = undefined;
-    });
-    return this.loading;
-  }
-
-  private async load(): Promise<void> {
-    this.store = await IndexStore.open(this.options.dbName ?? 'cache-digest-workbox').catch(() => undefined);
-    const loaded = await this.store?.load(INDEX_NAME).catch(() => ({ status: 'corrupt' as const }));
-    if (loaded?.status === 'ok') {
-      for (const entry of loaded.entries) this.index.set(entry);
-      return;
-    }
-    // Missing or corrupt: rebuild from the caches the site's strategies use.
-    const names = this.options.cacheNames ?? (await caches.keys());
-    const now = Date.now();
-    for (const name of names) {
-      const cache = await caches.open(name);
-      for (const request of await cache.keys()) {
-        if (!this.sameOrigin(request.url)) continue;
-        const response = await cache.match(request);
-        if (!response) continue;
-        const size = Number(response.headers.get('content-length') ?? 0) || 0;
-        this.index.set(createIndexEntry({ url: stripFragment(request.url), etag: response.headers.get('etag'), policy: this.policyOf(response, now), size, now }));
-      }
-    }
-    await this.store?.replaceAll(INDEX_NAME, this.index.values()).catch(() => undefined);
-  }
-}
-
-function stripFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
 }

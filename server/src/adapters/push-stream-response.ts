@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import { contentDigestValue, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
@@ -265,7 +265,9 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
         send(writer.end(id));
         continue;
       }
-      send(writer.head(id, { url: asset.url, status: 200, headers: response.headers, role: 'asset' }));
+      // Content-Digest (RFC 9530): the worker checks the body against it before storing.
+      const headers = { 'content-digest': contentDigestOf(asset.url, response.headers, response.body), ...response.headers };
+      send(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
       if (!(await sendBody(id, response.body))) break;
       if (!(await sendPaced(writer.end(id)))) break;
     }
@@ -285,4 +287,19 @@ function isEncoded(headers: Record<string, string>): boolean {
     if (name.toLowerCase() === 'content-encoding' && value.trim().toLowerCase() !== 'identity' && value.trim() !== '') return true;
   }
   return false;
+}
+
+/** Content-Digest values by file version (URL, ETag, length, mtime): each file is hashed once, not per request. */
+const contentDigests = new Map<string, string>();
+const MAX_CONTENT_DIGESTS = 4096;
+
+function contentDigestOf(url: string, headers: Record<string, string>, body: Uint8Array): string {
+  const key = `${url}\n${headers.etag ?? ''}\n${body.byteLength}\n${headers['last-modified'] ?? ''}`;
+  let value = contentDigests.get(key);
+  if (value === undefined || headers.etag === undefined) {
+    value = contentDigestValue(body);
+    if (contentDigests.size >= MAX_CONTENT_DIGESTS) contentDigests.delete(contentDigests.keys().next().value!);
+    if (headers.etag !== undefined) contentDigests.set(key, value);
+  }
+  return value;
 }

@@ -12,3 +12,4 @@ export type {
   PushStreamHeadEvent,
   PushStreamRole,
 } from './types.ts';
+export { contentDigestValue, needsBodySha256, partIntegrityProblem } from './content-digest.ts';

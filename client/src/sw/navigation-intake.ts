@@ -1,0 +1,121 @@
+import { isSameOriginPath } from '@cache-digest/shared';
+import { WORKER_PATH } from '../paths.ts';
+import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
+import { isPushStream } from './is-push-stream.ts';
+import type { ResolvedWorkerOptions } from './options.ts';
+import type { PartWaiters } from './part-waiters.ts';
+import type { PersistentDigestIndex } from './persistent-digest-index.ts';
+import { receivePushStream } from './receive-push-stream.ts';
+import { stripFragment } from './strip-fragment.ts';
+
+/** Bound on `push-stream-urls` entries honoured. */
+const MAX_ANNOUNCED = 512;
+
+/**
+ * A navigation as the worker handles it: the request carries the digests
+ * and `accept-push-stream: 1` (or they ride in navigation preload's header,
+ * see docs/push-stream.md); a push stream in return is taken apart, its page
+ * part answering the navigation once verified and its asset parts stored
+ * into the {@link HttpCacheStrategy}'s cache as each one is verified. Any
+ * other response goes to the page unchanged; whatever fails in the page part
+ * sends the navigation to the network (docs/failure-handling.md).
+ */
+export class NavigationIntake {
+  constructor(
+    /** Registration scope (`https://host/`): parts outside it are ignored. */
+    readonly scope: string,
+    private readonly options: ResolvedWorkerOptions,
+    private readonly index: PersistentDigestIndex,
+    private readonly cache: HttpCacheStrategy,
+    private readonly waiters: PartWaiters,
+  ) {}
+
+  /**
+   * Answers a navigation. With `preload` (the event's `preloadResponse`),
+   * the response the browser already requested with the digests in
+   * `Service-Worker-Navigation-Preload` is used instead of a second request,
+   * when there is one.
+   */
+  async handle(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>): Promise<Response> {
+    const requestTime = Date.now();
+    let response = preload && (await preload.catch(() => undefined));
+    if (response) {
+      this.index.flushTouched();
+    } else {
+      const snapshot = await this.index.digest(Date.now(), { pBits: this.options.pBits, marginMs: this.options.freshnessMarginMs });
+      this.index.flushTouched();
+      const headers = new Headers(request.headers);
+      headers.set('cache-digest', snapshot.header);
+      headers.set('accept-push-stream', '1');
+      try {
+        // no-store: the HTTP cache must not turn this into a conditional request, whose 304 would
+        // land inside the stream's page part; the stream itself is `private, no-store` anyway.
+        response = await fetch(new Request(request, { headers, cache: 'no-store' }));
+      } catch {
+        return fetch(request);
+      }
+    }
+    if (!isPushStream(response)) return response;
+
+    const announced: string[] = [];
+    for (const path of (response.headers.get('push-stream-urls') ?? '').split(',').slice(0, MAX_ANNOUNCED)) {
+      const url = this.resolvePath(path.trim());
+      if (url === undefined) continue;
+      announced.push(url);
+      this.waiters.announce(url);
+    }
+    const writes: Promise<unknown>[] = [];
+    const { page, done } = receivePushStream(
+      response.body!,
+      {
+        resolveUrl: (path) => this.resolvePath(path),
+        onAsset: (url, part) => {
+          this.waiters.settle(url, part);
+          writes.push(this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }).finally(() => this.waiters.release(url)));
+        },
+        onNotModified: (url, notModified) => {
+          writes.push(
+            this.cache.refresh(url, notModified, { requestTime, responseTime: Date.now() }).then((fresh) => this.waiters.settle(url, fresh)),
+          );
+        },
+        onVoid: (url) => this.waiters.settle(url, undefined),
+        onClose: () => {
+          // A 304 part still refreshing settles its own waiter.
+          void Promise.allSettled(writes).then(() => {
+            for (const url of announced) this.waiters.release(url);
+          });
+        },
+      },
+      {
+        maxEntryBytes: this.options.maxEntryBytes,
+        maxParts: this.options.maxParts,
+        idleTimeoutMs: this.options.streamIdleTimeoutMs,
+        pageStallTimeoutMs: this.options.pageStallTimeoutMs,
+      },
+    );
+    keepAlive(done.then(() => Promise.allSettled(writes)));
+    const pageResponse = await page;
+    // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
+    if (!pageResponse) return fetch(request);
+    const summary = response.headers.get('cache-digest-push');
+    if (summary !== null) pageResponse.headers.set('cache-digest-push', summary);
+    // The page reads the summary from its navigation's Server-Timing entry.
+    const timing = response.headers.get('server-timing');
+    if (timing !== null) pageResponse.headers.set('server-timing', timing);
+    return pageResponse;
+  }
+
+  /** The absolute URL of an in-scope same-origin path, or undefined. */
+  private resolvePath(path: string): string | undefined {
+    if (!isSameOriginPath(path)) return undefined;
+    let url: string;
+    try {
+      url = stripFragment(new URL(path, this.scope).href);
+    } catch {
+      return undefined;
+    }
+    if (!url.startsWith(this.scope)) return undefined;
+    // The worker script is never taken from a stream: its updates must come from the network.
+    return new URL(url).pathname === WORKER_PATH ? undefined : url;
+  }
+}

@@ -1,6 +1,7 @@
 import { isSameOriginPath, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import { DigestIndex, type DigestSnapshot } from './digest-index.ts';
+import { CurrentAssets } from './current-assets.ts';
 import { cachePolicy } from './freshness.ts';
 import { createIndexEntry, type IndexEntry } from './index-entry.ts';
 import { IndexStore } from './index-store.ts';
@@ -35,6 +36,7 @@ export class CacheDigestWorker {
   private readonly touched = new Map<string, IndexEntry>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly digestListeners: (() => void)[] = [];
+  private readonly currentAssets = new CurrentAssets();
 
   /**
    * `scope` is the registration scope (`https://host/`), whose origin is the
@@ -64,7 +66,12 @@ export class CacheDigestWorker {
   /** The `Cache-Digest` header value a navigation would carry now. */
   async digest(now: number = Date.now()): Promise<DigestSnapshot> {
     await this.ready();
-    return this.index.digest(now, { pBits: this.options.pBits, marginMs: this.options.freshnessMarginMs });
+    return this.index.digest(now, {
+      pBits: this.options.pBits,
+      marginMs: this.options.freshnessMarginMs,
+      budget: this.options.digestBudget,
+      isCurrent: (url) => this.currentAssets.has(url),
+    });
   }
 
   /** Calls `listener` after each change of the index (an entry stored, refreshed, evicted or rebuilt). */
@@ -117,6 +124,7 @@ export class CacheDigestWorker {
       }
     }
     if (!isPushStream(response)) return response;
+    this.currentAssets.record(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path));
 
     const announced: string[] = [];
     for (const path of (response.headers.get('push-stream-urls') ?? '').split(',').slice(0, MAX_ANNOUNCED)) {

@@ -10,7 +10,7 @@ import { preloadLink } from './preload-link.ts';
 import { readDigestHeader } from './read-digest-header.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
-import { isSameOriginPath } from '@cache-digest/shared';
+import { DEFAULT_DIGEST_BUDGET, isSameOriginPath } from '@cache-digest/shared';
 import type { DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './types.ts';
 
 /** Options of {@link CacheDigestCore}. */
@@ -106,6 +106,7 @@ export class CacheDigestCore {
       digestEntries: digests.entries,
       digestStatus: digests.status,
       ...(digests.error ? { digestError: digests.error } : {}),
+      ...(digests.members.length > 0 ? { digestRisk: { pBits: Math.min(...digests.members.map((m) => m.digest.pBits)), length: value?.length ?? 0 } } : {}),
       assets: assets.map((asset, index) => ({ asset, state: hashes ? classifyAsset(hashes[index]!, digests.members) : 'missing' })),
     };
   }
@@ -120,6 +121,8 @@ export class CacheDigestCore {
       pushed: outcome.pushed.length,
       skipped: outcome.skipped.length,
       bytes: sumSizes(outcome.pushed),
+      ...(plan.digestRisk ? { pBits: plan.digestRisk.pBits } : {}),
+      ...(plan.digestRisk && plan.digestRisk.length > DEFAULT_DIGEST_BUDGET ? { overBudget: plan.digestRisk.length } : {}),
     };
   }
 

@@ -114,7 +114,8 @@ export class DigestIndex {
   digest(now: number, options: DigestOptions = {}): DigestSnapshot {
     const budget = options.budget ?? 0;
     const horizon = now + (options.marginMs ?? 0);
-    if (budget > 0) {
+    // An empty index sends the reference empty digest (`AcA; complete`): P does not matter there.
+    if (budget > 0 && this.entries.size > 0) {
       const budgeted = this.budgeted(now, horizon, Math.min(budget, MAX_DIGEST_HEADER_LENGTH), options);
       if (budgeted) return budgeted;
     }

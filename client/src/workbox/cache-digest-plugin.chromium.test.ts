@@ -116,7 +116,7 @@ describe('CacheDigestPlugin in a Workbox worker, in Chromium, on the real server
     expect(members[1]!.digest.has(`${origin}/`, pageEtag!)).toBe(true);
 
     // What the server decoded: every entry counted, every page asset held by the client.
-    expect(summary).toEqual({ mode: 'hints', digest: ASSET_PATHS.length + 1, pushed: 0, skipped: ASSET_PATHS.length, bytes: 0 });
+    expect(summary).toEqual({ mode: 'hints', digest: ASSET_PATHS.length + 1, pushed: 0, skipped: ASSET_PATHS.length, bytes: 0, pBits: 16 });
     expect(server.stats().digestsSeen).toBe(digestsBefore + 1);
     const line = logLines.slice(linesBefore).find((text) => text.includes('GET / '));
     expect(line).toContain(`skipped: ${server.manifest.pages['/index.html']!.map((asset) => asset.url).join(' ')}`);

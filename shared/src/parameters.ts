@@ -51,8 +51,10 @@ export const DEFAULT_HEADER_BUDGET = 1400 - 'cache-digest: '.length - '; complet
 /** Expected encoded bits of `count` entries at the given width (Rice code of uniform gaps), with a safety margin. */
 export function estimateDigestBits(count: number, nBits: number, pBits: number): number {
   if (count === 0) return 10;
-  // Quotients sum to about (range / P) - count/2 = N - count/2; each entry adds its stop bit and remainder.
-  const quotients = Math.max(0, 2 ** nBits - count / 2);
+  // Gaps are about geometric with mean N·P/count, so each quotient averages 1/(e^(count/N) - 1)
+  // (about N - count/2 in all when count is well below N; more when N rounded down); each entry
+  // adds its stop bit and remainder.
+  const quotients = count / Math.expm1(count / 2 ** nBits);
   const expected = 10 + count * (pBits + 1) + quotients;
   // A few standard deviations of the quotient sum, so "fits" holds for almost every actual set.
   return Math.ceil(expected + 3 * Math.sqrt(count) + 8);
@@ -89,12 +91,15 @@ export const DEFAULT_DIGEST_BUDGET = 1400;
 /** The longest `Cache-Digest` value the server accepts by default (its `maxDigestHeaderLength`); a client never sends more. */
 export const MAX_DIGEST_HEADER_LENGTH = 32 * 1024;
 /**
- * The floor of log2(P) a budgeted digest is encoded at: below 1/32, a page of
- * 30 assets the client lacks expects about one false positive per visit
- * (an asset not sent, then fetched a round trip late), which costs more than
- * leaving the least useful entries out (bench:digest-budget, docs/digest-budget.md).
+ * The floor of log2(P) a budgeted digest is encoded at (the deployed default,
+ * 1/128). Measured (bench:digest-budget): each bit less doubles the false
+ * positives, which at RTT 100 ms costs a page of 30 assets the client lacks
+ * about 20 ms more per visit at 2^6 and 50 ms more at 2^5 (a lost round trip,
+ * weighted by its chance), while it saves one bit per entry, about 1 ms of a
+ * 1 Mbit/s uplink per 1,000 entries. So below the floor the worker leaves
+ * the least useful entries out instead (docs/digest-budget.md).
  */
-export const MIN_USEFUL_P_BITS = 5;
+export const MIN_USEFUL_P_BITS = 7;
 /**
  * The ceiling of log2(P) a budgeted digest is encoded at: at 1/65,536 a
  * 30-asset page expects one false positive in ~2,000 visits; more bits buy

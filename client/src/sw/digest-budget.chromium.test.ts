@@ -3,7 +3,7 @@
 // cache-digest middleware (stream mode) still skips every asset of the page,
 // although those are the least recently used entries: the push stream's
 // `push-stream-assets` header told the worker they are the page's current assets.
-import { DEFAULT_DIGEST_BUDGET, parseCacheDigestHeader } from '@cache-digest/shared';
+import { DEFAULT_DIGEST_BUDGET, MIN_USEFUL_P_BITS, parseCacheDigestHeader } from '@cache-digest/shared';
 import { cacheDigestMiddleware, parseSummaryHeader, type PageAsset } from '@cache-digest/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,13 +137,13 @@ describe('navigation digest within its byte budget, 3,000 cached entries, in Chr
     expect(third.digest!.length).toBeLessThanOrEqual(DEFAULT_DIGEST_BUDGET);
     const [fresh, ...rest] = parseCacheDigestHeader(third.digest!);
     expect(rest).toEqual([]);
-    // Not every entry fits even at the floor P = 2^5: the member does not claim to be complete.
+    // Not every entry fits even at the floor P = 2^7: the member does not claim to be complete.
     expect(fresh!.complete).toBe(false);
-    expect(fresh!.digest.pBits).toBe(5);
+    expect(fresh!.digest.pBits).toBe(MIN_USEFUL_P_BITS);
     expect(fresh!.digest.size).toBeLessThan(FILLER);
     // The page's assets are the oldest entries, yet all are in the digest: the server skips all of them.
     for (let i = 0; i < PAGE_ASSETS; i++) expect(fresh!.digest.has(url(assetPath(i)))).toBe(true);
-    expect(third.summary).toMatchObject({ mode: 'stream', pushed: 0, skipped: PAGE_ASSETS, pBits: 5 });
+    expect(third.summary).toMatchObject({ mode: 'stream', pushed: 0, skipped: PAGE_ASSETS, pBits: MIN_USEFUL_P_BITS });
     expect(third.summary!.overBudget).toBeUndefined();
     expect(third.assetRequests).toBe(0);
   }, 90_000);

@@ -10,7 +10,7 @@ export interface CacheDigestWorkerOptions {
   maxEntryBytes?: number;
   /**
    * Most characters of a navigation's `Cache-Digest` value (docs/digest-budget.md): the digests
-   * use the largest P that fits, down to 1/32; below that the site's current assets and the most
+   * use the largest P that fits (up to 1/65,536), down to 1/128; below that the site's current assets and the most
    * recently used entries go in first. `0` = no budget (then `pBits` is used). Default 1,400; at
    * least 64; never more than the server accepts (32 KiB).
    */

@@ -1,3 +1,4 @@
+import { DEFAULT_DIGEST_BUDGET } from '@cache-digest/shared';
 import type { WorkboxPlugin } from 'workbox-core/types.js';
 import { DigestIndex } from '../sw/digest-index.ts';
 import { cachePolicy, type CachePolicy } from '../sw/freshness.ts';
@@ -13,7 +14,9 @@ export interface CacheDigestPluginOptions {
    * (CacheFirst) serves the cache without asking the network.
    */
   freshness?: 'http' | 'cached';
-  /** log2 of the digests' inverse false-positive rate. Default 7. */
+  /** Most characters of the navigation's `Cache-Digest` value, as the worker's option (docs/digest-budget.md). Default 1,400; 0 = none. */
+  digestBudget?: number;
+  /** log2 of the digests' inverse false-positive rate when `digestBudget` is 0. Default 7. */
   pBits?: number;
   /** IndexedDB database of the plugin's index. Default `cache-digest-workbox`. */
   dbName?: string;
@@ -57,7 +60,8 @@ export class CacheDigestPlugin implements WorkboxPlugin {
   /** The `Cache-Digest` header value for a navigation now. */
   async digestHeader(now: number = Date.now()): Promise<string> {
     await this.ready();
-    return this.index.digest(now, this.options.pBits === undefined ? {} : { pBits: this.options.pBits }).header;
+    const budget = this.options.digestBudget ?? DEFAULT_DIGEST_BUDGET;
+    return this.index.digest(now, { budget, ...(this.options.pBits === undefined ? {} : { pBits: this.options.pBits }) }).header;
   }
 
   /** Adds the digest header to same-origin navigations. */

@@ -123,7 +123,7 @@ describe('navigation digest within its byte budget, 3,000 cached entries, in Chr
       await Promise.all(Array.from({ length: 32 }, lane));
     }, FILLER);
     // Every entry stored (and indexed right after), then the navigation preload value settled.
-    await eventually(async () => (await cachedUrls(page)).length === FILLER + PAGE_ASSETS, 60_000, 500);
+    await eventually(async () => (await cachedUrls(page)).length === FILLER + PAGE_ASSETS, 120_000, 2000);
     let previous: string | undefined;
     await eventually(async () => {
       const value = await publishedValue();
@@ -146,5 +146,6 @@ describe('navigation digest within its byte budget, 3,000 cached entries, in Chr
     expect(third.summary).toMatchObject({ mode: 'stream', pushed: 0, skipped: PAGE_ASSETS, pBits: MIN_USEFUL_P_BITS });
     expect(third.summary!.overBudget).toBeUndefined();
     expect(third.assetRequests).toBe(0);
-  }, 90_000);
+    // Generous: about 50 s alone on a busy 2-core machine (Cache API writes, ~60 entries/s), more inside npm test.
+  }, 240_000);
 });

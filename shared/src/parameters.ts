@@ -51,8 +51,10 @@ export const DEFAULT_HEADER_BUDGET = 1400 - 'cache-digest: '.length - '; complet
 /** Expected encoded bits of `count` entries at the given width (Rice code of uniform gaps), with a safety margin. */
 export function estimateDigestBits(count: number, nBits: number, pBits: number): number {
   if (count === 0) return 10;
-  // Quotients sum to about (range / P) - count/2 = N - count/2; each entry adds its stop bit and remainder.
-  const quotients = Math.max(0, 2 ** nBits - count / 2);
+  // Gaps are about geometric with mean N·P/count, so each quotient averages 1/(e^(count/N) - 1)
+  // (about N - count/2 in all when count is well below N; more when N rounded down); each entry
+  // adds its stop bit and remainder.
+  const quotients = count / Math.expm1(count / 2 ** nBits);
   const expected = 10 + count * (pBits + 1) + quotients;
   // A few standard deviations of the quotient sum, so "fits" holds for almost every actual set.
   return Math.ceil(expected + 3 * Math.sqrt(count) + 8);
@@ -78,4 +80,70 @@ export function chooseDigestParameters(count: number, options: { maxBytes?: numb
     }
   }
   throw new CacheDigestError('BAD_ARGUMENT', `${count} entries do not fit ${maxBytes} bytes at any P`);
+}
+
+/**
+ * Default byte budget of a navigation's whole `Cache-Digest` header value
+ * (every member and flag): one header within a ~1,400-byte packet, so a
+ * request with its digest stays well inside a new connection's first flight.
+ */
+export const DEFAULT_DIGEST_BUDGET = 1400;
+/** The longest `Cache-Digest` value the server accepts by default (its `maxDigestHeaderLength`); a client never sends more. */
+export const MAX_DIGEST_HEADER_LENGTH = 32 * 1024;
+/**
+ * The floor of log2(P) a budgeted digest is encoded at (the deployed default,
+ * 1/128). Measured (bench:digest-budget): each bit less doubles the false
+ * positives, which at RTT 100 ms costs a page of 30 assets the client lacks
+ * about 20 ms more per visit at 2^6 and 50 ms more at 2^5 (a lost round trip,
+ * weighted by its chance), while it saves one bit per entry, about 1 ms of a
+ * 1 Mbit/s uplink per 1,000 entries. So below the floor the worker leaves
+ * the least useful entries out instead (docs/digest-budget.md).
+ */
+export const MIN_USEFUL_P_BITS = 7;
+/**
+ * The ceiling of log2(P) a budgeted digest is encoded at: at 1/65,536 a
+ * 30-asset page expects one false positive in ~2,000 visits; more bits buy
+ * nothing measurable.
+ */
+export const MAX_USEFUL_P_BITS = 16;
+
+/** Expected length of the base64url text of a digest of `count` entries at log2(P) = `pBits` (pessimistic, see {@link estimateDigestBits}). */
+export function estimateDigestChars(count: number, pBits: number): number {
+  const bytes = Math.ceil(estimateDigestBits(count, nBitsForCount(count), pBits) / 8);
+  return Math.ceil((bytes * 4) / 3);
+}
+
+/**
+ * The largest log2(P) from `maxPBits` down to `minPBits` at which digests of
+ * `counts` entries (one per header member) are expected to fit `maxChars`
+ * once `overhead` characters (flags, separators) are added; undefined when
+ * even `minPBits` does not. An estimate: callers encode and check.
+ */
+export function largestPBitsWithin(
+  counts: readonly number[],
+  maxChars: number,
+  options: { minPBits?: number; maxPBits?: number; overhead?: number } = {},
+): number | undefined {
+  const minPBits = options.minPBits ?? MIN_USEFUL_P_BITS;
+  const maxPBits = options.maxPBits ?? MAX_USEFUL_P_BITS;
+  const overhead = options.overhead ?? 0;
+  for (let pBits = maxPBits; pBits >= minPBits; pBits--) {
+    let chars = overhead;
+    for (const count of counts) chars += estimateDigestChars(count, pBits);
+    if (chars <= maxChars) return pBits;
+  }
+  return undefined;
+}
+
+/** The most entries a digest at log2(P) = `pBits` is expected to hold within `maxChars` characters (0 when none fit). */
+export function entriesWithin(maxChars: number, pBits: number): number {
+  // Each entry costs at least pBits + 1 bits: an upper bound to search below.
+  let high = Math.max(0, Math.floor(((maxChars * 3) / 4) * 8 / (pBits + 1)));
+  let low = 0;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (estimateDigestChars(middle, pBits) <= maxChars) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }

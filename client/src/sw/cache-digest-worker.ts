@@ -1,4 +1,5 @@
 import { WORKER_PATH } from '../paths.ts';
+import { CurrentAssets } from './current-assets.ts';
 import type { DigestSnapshot } from './digest-index.ts';
 import { HttpCacheStrategy, type KeepAlive } from './http-cache-strategy.ts';
 import { NavigationIntake } from './navigation-intake.ts';
@@ -24,6 +25,8 @@ export class CacheDigestWorker {
   readonly cache: HttpCacheStrategy;
   /** The navigation and push-stream intake. */
   readonly intake: NavigationIntake;
+  /** The current pages' asset lists, kept first when the digest must leave entries out. */
+  private readonly currentAssets = new CurrentAssets();
 
   /**
    * `scope` is the registration scope (`https://host/`), whose origin is the
@@ -45,7 +48,7 @@ export class CacheDigestWorker {
       afterRebuild: () => this.cache.evict(),
     });
     this.cache = new HttpCacheStrategy(scope, cacheName, options, this.index, waiters);
-    this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters);
+    this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets);
   }
 
   /** Loads the index from IndexedDB, or rebuilds it from the Cache API when missing or corrupt. Never rejects. */
@@ -60,7 +63,12 @@ export class CacheDigestWorker {
 
   /** The `Cache-Digest` header value a navigation would carry now. */
   digest(now: number = Date.now()): Promise<DigestSnapshot> {
-    return this.index.digest(now, { pBits: this.options.pBits, marginMs: this.options.freshnessMarginMs });
+    return this.index.digest(now, {
+      pBits: this.options.pBits,
+      marginMs: this.options.freshnessMarginMs,
+      budget: this.options.digestBudget,
+      isCurrent: (url) => this.currentAssets.has(url),
+    });
   }
 
   /** Calls `listener` after each change of the index (an entry stored, refreshed, evicted or rebuilt). */

@@ -3,8 +3,12 @@ import {
   encodeHashes,
   formatCacheDigestHeader,
   DEFAULT_P_BITS,
+  MAX_DIGEST_HEADER_LENGTH,
+  MAX_USEFUL_P_BITS,
+  MIN_USEFUL_P_BITS,
   type CacheDigestHeaderInput,
 } from '@cache-digest/shared';
+import { encodeWithinBudget } from './encode-within-budget.ts';
 import type { IndexEntry } from './index-entry.ts';
 
 /** Limits of what the worker keeps. */
@@ -17,12 +21,33 @@ export interface StorageBudget {
 
 /** The digests of one moment: the header value, and how many entries each member holds. */
 export interface DigestSnapshot {
-  /** `Cache-Digest` header value: `<fresh>; complete[, <stale>; stale; validators]`. */
+  /** `Cache-Digest` header value: `<fresh>[; complete][, <stale>; validators; stale]`. */
   header: string;
+  /** Entries in each member of the header (with a budget, perhaps fewer than the index holds). */
   fresh: number;
   stale: number;
+  /** log2(P) the header was encoded at. */
+  pBits: number;
+  /** False when entries had to be left out to fit the budget (then the fresh member may lack `complete`). */
+  whole: boolean;
   /** Epoch ms at which the first fresh entry moves to the stale digest (the header changes by itself); undefined without fresh entries. */
   changesAt?: number;
+}
+
+/** Options of {@link DigestIndex.digest}. */
+export interface DigestOptions {
+  /** log2(P) without a budget; default 7. */
+  pBits?: number;
+  /** Entries expiring within this many ms count as stale. */
+  marginMs?: number;
+  /** Most characters of the header value; 0 or absent = no budget. */
+  budget?: number;
+  /** With a budget: the floor of log2(P); default {@link MIN_USEFUL_P_BITS}. */
+  minPBits?: number;
+  /** With a budget: the ceiling of log2(P); default {@link MAX_USEFUL_P_BITS}. */
+  maxPBits?: number;
+  /** With a budget: the URLs kept first when entries must be left out (the site's current assets). */
+  isCurrent?: (url: string) => boolean;
 }
 
 /**
@@ -78,11 +103,52 @@ export class DigestIndex {
   /**
    * The digests at time `now`: entries fresh beyond `now + marginMs` go into
    * the fresh digest (keyed by URL); the rest into the stale validators
-   * digest (keyed by URL + ETag), sent only when there are any.
+   * digest (keyed by URL + ETag), sent only when there are any. With a
+   * `budget` (characters of the whole value; 0 = none), log2(P) is the
+   * largest from `maxPBits` to `minPBits` that fits it, and when even
+   * `minPBits` does not fit, the entries `isCurrent` names go first, then the
+   * most recently used (see {@link encodeWithinBudget}). Without one, the
+   * digests use `pBits`; either way the value never exceeds what the server
+   * accepts ({@link MAX_DIGEST_HEADER_LENGTH}).
    */
-  digest(now: number, options: { pBits?: number; marginMs?: number } = {}): DigestSnapshot {
-    const pBits = options.pBits ?? DEFAULT_P_BITS;
+  digest(now: number, options: DigestOptions = {}): DigestSnapshot {
+    const budget = options.budget ?? 0;
     const horizon = now + (options.marginMs ?? 0);
+    // An empty index sends the reference empty digest (`AcA; complete`): P does not matter there.
+    if (budget > 0 && this.entries.size > 0) {
+      const budgeted = this.budgeted(now, horizon, Math.min(budget, MAX_DIGEST_HEADER_LENGTH), options);
+      if (budgeted) return budgeted;
+    }
+    const pBits = options.pBits ?? DEFAULT_P_BITS;
+    const fixed = this.fixed(now, horizon, pBits);
+    if (fixed.header.length <= MAX_DIGEST_HEADER_LENGTH) return fixed;
+    // No budget, but too long for the server: the same ranking, at most at `pBits`.
+    const floor = Math.min(pBits, options.minPBits ?? MIN_USEFUL_P_BITS);
+    return this.budgeted(now, horizon, MAX_DIGEST_HEADER_LENGTH, { ...options, minPBits: floor, maxPBits: pBits }) ?? fixed;
+  }
+
+  private budgeted(now: number, horizon: number, maxChars: number, options: DigestOptions): DigestSnapshot | undefined {
+    const fresh: IndexEntry[] = [];
+    const stale: IndexEntry[] = [];
+    let firstExpiry = Number.POSITIVE_INFINITY;
+    for (const entry of this.entries.values()) {
+      if (entry.freshUntil > horizon) {
+        if (entry.freshUntil < firstExpiry) firstExpiry = entry.freshUntil;
+        fresh.push(entry);
+      } else {
+        stale.push(entry);
+      }
+    }
+    const minPBits = options.minPBits ?? MIN_USEFUL_P_BITS;
+    const maxPBits = Math.max(minPBits, options.maxPBits ?? MAX_USEFUL_P_BITS);
+    const result = encodeWithinBudget(fresh, stale, { maxChars, minPBits, maxPBits, ...(options.isCurrent ? { isCurrent: options.isCurrent } : {}) });
+    if (!result) return undefined;
+    const snapshot: DigestSnapshot = { header: result.header, fresh: result.fresh, stale: result.stale, pBits: result.pBits, whole: result.whole };
+    if (Number.isFinite(firstExpiry)) snapshot.changesAt = firstExpiry - (horizon - now);
+    return snapshot;
+  }
+
+  private fixed(now: number, horizon: number, pBits: number): DigestSnapshot {
     const words = this.entries.size * 2;
     if (this.freshScratch.length < words) {
       this.freshScratch = new Uint32Array(words);
@@ -107,7 +173,7 @@ export class DigestIndex {
     if (s > 0) {
       members.push({ digest: base64urlEncode(encodeHashes(stale.subarray(0, s), { pBits })), stale: true, validators: true });
     }
-    const snapshot: DigestSnapshot = { header: formatCacheDigestHeader(members), fresh: f / 2, stale: s / 2 };
+    const snapshot: DigestSnapshot = { header: formatCacheDigestHeader(members), fresh: f / 2, stale: s / 2, pBits, whole: true };
     if (Number.isFinite(firstExpiry)) snapshot.changesAt = firstExpiry - (horizon - now);
     return snapshot;
   }

@@ -4,6 +4,8 @@ import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
 import { isPushStream } from './is-push-stream.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import type { PartWaiters } from './part-waiters.ts';
+import type { CurrentAssets } from './current-assets.ts';
+import type { DigestSnapshot } from './digest-index.ts';
 import type { PersistentDigestIndex } from './persistent-digest-index.ts';
 import { receivePushStream } from './receive-push-stream.ts';
 import { stripFragment } from './strip-fragment.ts';
@@ -28,6 +30,10 @@ export class NavigationIntake {
     private readonly index: PersistentDigestIndex,
     private readonly cache: HttpCacheStrategy,
     private readonly waiters: PartWaiters,
+    /** The navigation digest now (within the worker's byte budget). */
+    private readonly digest: () => Promise<DigestSnapshot>,
+    /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
+    private readonly currentAssets: CurrentAssets,
   ) {}
 
   /**
@@ -42,7 +48,7 @@ export class NavigationIntake {
     if (response) {
       this.index.flushTouched();
     } else {
-      const snapshot = await this.index.digest(Date.now(), { pBits: this.options.pBits, marginMs: this.options.freshnessMarginMs });
+      const snapshot = await this.digest();
       this.index.flushTouched();
       const headers = new Headers(request.headers);
       headers.set('cache-digest', snapshot.header);
@@ -56,6 +62,7 @@ export class NavigationIntake {
       }
     }
     if (!isPushStream(response)) return response;
+    this.currentAssets.record(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path));
 
     const announced: string[] = [];
     for (const path of (response.headers.get('push-stream-urls') ?? '').split(',').slice(0, MAX_ANNOUNCED)) {

@@ -1,4 +1,4 @@
-import { DEFAULT_P_BITS } from '@cache-digest/shared';
+import { DEFAULT_DIGEST_BUDGET, DEFAULT_P_BITS, MAX_DIGEST_HEADER_LENGTH } from '@cache-digest/shared';
 
 /** Settings of the Service Worker; every field has a default. */
 export interface CacheDigestWorkerOptions {
@@ -8,7 +8,14 @@ export interface CacheDigestWorkerOptions {
   maxBytes?: number;
   /** Largest single body kept (and buffered from a push stream). Default 8 MiB. */
   maxEntryBytes?: number;
-  /** log2 of the digests' inverse false-positive rate. Default 7 (1/128). */
+  /**
+   * Most characters of a navigation's `Cache-Digest` value (docs/digest-budget.md): the digests
+   * use the largest P that fits (up to 1/65,536), down to 1/128; below that the site's current assets and the most
+   * recently used entries go in first. `0` = no budget (then `pBits` is used). Default 1,400; at
+   * least 64; never more than the server accepts (32 KiB).
+   */
+  digestBudget?: number;
+  /** log2 of the digests' inverse false-positive rate when `digestBudget` is 0. Default 7 (1/128). */
   pBits?: number;
   /** Entries that expire within this many ms go into the stale digest, so the server refreshes them. Default 5,000. */
   freshnessMarginMs?: number;
@@ -47,6 +54,7 @@ export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
   maxEntries: 2000,
   maxBytes: 50 * 1024 * 1024,
   maxEntryBytes: 8 * 1024 * 1024,
+  digestBudget: DEFAULT_DIGEST_BUDGET,
   pBits: DEFAULT_P_BITS,
   freshnessMarginMs: 5000,
   partTimeoutMs: 15_000,
@@ -73,5 +81,6 @@ export function resolveWorkerOptions(options: CacheDigestWorkerOptions = {}): Re
   }
   resolved.pBits = Math.min(31, Math.max(1, Math.round(resolved.pBits)));
   if (resolved.activation !== 'on-message') resolved.activation = 'immediate';
+  if (resolved.digestBudget > 0) resolved.digestBudget = Math.min(MAX_DIGEST_HEADER_LENGTH, Math.max(64, Math.floor(resolved.digestBudget)));
   return resolved;
 }

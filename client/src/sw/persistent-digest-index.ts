@@ -1,4 +1,4 @@
-import { DigestIndex, type DigestSnapshot, type StorageBudget } from './digest-index.ts';
+import { DigestIndex, type DigestOptions, type DigestSnapshot, type StorageBudget } from './digest-index.ts';
 import type { IndexEntry } from './index-entry.ts';
 import { IndexStore } from './index-store.ts';
 
@@ -68,7 +68,7 @@ export class PersistentDigestIndex {
   }
 
   /** The digests at `now` (see {@link DigestIndex.digest}), once loaded. */
-  async digest(now: number, options: { pBits?: number; marginMs?: number } = {}): Promise<DigestSnapshot> {
+  async digest(now: number, options: DigestOptions = {}): Promise<DigestSnapshot> {
     await this.ready();
     return this.memory.digest(now, options);
   }

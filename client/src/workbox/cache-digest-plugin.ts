@@ -1,4 +1,6 @@
+import { DEFAULT_DIGEST_BUDGET } from '@cache-digest/shared';
 import type { WorkboxPlugin } from 'workbox-core/types.js';
+import type { DigestOptions } from '../sw/digest-index.ts';
 import { cachePolicy, type CachePolicy } from '../sw/freshness.ts';
 import { createIndexEntry, type IndexEntry } from '../sw/index-entry.ts';
 import { NavigationPreloadPublisher } from '../sw/navigation-preload-publisher.ts';
@@ -17,7 +19,9 @@ export interface CacheDigestWorkboxOptions {
    * (CacheFirst) serves the cache without asking the network.
    */
   freshness?: 'http' | 'cached';
-  /** log2 of the digests' inverse false-positive rate. Default 7. */
+  /** Most characters of the navigation's `Cache-Digest` value, as the worker's option (docs/digest-budget.md). Default 1,400; 0 = none. */
+  digestBudget?: number;
+  /** log2 of the digests' inverse false-positive rate when `digestBudget` is 0. Default 7. */
   pBits?: number;
   /** IndexedDB database of the plugin's index. Default `cache-digest-workbox`. */
   dbName?: string;
@@ -159,8 +163,9 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     return url.startsWith(`${this.origin}/`);
   }
 
-  private digestOptions(): { pBits?: number } {
-    return this.options.pBits === undefined ? {} : { pBits: this.options.pBits };
+  private digestOptions(): DigestOptions {
+    const budget = this.options.digestBudget ?? DEFAULT_DIGEST_BUDGET;
+    return { budget, ...(this.options.pBits === undefined ? {} : { pBits: this.options.pBits }) };
   }
 
   /**

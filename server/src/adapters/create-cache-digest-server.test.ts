@@ -104,7 +104,7 @@ describe('node:http2 adapter, HTTP/2 push (Node client accepting push)', () => {
 
     const all = await h2Get(origin, '/', { ca: cert.caCert, headers: { 'cache-digest': digestHeader(origin, ALL.map((url) => ({ url }))) } });
     expect(all.pushes).toEqual([]);
-    expect(parseSummaryHeader(String(all.headers['cache-digest-push']))).toEqual({ mode: 'push', digest: 5, pushed: 0, skipped: 5, bytes: 0 });
+    expect(parseSummaryHeader(String(all.headers['cache-digest-push']))).toEqual({ mode: 'push', digest: 5, pushed: 0, skipped: 5, bytes: 0, pBits: 16 });
     expect(all.headers['server-timing']).toBe(`cache-digest;desc="${String(all.headers['cache-digest-push'])}"`);
 
     const changed = ALL.map((url) => ({ url, etag: url === '/assets/app.css' ? '"changed"' : site.assets.get(url)!.etag }));

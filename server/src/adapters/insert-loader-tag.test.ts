@@ -14,10 +14,27 @@ describe('insertLoaderTag', () => {
     expect(text(insertLoaderTag(bytes('<HEAD><title>x</title></HEAD >'), LOADER))).toBe(`<HEAD><title>x</title>${TAG}</HEAD >`);
   });
 
-  it('falls back to before <body when there is no </head>, and gives up when there is neither', () => {
+  it('falls back to before <body when there is no </head>', () => {
     expect(text(insertLoaderTag(bytes('<!doctype html><title>x</title><body class="a">hi'), LOADER))).toBe(`<!doctype html><title>x</title>${TAG}<body class="a">hi`);
-    expect(insertLoaderTag(bytes('<!doctype html><title>about</title><p>no head, no body'), LOADER)).toBeNull();
-    expect(insertLoaderTag(bytes('<headline></header><bodyguard>'), LOADER)).toBeNull();
+    expect(text(insertLoaderTag(bytes('<title>x</title><BODY>hi'), LOADER))).toBe(`<title>x</title>${TAG}<BODY>hi`);
+  });
+
+  it('tags documents that write neither </head> nor <body> (both optional) where the parser opens the head', () => {
+    // After <head>, else <html>, else the doctype (never before it: that would mean quirks mode), else the start.
+    expect(text(insertLoaderTag(bytes('<!DOCTYPE html><html lang="en"><head><title>a</title><p>b'), LOADER))).toBe(
+      `<!DOCTYPE html><html lang="en"><head>${TAG}<title>a</title><p>b`,
+    );
+    expect(text(insertLoaderTag(bytes('<!doctype html>\n<html lang=en>\n<title>a</title><p>b'), LOADER))).toBe(
+      `<!doctype html>\n<html lang=en>${TAG}\n<title>a</title><p>b`,
+    );
+    expect(text(insertLoaderTag(bytes('<!doctype html><title>about</title><p>no head, no body'), LOADER))).toBe(
+      `<!doctype html>${TAG}<title>about</title><p>no head, no body`,
+    );
+    expect(text(insertLoaderTag(bytes('<headline></header><bodyguard>'), LOADER))).toBe(`${TAG}<headline></header><bodyguard>`);
+    // A byte order mark stays first (TextDecoder would hide it: compare bytes).
+    expect([...insertLoaderTag(bytes('\u{feff}<p>hi'), LOADER)!]).toEqual([...bytes(`\u{feff}${TAG}<p>hi`)]);
+    // Still none when the loader is already there.
+    expect(insertLoaderTag(bytes(`<!doctype html><script src="/cache-digest.js"></script><p>x`), LOADER)).toBeNull();
   });
 
   it('leaves pages that already load the loader alone, however the tag is written', () => {
@@ -50,7 +67,7 @@ describe('insertLoaderTag', () => {
     const unclosed = '<script src=x '.repeat(100_000);
     expect(text(insertLoaderTag(bytes(`<head>${unclosed}</head>`), LOADER))).toBe(`<head>${unclosed}${TAG}</head>`);
     const manyOpen = `<head>${'<script'.repeat(200_000)}>`;
-    expect(insertLoaderTag(bytes(manyOpen), LOADER)).toBeNull();
+    expect(text(insertLoaderTag(bytes(manyOpen), LOADER)) === manyOpen.replace('<head>', `<head>${TAG}`)).toBe(true);
     expect(insertLoaderTag(new Uint8Array(4 * 1024 * 1024 + 1).fill(0x20), LOADER)).toBeNull();
   });
 });

@@ -68,6 +68,8 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
   res.writeHead(200, {
     'content-type': PUSH_STREAM_CONTENT_TYPE,
     'push-stream-urls': streamed.map((entry) => entry.asset.url).join(', '),
+    // Every asset of the page as served now, held ones included: the worker keeps these first when its digest must shrink.
+    'push-stream-assets': options.assets.map((entry) => entry.asset.url).join(', '),
     'cache-control': 'private, no-store',
     'x-content-type-options': 'nosniff',
     ...options.headers,

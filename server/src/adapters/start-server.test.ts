@@ -152,7 +152,7 @@ describe('startServer({ injectLoader: true })', () => {
     expect(head.headers['etag']).toBe(etag);
   }, 60_000);
 
-  it('leaves alone pages that have the tag or no place for it, and everything but HTML', async () => {
+  it('leaves alone pages that have the tag, and everything but HTML; tags a page without </head> or <body', async () => {
     const withTag = `<!doctype html><html><head>${TAG}<title>t</title></head><body>t</body></html>\n`;
     await writeFile(path.join(site.root, 'tagged.html'), withTag);
     try {
@@ -160,9 +160,9 @@ describe('startServer({ injectLoader: true })', () => {
       const tagged = await h2Get(origin, '/tagged.html', { enablePush: false });
       expect(tagged.body.toString()).toBe(withTag);
       expect(tagged.headers['etag']).toBe(contentEtag(new TextEncoder().encode(withTag)));
-      // about/index.html has neither </head> nor <body.
+      // about/index.html has neither </head> nor <body (both optional in HTML): the tag goes after its doctype.
       const about = await h2Get(origin, '/about/', { enablePush: false });
-      expect(about.body.toString()).toBe('<!doctype html><title>about</title><link rel="stylesheet" href="/assets/app.css">\n');
+      expect(about.body.toString()).toBe(`<!doctype html>${TAG}<title>about</title><link rel="stylesheet" href="/assets/app.css">\n`);
       const css = await h2Get(origin, '/assets/app.css', { enablePush: false });
       expect(css.headers['etag']).toBe(site.assets.get('/assets/app.css')!.etag);
       expect((await h2Get(origin, '/missing.html', { enablePush: false })).status).toBe(404);

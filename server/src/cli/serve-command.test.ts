@@ -99,6 +99,9 @@ describe('cache-digest serve', () => {
   }, 90_000);
 
   it('serves the client scripts the folder lacks from memory; --inject-loader tags the pages; --no-client serves none', async () => {
+    // Valid HTML may leave out both <head> and <body>; such a page is tagged too (after its doctype).
+    const headless = '<!doctype html><title>No head</title><p>A page without head or body tags.';
+    await writeFile(path.join(site.root, 'headless.html'), headless);
     const server = await serve([site.root, '--port', '0', '--mode', 'hints', '--inject-loader']);
     expect(server.output()).toMatch(/^client scripts \(from memory\): \/cache-digest\.js \/cache-digest-sw\.js$/m);
     const worker = await h2Get(server.origin, '/cache-digest-sw.js');
@@ -107,7 +110,10 @@ describe('cache-digest serve', () => {
     expect(worker.body.length).toBeGreaterThan(1000);
     const page = await h2Get(server.origin, '/');
     expect(page.body.toString()).toBe(site.pageBody.replace('</head>', '<script src="/cache-digest.js" async></script></head>'));
+    const headlessPage = await h2Get(server.origin, '/headless.html');
+    expect(headlessPage.body.toString()).toBe(headless.replace('<!doctype html>', '<!doctype html><script src="/cache-digest.js" async></script>'));
     expect(await server.stop()).toBe(0);
+    await rm(path.join(site.root, 'headless.html'));
 
     const bare = await serve([site.root, '--port', '0', '--no-client']);
     expect(bare.output()).not.toMatch(/client scripts/);

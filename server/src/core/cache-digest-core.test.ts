@@ -196,7 +196,7 @@ describe('CacheDigestCore', () => {
       return { plan, headers: c.pageHeaders(plan, { pushed: missing, skipped: held }) };
     };
     const hints = check('hints');
-    expect(parseSummaryHeader(hints.headers['cache-digest-push'])).toEqual({ mode: 'hints', digest: 1, pushed: 4, skipped: 1, bytes: 1700 });
+    expect(parseSummaryHeader(hints.headers['cache-digest-push'])).toEqual({ mode: 'hints', digest: 1, pushed: 4, skipped: 1, bytes: 1700, pBits: 16 });
     expect(hints.headers.vary).toBe('cache-digest, accept-push-stream, service-worker-navigation-preload');
     expect(hints.headers.private).toBe(true);
     expect(hints.headers.link).toEqual([

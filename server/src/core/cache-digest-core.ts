@@ -11,7 +11,7 @@ import { readDigestHeader } from './read-digest-header.ts';
 import { formatLogLine, type LogFormat, type LogLevel } from './log-line.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
-import { isSameOriginPath } from '@cache-digest/shared';
+import { DEFAULT_DIGEST_BUDGET, isSameOriginPath } from '@cache-digest/shared';
 import type { DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './types.ts';
 
 /** Options of {@link CacheDigestCore}. */
@@ -145,6 +145,7 @@ export class CacheDigestCore {
       digestEntries: entries,
       digestStatus: status,
       ...(digests.error ? { digestError: digests.error } : {}),
+      ...(members.length > 0 ? { digestRisk: { pBits: Math.min(...members.map((m) => m.digest.pBits)), length: value?.length ?? 0 } } : {}),
       assets: assets.map((asset, index) => ({ asset, state: hashes ? classifyAsset(hashes[index]!, members) : 'missing' })),
     };
   }
@@ -159,6 +160,8 @@ export class CacheDigestCore {
       pushed: outcome.pushed.length,
       skipped: outcome.skipped.length,
       bytes: sumSizes(outcome.pushed),
+      ...(plan.digestRisk ? { pBits: plan.digestRisk.pBits } : {}),
+      ...(plan.digestRisk && plan.digestRisk.length > DEFAULT_DIGEST_BUDGET ? { overBudget: plan.digestRisk.length } : {}),
     };
   }
 

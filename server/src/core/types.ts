@@ -67,6 +67,8 @@ export interface DeliveryPlan {
   digestStatus: 'none' | 'valid' | 'invalid';
   /** Why the digest was refused, for the log. */
   digestError?: string;
+  /** log2(P) of the digests used (the smallest), and the `Cache-Digest` value's length: the summary's trailing fields. */
+  digestRisk?: { pBits: number; length: number };
   /** The page's assets in delivery order with the client's state of each. */
   assets: { asset: PageAsset; state: AssetState }[];
 }

@@ -2,7 +2,7 @@
 // site deployed as Workers Static Assets (the `ASSETS` binding): a navigation
 // from the Service Worker gets the page and, in the same response, only the
 // assets its Cache Digest lacks; any other client gets preload Links.
-import { createFetchHandler, immutableHashedAssets, type FetchHandler, type PageAsset } from '@cache-digest/server/fetch';
+import { createFetchHandler, staticCacheControl, type FetchHandler, type PageAsset } from '@cache-digest/server/fetch';
 
 interface Env {
   /** Workers Static Assets, with `run_worker_first` so that pages reach this worker. */
@@ -18,8 +18,8 @@ async function load(env: Env, base: string): Promise<FetchHandler | undefined> {
   const manifest = (await response.json()) as { pages: Record<string, PageAsset[]> };
   return createFetchHandler({
     pages: manifest.pages,
-    // Workers Assets sends `max-age=0, must-revalidate`: hashed files get a year, as the Node server gives them.
-    assets: immutableHashedAssets((url, request) => env.ASSETS.fetch(request ?? url)),
+    // Workers Assets sends `max-age=0, must-revalidate`: assets get the Node static server's defaults.
+    assets: staticCacheControl((url, request) => env.ASSETS.fetch(request ?? url)),
   });
 }
 

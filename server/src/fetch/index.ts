@@ -4,7 +4,7 @@ export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from 
 export { FetchDelivery, type FetchDeliveryOptions, type PageProducer } from './fetch-delivery.ts';
 export { SourceError, type AssetSource, type SourceResult } from './asset-source.ts';
 export { memorySite, type MemoryFile } from './memory-site.ts';
-export { immutableHashedAssets } from './immutable-hashed-assets.ts';
+export { staticCacheControl } from './static-cache-control.ts';
 export { originSource, type OriginSourceOptions } from './origin-source.ts';
 export { pushStreamBody, type PushStreamBodyOptions } from './push-stream-body.ts';
 export { CacheDigestCore, type CacheDigestCoreOptions } from '../core/cache-digest-core.ts';

@@ -1,6 +1,6 @@
 // `npm run bench:edge`: the fetch handler on workerd (Miniflare), two figures.
 // 1. Requests/s of the page with a 1,000-entry Cache-Digest (stream and hints)
-//    vs the same request in `off` mode (h2load over HTTP/1.1, loopback; best of 3 interleaved rounds).
+//    vs the same request in `off` mode (h2load over HTTP/1.1, loopback; best of 5 interleaved rounds).
 // 2. Origin mode with an origin that takes 200 ms to build the page: when the
 //    first asset byte reaches the client vs when the origin sends its first
 //    page byte. Prints a table and writes bench/results/edge.json.
@@ -20,6 +20,7 @@ const RESULTS = path.join(REPO, 'bench', 'results', 'edge.json');
 const REQUESTS = Number(process.env.REQUESTS ?? 3000);
 const CLIENTS = Number(process.env.CLIENTS ?? 8);
 const ORIGIN_DELAY_MS = 200;
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 
 // The origin: pages after 200 ms, assets at once; it notes when its first page byte leaves.
 let pageSentAt = 0;
@@ -59,7 +60,7 @@ const CASES: [string, string[]][] = [
 h2load(CASES[0]![1]); // warm-up
 // Rounds interleave the cases so that the machine's other load hits them alike; the best round counts.
 const best = new Map<string, { rps: number; failed: number }>();
-for (let round = 0; round < 3; round++) {
+for (let round = 0; round < ROUNDS; round++) {
   for (const [name, headers] of CASES) {
     const result = h2load(headers);
     const previous = best.get(name);

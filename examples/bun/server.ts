@@ -16,7 +16,12 @@ const manifest = (await Bun.file(`${root}/push-manifest.json`).json()) as { page
 /** A function source over the file system: only plain paths under `root`. */
 const files: AssetSource = async (url, request) => {
   if (request && request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-  let path = decodeURIComponent(url.pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return undefined; // malformed escape
+  }
   if (path.includes('..') || path.includes('\0')) return undefined;
   if (path.endsWith('/')) path += 'index.html';
   const file = Bun.file(`${root}${path}`);

@@ -26,7 +26,10 @@ export function originSource(origin: string | URL, options: OriginSourceOptions 
   const timeoutMs = options.timeoutMs ?? 10_000;
   const send = options.fetch ?? ((request: Request) => fetch(request));
   return async (url, request) => {
-    const target = new URL(url.pathname + url.search, base);
+    // Path and query replaced, never resolved: a path such as `//other.example/` must not change the host.
+    const target = new URL(base);
+    target.pathname = url.pathname;
+    target.search = url.search;
     const abort = new AbortController();
     const clientSignal = request?.signal;
     const onClientAbort = () => abort.abort(clientSignal?.reason);

@@ -43,3 +43,4 @@ export {
 } from './parameters.ts';
 export * from './push-stream/index.ts';
 export { ASSET_DESTINATIONS, type AssetDestination, type ManifestAsset, type PushManifest } from './push-manifest.ts';
+export * from './negotiation/index.ts';

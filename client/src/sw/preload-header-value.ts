@@ -1,7 +1,7 @@
-/** Request header of navigation preload (lower-case). */
-export const NAVIGATION_PRELOAD_HEADER = 'service-worker-navigation-preload';
+import { formatPreloadValue, headerView, NAVIGATION_PRELOAD_HEADER, readNegotiation } from '@cache-digest/shared';
 
-const PREFIX = 'accept-push-stream=1; cache-digest=';
+// The wire format lives once in @cache-digest/shared (negotiation), read by the servers with the same parser.
+export { NAVIGATION_PRELOAD_HEADER };
 
 /**
  * The `Service-Worker-Navigation-Preload` value that carries a navigation's
@@ -10,23 +10,23 @@ const PREFIX = 'accept-push-stream=1; cache-digest=';
  * value>`. `cache-digest=` comes last; its value runs to the end.
  */
 export function preloadHeaderValue(cacheDigestHeader: string): string {
-  return PREFIX + cacheDigestHeader;
+  return formatPreloadValue(cacheDigestHeader);
 }
 
 /**
  * What a navigation request asks for, from its `accept-push-stream` and
- * `cache-digest` headers or, when they are absent, from a preload value this
- * worker wrote. For tests and tools; servers read it with their own parser.
+ * `cache-digest` headers or, when they are absent, from its preload value,
+ * read with the servers' parser. For tests and tools.
  */
 export function navigationRequestSignals(headers: Record<string, string | string[] | undefined>): {
   acceptPushStream: string | undefined;
   cacheDigest: string | undefined;
 } {
   const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-  const preload = single(headers[NAVIGATION_PRELOAD_HEADER]);
-  const fromPreload = preload?.startsWith(PREFIX) ? preload.slice(PREFIX.length) : undefined;
+  const signals = readNegotiation(headerView(headers));
+  const accept = single(headers['accept-push-stream']);
   return {
-    acceptPushStream: single(headers['accept-push-stream']) ?? (fromPreload === undefined ? undefined : '1'),
-    cacheDigest: single(headers['cache-digest']) ?? fromPreload,
+    acceptPushStream: accept ?? (signals.acceptsPushStream ? '1' : undefined),
+    cacheDigest: signals.cacheDigest,
   };
 }

@@ -1,8 +1,7 @@
 import type { Http2ServerRequest } from 'node:http2';
 import { isSameOriginPath } from '@cache-digest/shared';
 import { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome } from '../core/cache-digest-core.ts';
-import { makePrivate, mergeVary } from '../core/response-privacy.ts';
-import { SUMMARY_HEADER } from '../core/summary-header.ts';
+import { earlyHintLinks, pageHeaderWrites, pushStreamHeaders } from '../core/page-header-writes.ts';
 import type { DeliveryPlan, PageAsset, PageRequest } from '../core/types.ts';
 import { StaticSite } from '../static/index.ts';
 import { staticSiteAssetReader, type AssetReader, type AssetResponse } from './asset-reader.ts';
@@ -128,13 +127,13 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     if (plan.mode === 'stream') {
       for (const name of PAGE_PART_REQUEST_HEADERS_DROPPED) delete req.headers[name];
       const outcome: DeliveryOutcome = { pushed: missing, skipped: held };
-      const headers = core.pageHeaders(plan, outcome);
+      const streamed = plan.assets.filter((entry) => entry.state !== 'fresh').map((entry) => entry.asset.url);
       startPushStream(res, {
         pageUrl: pagePartUrl(request.path),
         assets: plan.assets,
         read,
         ...(responses ? { responses } : {}),
-        headers: { [SUMMARY_HEADER]: headers[SUMMARY_HEADER], 'server-timing': summaryServerTiming(headers[SUMMARY_HEADER]), vary: headers.vary ?? '' },
+        headers: pushStreamHeaders(core.pageHeaders(plan, outcome), streamed),
         onPageHead: (status) => core.record(request, plan, outcome, status),
       });
       return;
@@ -153,16 +152,15 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     } else {
       outcome = { pushed: missing, skipped: held };
     }
-    if (plan.mode === 'hints' && request.http2 && outcome.pushed.length > 0) scheduleEarlyHints(req, res, outcome.pushed);
+    if (request.http2) scheduleEarlyHints(req, res, plan, outcome);
     beforeHead(res, (status) => {
       if (status >= 400) {
         // An error page gets no preloads, and the pushes promised for it are cancelled unless already under way.
         cancelPushes();
         if (plan.mode !== 'push') outcome = { pushed: [], skipped: outcome.skipped };
-        applyPageHeaders(res, { ...core.pageHeaders(plan, outcome), link: undefined });
-      } else {
-        applyPageHeaders(res, core.pageHeaders(plan, outcome));
       }
+      // The core decides every header (merged with what the application set); this only writes them.
+      for (const [name, value] of pageHeaderWrites(core.pageHeaders(plan, outcome), responseHeaderView(res), status)) res.setHeader(name, value);
     });
     let recorded = false;
     const record = (): void => {
@@ -174,9 +172,10 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     res.once('close', record);
   }
 
-  function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, assets: readonly PageAsset[]): void {
+  function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, plan: DeliveryPlan, outcome: DeliveryOutcome): void {
+    const links = earlyHintLinks(plan, outcome);
+    if (links.length === 0) return;
     const stream = (req as Http2ServerRequest).stream;
-    const links = assets.map((asset) => core.linksOf(asset).preload);
     earlyHints.set(
       req,
       new Promise<void>((resolve) => {
@@ -205,43 +204,13 @@ function pagePartUrl(requestPath: string): string {
   return isSameOriginPath(path) ? path : '/';
 }
 
-/** `cache-digest;desc="<summary>"`: the summary has no quotes or backslashes, so it needs no escaping. */
-function summaryServerTiming(summary: string): string {
-  return `cache-digest;desc="${summary}"`;
-}
-
-/** Adds the summary, Vary, private Cache-Control and Link headers to the page response. */
-function applyPageHeaders(res: NodeResponse, headers: ReturnType<CacheDigestCore['pageHeaders']>): void {
-  res.setHeader(SUMMARY_HEADER, headers[SUMMARY_HEADER]);
-  // The same summary as a Server-Timing entry: a page can read that one (PerformanceNavigationTiming.serverTiming).
-  const timing = headerText(res.getHeader('server-timing'));
-  res.setHeader('server-timing', timing ? `${timing}, ${summaryServerTiming(headers[SUMMARY_HEADER])}` : summaryServerTiming(headers[SUMMARY_HEADER]));
-  if (headers.vary) res.setHeader('vary', memo(varyMemo, headerText(res.getHeader('vary')), headers.vary, (existing) => mergeVary(existing, headers.vary!.split(', '))));
-  if (headers.private) res.setHeader('cache-control', memo(privateMemo, headerText(res.getHeader('cache-control')), '', makePrivate));
-  if (headers.link) {
-    const existing = res.getHeader('link');
-    const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-    res.setHeader('link', [...list, ...headers.link]);
-  }
-}
-
-// The application's Vary and Cache-Control values repeat (one per kind of page): each merge is computed once.
-const varyMemo = new Map<string, string>();
-const privateMemo = new Map<string, string>();
-
-function memo(cache: Map<string, string>, existing: string | undefined, extra: string, compute: (existing: string | undefined) => string): string {
-  const key = `${existing ?? '\u0000'}\u0001${extra}`;
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = compute(existing);
-    // Bounded: the values come from the application, but a server could build them per request.
-    if (cache.size >= 256) cache.clear();
-    cache.set(key, value);
-  }
-  return value;
-}
-
-function headerText(value: string | number | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
+/** The response's headers as the core reads them: `get(name)`, lists joined with `, `. */
+function responseHeaderView(res: NodeResponse): { get(name: string): string | undefined } {
+  return {
+    get(name) {
+      const value = res.getHeader(name);
+      if (value === undefined) return undefined;
+      return Array.isArray(value) ? value.join(', ') : String(value);
+    },
+  };
 }

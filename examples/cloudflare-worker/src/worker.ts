@@ -1,0 +1,36 @@
+// A Cloudflare Worker that puts digest-driven delivery in front of a static
+// site deployed as Workers Static Assets (the `ASSETS` binding): a navigation
+// from the Service Worker gets the page and, in the same response, only the
+// assets its Cache Digest lacks; any other client gets preload Links.
+import { createFetchHandler, staticCacheControl, type FetchHandler, type PageAsset } from '@cache-digest/server/fetch';
+
+interface Env {
+  /** Workers Static Assets, with `run_worker_first` so that pages reach this worker. */
+  ASSETS: { fetch(input: Request | URL | string): Promise<Response> };
+}
+
+let handler: Promise<FetchHandler | undefined> | undefined;
+
+/** The push manifest is deployed with the site (the Vite plugin writes it): read once per isolate. */
+async function load(env: Env, base: string): Promise<FetchHandler | undefined> {
+  const response = await env.ASSETS.fetch(new URL('/push-manifest.json', base));
+  if (!response.ok) return undefined;
+  const manifest = (await response.json()) as { pages: Record<string, PageAsset[]> };
+  return createFetchHandler({
+    pages: manifest.pages,
+    // Workers Assets sends `max-age=0, must-revalidate`: assets get the Node static server's defaults.
+    assets: staticCacheControl((url, request) => env.ASSETS.fetch(request ?? url)),
+  });
+}
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    handler ??= load(env, request.url).catch(() => undefined);
+    const ready = await handler;
+    if (!ready) {
+      handler = undefined; // try again on the next request
+      return env.ASSETS.fetch(request);
+    }
+    return ready(request);
+  },
+};

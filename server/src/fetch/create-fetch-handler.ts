@@ -1,0 +1,45 @@
+import type { CacheDigestCore } from '../core/cache-digest-core.ts';
+import { SourceError, type AssetSource } from './asset-source.ts';
+import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
+
+/** Options of {@link createFetchHandler}. */
+export interface FetchHandlerOptions extends FetchDeliveryOptions {
+  /**
+   * Where pages and every other request go (default `assets`). With
+   * {@link originSource} as both, the handler fronts an existing site.
+   */
+  site?: AssetSource;
+}
+
+/** A Web Fetch API handler with the core it reports through. */
+export interface FetchHandler {
+  (request: Request): Promise<Response>;
+  readonly core: CacheDigestCore;
+}
+
+/**
+ * A runtime-neutral handler `(request) => Promise<Response>` for
+ * `export default { fetch }` on workerd, Deno and Bun (or Node): a page of
+ * the manifest gets digest-driven delivery (see {@link FetchDelivery}), its
+ * page from `site`, its assets from `assets`; any other request is answered
+ * by `site` (404 when it has nothing).
+ */
+export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
+  const delivery = new FetchDelivery(options);
+  const site = options.site ?? options.assets;
+  const fromSite = async (request: Request): Promise<Response> =>
+    (await site(new URL(request.url), request)) ?? new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const handler = async (request: Request): Promise<Response> => {
+    const assets = delivery.pageAssets(request);
+    if (!assets) {
+      try {
+        return await fromSite(request);
+      } catch (error) {
+        const status = error instanceof SourceError ? error.status : 502;
+        return new Response(`${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      }
+    }
+    return delivery.respond(request, assets, fromSite);
+  };
+  return Object.assign(handler, { core: delivery.core });
+}

@@ -1,0 +1,4 @@
+import { launchBun } from './test-support/launch-runtime.ts';
+import { runtimeContract } from './test-support/runtime-contract.ts';
+
+runtimeContract('bun', launchBun);

@@ -1,0 +1,4 @@
+import { launchDeno } from './test-support/launch-runtime.ts';
+import { runtimeContract } from './test-support/runtime-contract.ts';
+
+runtimeContract('deno', launchDeno);

@@ -1,0 +1,4 @@
+import { launchNode } from './test-support/launch-runtime.ts';
+import { runtimeContract } from './test-support/runtime-contract.ts';
+
+runtimeContract('node', launchNode);

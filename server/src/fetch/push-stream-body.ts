@@ -1,0 +1,191 @@
+import { PushStreamWriter } from '@cache-digest/shared';
+import type { AssetState, PageAsset } from '../core/types.ts';
+import { SourceError, type AssetSource } from './asset-source.ts';
+
+/** What {@link pushStreamBody} needs. */
+export interface PushStreamBodyOptions {
+  /** The page part's `url` (a same-origin path). */
+  pageUrl: string;
+  /** The page's response, produced while the assets are sent. */
+  page: Promise<Response>;
+  /** The assets to send, in order: `missing` with a body, `stale-current` as a 304 part. */
+  assets: readonly { asset: PageAsset; state: AssetState }[];
+  /** Where asset bodies come from (absolute URLs on `origin`). */
+  source: AssetSource;
+  /** The request's origin (`https://host`), to make asset URLs absolute. */
+  origin: string;
+  /** Larger asset bodies are not streamed (an ABORT part: the client fetches them). */
+  maxAssetBytes: number;
+  /** Called with the page's status once its head is known. */
+  onPageHead: (status: number) => void;
+  /** Called when the client goes away. */
+  onCancel: () => void;
+}
+
+const PAGE_PART = 0;
+/** Asset reads started ahead of the one being written: an origin's round trips overlap. */
+const READ_AHEAD = 6;
+// Hop-by-hop or framing headers that mean nothing inside a part; Set-Cookie, which a
+// worker's synthesized response cannot apply; a coding and length the body no longer has.
+const DROPPED_PART_HEADERS = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'set-cookie', 'content-length',
+]);
+
+/**
+ * The body of a push-stream response (docs/push-stream.md) as a Web
+ * `ReadableStream`: asset parts start at once, the page part whenever the
+ * page's head arrives, its data interleaved. The stream ends with FIN only
+ * when the page and every asset part are complete. A page that fails before
+ * its head becomes a 502/504 page part; a page body that fails midway
+ * aborts the page part and errors the stream (no FIN), so the client never
+ * takes a truncated page for a complete one.
+ */
+export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<Uint8Array> {
+  const writer = new PushStreamWriter({ maxDataFrameBytes: 64 * 1024 });
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let closed = false;
+  const waiting: (() => void)[] = [];
+  const enqueue = (bytes: Uint8Array): void => {
+    if (!closed && bytes.length > 0) controller.enqueue(bytes);
+  };
+  // Waits while the consumer is behind: a large page body is not buffered whole.
+  const whenDemand = (): Promise<void> | undefined =>
+    closed || (controller.desiredSize ?? 1) > 0 ? undefined : new Promise((resolve) => waiting.push(resolve));
+  const wake = (): void => {
+    for (const resolve of waiting.splice(0)) resolve();
+  };
+
+  const writePage = async (): Promise<boolean> => {
+    let page: Response;
+    try {
+      page = await options.page;
+    } catch (error) {
+      const status = error instanceof SourceError ? error.status : 502;
+      options.onPageHead(status);
+      enqueue(writer.head(PAGE_PART, { url: options.pageUrl, status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, role: 'page' }));
+      enqueue(writer.data(PAGE_PART, new TextEncoder().encode(`${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\n`)));
+      enqueue(writer.end(PAGE_PART));
+      return true;
+    }
+    options.onPageHead(page.status);
+    const headers: Record<string, string> = {};
+    page.headers.forEach((value, name) => {
+      if (!DROPPED_PART_HEADERS.has(name) && !/[\0\r\n]/.test(value)) headers[name] = value;
+    });
+    enqueue(writer.head(PAGE_PART, { url: options.pageUrl, status: page.status, headers, role: 'page' }));
+    if (page.body) {
+      const reader = page.body.getReader();
+      try {
+        for (;;) {
+          if (closed) {
+            await reader.cancel();
+            return false;
+          }
+          const { done, value } = await reader.read();
+          if (done) break;
+          enqueue(writer.data(PAGE_PART, value));
+          await whenDemand();
+        }
+      } catch {
+        enqueue(writer.abort(PAGE_PART, 'page body failed'));
+        return false;
+      }
+    }
+    enqueue(writer.end(PAGE_PART));
+    return true;
+  };
+
+  const readAsset = async (asset: PageAsset): Promise<Response | null> => {
+    try {
+      const response = await options.source(new URL(asset.url, options.origin));
+      return response && response.status === 200 ? response : null;
+    } catch {
+      return null;
+    }
+  };
+
+  const writeAssets = async (): Promise<void> => {
+    const reads: Promise<Response | null>[] = [];
+    let part = PAGE_PART + 1;
+    for (let index = 0; index < options.assets.length && !closed; index++) {
+      for (let ahead = reads.length; ahead < Math.min(options.assets.length, index + READ_AHEAD); ahead++) {
+        reads.push(readAsset(options.assets[ahead]!.asset));
+      }
+      const { asset, state } = options.assets[index]!;
+      const id = part++;
+      const response = await reads[index]!;
+      const fail = (reason: string): void => {
+        enqueue(writer.head(id, { url: asset.url, status: 200, headers: {}, role: 'asset' }));
+        enqueue(writer.abort(id, reason));
+      };
+      if (!response) {
+        fail('unavailable');
+        continue;
+      }
+      const coding = response.headers.get('content-encoding')?.trim().toLowerCase();
+      if (coding && coding !== 'identity') {
+        // A worker's synthesized response is never decoded: an encoded body would be cached as is.
+        void response.body?.cancel();
+        fail('content-encoding');
+        continue;
+      }
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        if (!DROPPED_PART_HEADERS.has(name) && name !== 'content-encoding') headers[name] = value;
+      });
+      if (state === 'stale-current') {
+        void response.body?.cancel();
+        delete headers['content-type'];
+        enqueue(writer.head(id, { url: asset.url, status: 304, headers, role: 'asset' }));
+        enqueue(writer.end(id));
+        continue;
+      }
+      const declared = Number(response.headers.get('content-length') ?? '0');
+      let body: Uint8Array;
+      try {
+        if (declared > options.maxAssetBytes) throw new Error('too large');
+        body = new Uint8Array(await response.arrayBuffer());
+        if (body.byteLength > options.maxAssetBytes) throw new Error('too large');
+      } catch {
+        fail('unavailable');
+        continue;
+      }
+      // The asset HEAD names its exact length, so the reader knows it before the body.
+      headers['content-length'] = String(body.byteLength);
+      enqueue(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
+      enqueue(writer.data(id, body));
+      enqueue(writer.end(id));
+      await whenDemand();
+    }
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+      void (async () => {
+        const [pageComplete] = await Promise.all([writePage(), writeAssets()]);
+        if (closed) return;
+        if (pageComplete) {
+          enqueue(writer.fin());
+          closed = true;
+          controller.close();
+        } else {
+          closed = true;
+          controller.error(new Error('cache-digest: the page failed midway; the push stream ends without FIN'));
+        }
+      })().catch((error: unknown) => {
+        if (closed) return;
+        closed = true;
+        controller.error(error);
+      });
+    },
+    pull() {
+      wake();
+    },
+    cancel() {
+      closed = true;
+      wake();
+      options.onCancel();
+    },
+  });
+}

@@ -1,0 +1,10 @@
+import { fixtureHandler } from './fixture-site.ts';
+
+let handler: ((request: Request) => Promise<Response>) | undefined;
+
+export default {
+  fetch(request: Request, env: { ORIGIN?: string }): Promise<Response> {
+    handler ??= fixtureHandler(env.ORIGIN);
+    return handler(request);
+  },
+};

@@ -232,7 +232,7 @@ describe('CacheDigestCore', () => {
     const missing = plan.assets.filter((e) => e.state === 'missing').map((e) => e.asset);
     c.record(request(), plan, { pushed: missing, skipped: [assets[3]!] }, 200);
     expect(c.stats.snapshot()).toEqual({ requests: 1, digestsSeen: 1, invalidDigests: 0, assetsPushed: 4, assetsSkipped: 1, bytesPushed: 1700, bytesSaved: 100 });
-    expect(lines).toEqual(['cache-digest: GET / 200 | mode=push; digest=1; pushed=4; skipped=1; bytes=1700']);
+    expect(lines).toEqual(['cache-digest: GET / 200 | mode=push; digest=1; pushed=4; skipped=1; bytes=1700; p=16']);
   });
 
   it('logs at three levels and as JSON: summary is one short line, full lists every URL, none writes nothing', () => {
@@ -247,10 +247,10 @@ describe('CacheDigestCore', () => {
       return { lines, stats: c.stats.snapshot() };
     };
     const summary = run({});
-    expect(summary.lines).toEqual(['cache-digest: GET /?q=?x 200 | mode=hints; digest=1; pushed=4; skipped=1; bytes=1700']);
+    expect(summary.lines).toEqual(['cache-digest: GET /?q=?x 200 | mode=hints; digest=1; pushed=4; skipped=1; bytes=1700; p=16']);
     const full = run({ logLevel: 'full' });
     expect(full.lines).toEqual([
-      'cache-digest: GET /?q=?x 200 | mode=hints; digest=1; pushed=4; skipped=1; bytes=1700 | hinted: /classic.js /m.js /font.woff2 /img/a.png | skipped: /app.css',
+      'cache-digest: GET /?q=?x 200 | mode=hints; digest=1; pushed=4; skipped=1; bytes=1700; p=16 | hinted: /classic.js /m.js /font.woff2 /img/a.png | skipped: /app.css',
     ]);
     const none = run({ logLevel: 'none' });
     expect(none.lines).toEqual([]);

@@ -52,7 +52,7 @@ describe('cacheDigest (Hono middleware)', () => {
     expect(response.headers.get('cache-control')).toBe('private, max-age=60');
     expect(response.headers.get('set-cookie')).toBe('session=1');
     expect(response.headers.get('vary')).toBe('cache-digest, accept-push-stream, service-worker-navigation-preload');
-    expect(parseSummaryHeader(response.headers.get('cache-digest-push'))).toEqual({ mode: 'hints', digest: 1, pushed: 2, skipped: 1, bytes: FIXTURE_ASSETS[0]!.size + FIXTURE_ASSETS[2]!.size });
+    expect(parseSummaryHeader(response.headers.get('cache-digest-push'))).toEqual({ mode: 'hints', digest: 1, pushed: 2, skipped: 1, bytes: FIXTURE_ASSETS[0]!.size + FIXTURE_ASSETS[2]!.size, pBits: 16 });
     const broken = await hono.request(`${ORIGIN}/broken/`);
     expect(broken.status).toBe(500);
     expect(broken.headers.get('link')).toBeNull();

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeDigest, formatCacheDigestHeader, PushStreamReader } from '@cache-digest/shared';
-import { FIXTURE_ASSETS, FIXTURE_FILES } from '../test-support/fixture-site.ts';
-import { launchWorkerd } from '../test-support/launch-runtime.ts';
+import { FIXTURE_ASSETS, FIXTURE_FILES } from '../src/fetch/test-support/fixture-site.ts';
+import { launchWorkerd } from '../src/fetch/test-support/launch-runtime.ts';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const RESULTS = path.join(REPO, 'bench', 'results', 'edge.json');

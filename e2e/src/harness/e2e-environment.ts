@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '@cache-digest/server';
-import { startDelayProxy, type DelayProxy } from '../delay-proxy.ts';
+import { startDelayProxy, type DelayProxy } from '@cache-digest/playwright';
 import { buildDemoSite, type BuiltSite } from './build-demo-site.ts';
 import type { VisitFacts } from './measure-visit.ts';
 import { setDigestsIgnored } from './ignore-digests.ts';

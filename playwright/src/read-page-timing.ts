@@ -19,6 +19,8 @@ const READ_TIMING = `(() => {
     .filter((entry) => new URL(entry.name).origin === location.origin)
     .map((entry) => ({
       url: entry.name,
+      initiatorType: entry.initiatorType,
+      status: entry.responseStatus || 0,
       transferSize: entry.transferSize,
       encodedBodySize: entry.encodedBodySize,
       workerStart: entry.workerStart,
@@ -34,6 +36,8 @@ const READ_TIMING = `(() => {
 
 interface RawResource {
   url: string;
+  initiatorType: string;
+  status: number;
   transferSize: number;
   encodedBodySize: number;
   workerStart: number;
@@ -43,7 +47,8 @@ interface RawResource {
 /**
  * Reads the loaded page's timing. A subresource came from the worker when
  * the worker handled its fetch (workerStart > 0, or Chromium's deliveryType
- * "cache-storage"), from the HTTP cache when
+ * "cache-storage"), from the network when an Early Hints preload fetched it
+ * (initiatorType "early-hints", though the page then took it from the preload cache), from the HTTP cache when
  * nothing was transferred (transferSize 0, or deliveryType "cache"), else
  * from the network (its encoded body counted).
  */
@@ -54,10 +59,13 @@ export async function readPageTiming(page: Page): Promise<PageTiming> {
   for (const entry of raw.resources) {
     const url = new URL(entry.url);
     const path = url.pathname + url.search;
-    if (seen.has(path)) continue;
+    // The browser's own favicon probe and error responses are not the page's assets.
+    if (seen.has(path) || entry.status >= 400 || (entry.initiatorType === 'other' && url.pathname === '/favicon.ico')) continue;
     seen.add(path);
     const source: AssetSource =
-      entry.workerStart > 0 || entry.deliveryType === 'cache-storage'
+      entry.initiatorType === 'early-hints'
+        ? 'network'
+        : entry.workerStart > 0 || entry.deliveryType === 'cache-storage'
         ? 'worker'
         : entry.deliveryType === 'cache' || entry.transferSize === 0
           ? 'http-cache'

@@ -24,7 +24,7 @@ export interface AssetRecord {
   /** URL path and query. */
   path: string;
   source: AssetSource;
-  /** Body bytes that crossed the network for it (0 from the worker or the HTTP cache). */
+  /** Encoded (compressed) body bytes that crossed the network for it (0 from the worker or the HTTP cache). */
   networkBytes: number;
 }
 

@@ -35,6 +35,8 @@ export interface VisitOptions {
   primingVisits?: number;
   /** Runs after priming, right before the measured visit (e.g. switch the server to a new deploy). */
   beforeVisit?: () => Promise<void> | void;
+  /** Runs after the model's preparation, right before the measured navigation (e.g. reset server-side counters). */
+  beforeLoad?: () => void;
 }
 
 const SETTLE_AFTER_DROP_MS = 100;
@@ -143,7 +145,7 @@ export class LatencyLab {
       url,
       model,
       rttMs: this.emulator.rttMs,
-      bandwidthBytesPerSecond: this.options.bandwidthBytesPerSecond ?? null,
+      bandwidthBytesPerSecond: this.emulator.bandwidthBytesPerSecond ?? null,
       loadMs: timing.loadMs,
       ttfbMs: timing.ttfbMs,
       afterFirstByteMs: timing.loadMs - timing.ttfbMs,
@@ -161,7 +163,7 @@ export class LatencyLab {
   /** Load the page and wait until its Service Worker (if any) has stored what it received: a visit whose figures do not matter. */
   async prime(pathOrUrl = '/'): Promise<void> {
     await this.load(pathOrUrl);
-    await this.page.evaluate(WAIT_FOR_WORKER_CACHE);
+    await this.settle();
   }
 
   /**
@@ -178,6 +180,13 @@ export class LatencyLab {
       for (let i = 0; i < (options.primingVisits ?? 2); i += 1) await this.prime(pathOrUrl);
     }
     await options.beforeVisit?.();
+    if (model !== 'cold') await this.prepare(model);
+    options.beforeLoad?.();
+    return this.load(pathOrUrl, model);
+  }
+
+  /** Bring the current profile into `model`'s state before a measured load (used by visit(); for custom journeys). */
+  async prepare(model: VisitModel): Promise<void> {
     if (model === 'returning') {
       await this.page.goto('about:blank');
       await this.stopServiceWorkers();
@@ -187,7 +196,11 @@ export class LatencyLab {
     } else if (model === 'warm') {
       await this.page.goto('about:blank');
     }
-    return this.load(pathOrUrl, model);
+  }
+
+  /** Wait until the page's Service Worker (if any) has stored what it received. */
+  async settle(): Promise<void> {
+    await this.page.evaluate(WAIT_FOR_WORKER_CACHE);
   }
 
   /** Close the browser, delete the profile, stop the emulator if the lab started it. */

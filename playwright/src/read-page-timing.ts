@@ -25,6 +25,7 @@ const READ_TIMING = `(() => {
       encodedBodySize: entry.encodedBodySize,
       workerStart: entry.workerStart,
       deliveryType: entry.deliveryType || '',
+      responseEnd: entry.responseEnd,
     }));
   return {
     loadMs: nav ? nav.loadEventStart : 0,
@@ -42,6 +43,7 @@ interface RawResource {
   encodedBodySize: number;
   workerStart: number;
   deliveryType: string;
+  responseEnd: number;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function readPageTiming(page: Page): Promise<PageTiming> {
         : entry.deliveryType === 'cache' || entry.transferSize === 0
           ? 'http-cache'
           : 'network';
-    resources.push({ path, source, networkBytes: source === 'network' ? entry.encodedBodySize : 0 });
+    resources.push({ path, source, networkBytes: source === 'network' ? entry.encodedBodySize : 0, endMs: entry.responseEnd });
   }
   return { loadMs: raw.loadMs, ttfbMs: raw.ttfbMs, serverTimingSummary: raw.serverTimingSummary, resources };
 }

@@ -26,6 +26,8 @@ export interface AssetRecord {
   source: AssetSource;
   /** Encoded (compressed) body bytes that crossed the network for it (0 from the worker or the HTTP cache). */
   networkBytes: number;
+  /** When its last byte arrived, ms after navigation start (a waterfall's end). */
+  endMs: number;
 }
 
 /** One measured page visit, as a plain object. */

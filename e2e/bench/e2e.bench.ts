@@ -7,7 +7,7 @@
 //   --models ...        subset of returning,fresh-launch
 //   --strategies ...    subset of baseline,hints,stream-all,digest,h2-push
 //   --scenarios ...     subset of cold,warm,deploy-images,deploy-js,deploy-css
-//   --quick             RTT 100 ms only, 1 run, 1 floor run, fresh launch for baseline and digest only (about 5 minutes on a quiet 2-core machine)
+//   --quick             RTT 100 ms only, 1 run, 1 floor run
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -58,8 +58,6 @@ for (const scenario of scenarios) if (!SCENARIOS.includes(scenario)) throw new E
 const journeys: Array<{ model: BenchModel; strategy: Strategy }> = models.flatMap((model, index) =>
   strategies
     .filter((strategy) => strategy.client === 'chromium' || index === 0)
-    // --quick keeps the second model's table to the two strategies it exists to compare.
-    .filter((strategy) => !values.quick || model === 'returning' || strategy.name === 'baseline' || strategy.name === 'digest')
     .map((strategy) => ({ model, strategy })),
 );
 

@@ -17,6 +17,9 @@ export function markdownReport(results: BenchResults): string {
       `deploys (cumulative): deploy-images changes ${results.settings.deployChangedAssets.join(', ')}, deploy-js the deepest module ` +
       `(escape-html), deploy-css tokens.css and the bold font.`,
     '',
+    'Extra round trips below zero mean the RTT-0 floor visit was slower than the measured one: machine noise, ' +
+      'which only more runs on a quieter machine remove; compare strategies within one run.',
+    '',
   ];
   for (const model of results.settings.models) {
     lines.push(`## ${MODEL_TITLES[model]}`, '');

@@ -3,15 +3,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '@cache-digest/server';
+import { CLI_NODE_ARGS } from '../../../server/src/cli/test-support/cli-command.ts';
 import { writePlainSite } from '../../test-support/plain-static-server.ts';
 import type { MeasureReport } from './measure-report.ts';
 
-// `npx cache-digest measure` as a user runs it: the server package's bin,
-// which loads the command from this package, against a real local site.
-const BIN = fileURLToPath(new URL('../../../server/bin/cache-digest.mjs', import.meta.url));
+// `npx cache-digest measure` as a user runs it: the server package's bin
+// (from the sources), which loads the command from this package, against a real local site.
 
 let workDir: string;
 let site: RunningServer;
@@ -29,7 +28,7 @@ afterAll(async () => {
 
 function measure(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'measure', ...args], { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'measure', ...args], { cwd: workDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,113 +1,106 @@
 // `npm run bench:e2e`: page load times of the demo in Debian's Chromium (and a
-// Node HTTP/2 client for real push) through the round-trip emulator.
-//   --rtt 100          emulated round-trip time(s) in ms, comma-separated (e.g. 20,100,300)
-//   --runs 5           runs per cell (medians are reported)
-//   --strategies ...   subset of baseline,hints,stream-all,digest,h2-push
-//   --scenarios ...    subset of cold,warm,deploy
-//   --bandwidth N      cap in bytes per second each way (default: none)
-//   --out DIR          where latest.json, latest.md and the charts go (default e2e/results)
+// Node HTTP/2 client for real push) through the round-trip emulator, for two
+// visit models (returning visitor, the headline; fresh browser launch).
+//   --profile 20,100,300,300-5mbit   network profiles: RTT in ms, optionally a cap each way
+//   --runs 7            journeys per (profile, model, strategy); medians are reported
+//   --floor-runs 3      journeys at RTT 0 per (cap, model, strategy), the floor of "extra round trips"
+//   --models ...        subset of returning,fresh-launch
+//   --strategies ...    subset of baseline,hints,stream-all,digest,h2-push
+//   --scenarios ...     subset of cold,warm,deploy-images,deploy-js,deploy-css
+//   --quick             RTT 100 ms only, 1 run, 1 floor run
+//   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runBenchJourney, type BenchModel } from '../src/harness/bench-journey.ts';
 import { DEPLOY_CHANGED_IMAGES } from '../src/harness/build-demo-site.ts';
 import { E2eEnvironment } from '../src/harness/e2e-environment.ts';
 import { CHROMIUM_PATH } from '../src/harness/launch-chromium.ts';
-import { runScenario } from '../src/harness/run-scenario.ts';
-import { SCENARIOS, STRATEGIES, strategyNamed, type ScenarioName } from '../src/harness/strategies.ts';
+import { SCENARIOS, STRATEGIES, strategyNamed, type ScenarioName, type Strategy } from '../src/harness/strategies.ts';
 import type { VisitMeasurement } from '../src/harness/visit-measurement.ts';
 import { checkTargets } from '../src/report/check-targets.ts';
-import { markdownReport } from '../src/report/markdown-table.ts';
-import type { BenchResults, CellResult } from '../src/report/results-schema.ts';
+import { chartFileName, markdownReport, profileLabel, waterfallFileName } from '../src/report/markdown-table.ts';
+import { median } from '../src/report/median.ts';
+import type { BenchResults, CellResult, NetworkProfile } from '../src/report/results-schema.ts';
 import { summariseRuns } from '../src/report/summarise-runs.ts';
 import { loadTimeChart } from '../src/report/svg-chart.ts';
+import { waterfallChart } from '../src/report/waterfall-chart.ts';
+
+const MODELS: readonly BenchModel[] = ['returning', 'fresh-launch'];
 
 const { values } = parseArgs({
   options: {
-    rtt: { type: 'string', default: '100' },
-    runs: { type: 'string', default: '5' },
+    profile: { type: 'string', default: '20,100,300,300-5mbit' },
+    runs: { type: 'string', default: '7' },
+    'floor-runs': { type: 'string' },
+    models: { type: 'string', default: MODELS.join(',') },
     strategies: { type: 'string', default: STRATEGIES.map((s) => s.name).join(',') },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
-    bandwidth: { type: 'string' },
+    quick: { type: 'boolean', default: false },
     out: { type: 'string', default: fileURLToPath(new URL('../results', import.meta.url)) },
   },
 });
 
-const rtts = values.rtt.split(',').map(Number);
-const runs = Number(values.runs);
+const profiles = (values.quick ? '100' : values.profile).split(',').map(parseProfile);
+const runs = values.quick ? 1 : Number(values.runs);
+const floorRuns = values.quick ? 1 : Number(values['floor-runs'] ?? Math.min(3, runs));
+const models = values.models.split(',') as BenchModel[];
 const strategies = values.strategies.split(',').map(strategyNamed);
 const scenarios = values.scenarios.split(',') as ScenarioName[];
-const bandwidth = values.bandwidth ? Number(values.bandwidth) : undefined;
-if (rtts.some((rtt) => !(rtt >= 0 && rtt <= 2000)) || !(runs >= 1 && runs <= 50)) {
-  throw new Error('--rtt must be 0-2000 ms and --runs 1-50');
-}
+if (!(runs >= 1 && runs <= 50) || !(floorRuns >= 0 && floorRuns <= 50)) throw new Error('--runs must be 1-50 and --floor-runs 0-50');
+for (const model of models) if (!MODELS.includes(model)) throw new Error(`unknown model "${model}" (one of ${MODELS.join(', ')})`);
 for (const scenario of scenarios) if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario "${scenario}"`);
-if (bandwidth !== undefined && !(bandwidth > 0)) throw new Error('--bandwidth must be a positive number of bytes per second');
 
-const cells: CellResult[] = [];
+/** The (model, strategy) journeys to run: h2-push's Node client opens a connection per visit, so one model is enough for it. */
+const journeys: Array<{ model: BenchModel; strategy: Strategy }> = models.flatMap((model, index) =>
+  strategies
+    .filter((strategy) => strategy.client === 'chromium' || index === 0)
+    .map((strategy) => ({ model, strategy })),
+);
+
 const started = Date.now();
-for (const rttMs of rtts) {
-  const environment = await E2eEnvironment.create({
-    rttMs,
-    ...(bandwidth ? { bandwidthBytesPerSecond: bandwidth } : {}),
-    log: (line) => console.log(line),
-  });
-  try {
-    const visits = new Map<string, VisitMeasurement[]>();
-    // Runs interleave the strategies, so a noisy moment of the machine spreads over all of them.
-    for (let run = 1; run <= runs; run += 1) {
+const environment = await E2eEnvironment.create({ rttMs: 0, log: (line) => console.log(line) });
+const cells: CellResult[] = [];
+try {
+  console.log('building the code deploys (v3: deepest module, v4: + stylesheet and font)');
+  await environment.buildCodeDeploys();
+  const floors = new Map<string, number>(); // `${cap}/${model}/${scenario}/${strategy}` -> median ms after first byte
+  for (const profile of profiles) {
+    environment.proxy.bandwidthBytesPerSecond = profile.bandwidthBytesPerSecond ?? undefined;
+    const cap = String(profile.bandwidthBytesPerSecond ?? 'none');
+    if (floorRuns > 0 && !floors.has(`${cap}/${journeys[0]!.model}/${scenarios[0]}/${journeys[0]!.strategy.name}`)) {
+      environment.proxy.rttMs = 0;
+      const floorVisits = await runJourneys(floorRuns, `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''})`);
+      for (const [key, visits] of floorVisits) floors.set(`${cap}/${key}`, median(visits.map((visit) => visit.loadMs - visit.ttfbMs)));
+    }
+    environment.proxy.rttMs = profile.rttMs;
+    const measured = await runJourneys(runs, profileLabel(profile.name));
+    for (const { model, strategy } of journeys) {
       for (const scenario of scenarios) {
-        for (const strategy of strategies) {
-          const key = `${scenario}/${strategy.name}`;
-          let visit: VisitMeasurement | undefined;
-          for (let attempt = 1; attempt <= 2 && !visit; attempt += 1) {
-            try {
-              visit = await runScenario(environment, strategy, scenario);
-            } catch (error) {
-              console.log(`  ${key} run ${run} attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]}`);
-            }
-          }
-          if (!visit) continue;
-          visits.set(key, [...(visits.get(key) ?? []), visit]);
-          console.log(
-            `RTT ${rttMs} run ${run}/${runs} ${key.padEnd(20)} load ${Math.round(visit.loadMs)} ms, ` +
-              `${visit.deliveredAssets.length} assets sent, ${visit.redundantBytes} B twice, ${visit.summary ?? ''}`,
-          );
-        }
+        const key = `${model}/${scenario}/${strategy.name}`;
+        const list = measured.get(key);
+        if (!list || list.length === 0) continue;
+        cells.push(
+          summariseRuns({ rttMs: profile.rttMs, scenario, strategy: strategy.name, model, profile: profile.name }, list, floors.get(`${cap}/${key}`) ?? null),
+        );
       }
     }
-    for (const scenario of scenarios) {
-      for (const strategy of strategies) {
-        const list = visits.get(`${scenario}/${strategy.name}`);
-        if (list && list.length > 0) cells.push(summariseRuns({ rttMs, scenario, strategy: strategy.name }, list));
-      }
-    }
-  } finally {
-    await environment.close();
   }
+} finally {
+  await environment.close();
 }
 
 const results: BenchResults = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   generatedAt: new Date().toISOString(),
   command: `npm run bench:e2e -- ${process.argv.slice(2).join(' ')}`.trim(),
-  machine: {
-    node: process.versions.node,
-    chromium: chromiumVersion(),
-    cpus: os.cpus().length,
-    platform: `${os.type()} ${os.release()} ${os.arch()}`,
-  },
-  settings: {
-    rttMs: rtts,
-    runs,
-    bandwidthBytesPerSecond: bandwidth ?? null,
-    page: '/',
-    deployChangedAssets: DEPLOY_CHANGED_IMAGES,
-  },
+  machine: { node: process.versions.node, chromium: chromiumVersion(), cpus: os.cpus().length, platform: `${os.type()} ${os.release()} ${os.arch()}` },
+  settings: { profiles, models, runs, floorRuns, page: '/', deployChangedAssets: DEPLOY_CHANGED_IMAGES },
   results: cells,
-  targets: rtts.includes(100) ? checkTargets(cells, { rttMs: 100, bandwidthBytesPerSecond: bandwidth ?? null }) : [],
+  targets: checkTargets(cells),
 };
 
 const outDir = path.resolve(values.out);
@@ -115,16 +108,56 @@ await mkdir(outDir, { recursive: true });
 await writeFile(path.join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 const markdown = markdownReport(results);
 await writeFile(path.join(outDir, 'latest.md'), markdown);
-for (const rttMs of rtts) {
-  for (const scenario of scenarios) {
-    const scenarioCells = cells.filter((cell) => cell.rttMs === rttMs && cell.scenario === scenario);
-    if (scenarioCells.length === 0) continue;
-    const chart = loadTimeChart(`${scenario} visit, RTT ${rttMs} ms`, scenarioCells);
-    await writeFile(path.join(outDir, `chart-${scenario}-rtt${rttMs}.svg`), chart);
+for (const model of models) {
+  for (const profile of profiles) {
+    for (const scenario of scenarios) {
+      const scenarioCells = cells.filter((cell) => cell.model === model && cell.profile === profile.name && cell.scenario === scenario);
+      if (scenarioCells.length === 0) continue;
+      const chart = loadTimeChart(`${scenario}, ${profileLabel(profile.name)}, ${model === 'returning' ? 'returning visitor' : 'fresh browser launch'}`, scenarioCells);
+      await writeFile(path.join(outDir, chartFileName(model, scenario, profile.name)), chart);
+    }
+    const deployJs = cells.filter((cell) => cell.model === 'returning' && cell.profile === profile.name && cell.scenario === 'deploy-js' && cell.runs[0]?.waterfall);
+    if (model === 'returning' && deployJs.length > 0) {
+      await writeFile(path.join(outDir, waterfallFileName(profile.name)), waterfallChart(`deploy-js, ${profileLabel(profile.name)}, returning visitor`, deployJs));
+    }
   }
 }
 console.log(`\n${markdown}`);
 console.log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/latest.json, latest.md and charts in ${Math.round((Date.now() - started) / 1000)} s`);
+
+/** `runs` rounds of every journey, interleaved so a noisy moment of the machine spreads over all strategies. */
+async function runJourneys(count: number, label: string): Promise<Map<string, VisitMeasurement[]>> {
+  const visits = new Map<string, VisitMeasurement[]>();
+  for (let run = 1; run <= count; run += 1) {
+    for (const { model, strategy } of journeys) {
+      let journey: Awaited<ReturnType<typeof runBenchJourney>> | undefined;
+      for (let attempt = 1; attempt <= 2 && !journey; attempt += 1) {
+        try {
+          journey = await runBenchJourney(environment, strategy, model, scenarios);
+        } catch (error) {
+          console.log(`  ${label} ${model}/${strategy.name} run ${run} attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+      if (!journey) continue;
+      const figures: string[] = [];
+      for (const scenario of scenarios) {
+        const visit = journey[scenario];
+        if (!visit) continue;
+        const key = `${model}/${scenario}/${strategy.name}`;
+        visits.set(key, [...(visits.get(key) ?? []), visit]);
+        figures.push(`${scenario} ${Math.round(visit.loadMs)}`);
+      }
+      console.log(`${label} run ${run}/${count} ${model}/${strategy.name}: ${figures.join(', ')} ms`);
+    }
+  }
+  return visits;
+}
+
+function parseProfile(text: string): NetworkProfile {
+  const match = /^(\d+)(?:-(\d+(?:\.\d+)?)mbit)?$/.exec(text.trim());
+  if (!match || Number(match[1]) > 2000) throw new Error(`--profile: "${text}" is not RTT[-Nmbit] (e.g. 100 or 300-5mbit)`);
+  return { name: text.trim(), rttMs: Number(match[1]), bandwidthBytesPerSecond: match[2] ? Math.round((Number(match[2]) * 1e6) / 8) : null };
+}
 
 function chromiumVersion(): string {
   try {

@@ -1,10 +1,11 @@
-import { cp, readFile, readdir, stat } from 'node:fs/promises';
+import { appendFile, cp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { cacheDigest } from '@cache-digest/client/vite';
 import { contentEtag } from '@cache-digest/shared';
 import { generateDemoAssets } from '../demo-assets/generate-demo-assets.ts';
+import { buildPixelFont } from '../demo-assets/pixel-font.ts';
 import { demoBuildConfig } from '../demo-build-config.ts';
 
 /** The demo's source folder. */
@@ -38,6 +39,13 @@ export interface BuildDemoSiteOptions {
   outDir: string;
   /** Apply the deploy: {@link DEPLOY_CHANGED_IMAGES}. */
   deploy?: boolean;
+  /**
+   * Later deploys, cumulative: `js` changes the deepest module of the import
+   * graph (escape-html), so every importer's hashed URL changes; `css`
+   * changes the design-token stylesheet and the bold font, an asset
+   * referenced only from CSS.
+   */
+  codeChanges?: readonly ('js' | 'css')[];
 }
 
 /**
@@ -45,12 +53,22 @@ export interface BuildDemoSiteOptions {
  * source so that a deploy can change files.
  */
 export async function buildDemoSite(options: BuildDemoSiteOptions): Promise<BuiltSite> {
-  const source = path.join(options.workDir, options.deploy ? 'demo-deploy' : 'demo');
+  const source = path.join(options.workDir, `source-${path.basename(options.outDir)}`);
   await cp(DEMO_SOURCE_DIR, source, {
     recursive: true,
     filter: (file) => !/[\\/](dist|node_modules)([\\/]|$)/.test(path.relative(DEMO_SOURCE_DIR, file)) && path.basename(file) !== 'dist',
   });
   if (options.deploy) await generateDemoAssets(path.join(source, 'src', 'assets'), DEPLOY_CHANGED_IMAGES);
+  if (options.codeChanges?.includes('js')) {
+    // A branch the minifier keeps (it depends on the input), with no visible effect.
+    const file = path.join(source, 'src', 'lib', 'escape-html.ts');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('return text.replace(', "if (text === '\\u0000deploy-js') return '';\n  return text.replace("));
+  }
+  if (options.codeChanges?.includes('css')) {
+    await appendFile(path.join(source, 'src', 'styles', 'tokens.css'), '\n:root {\n  --demo-deploy: css;\n}\n');
+    await writeFile(path.join(source, 'src', 'assets', 'fonts', 'pixel-bold.ttf'), buildPixelFont({ family: 'Demo Pixel Deploy', bold: true }));
+  }
   await build({ ...demoBuildConfig({ root: source, outDir: options.outDir, plugins: [cacheDigest()] }), configFile: false });
   return { dir: options.outDir, files: await listFiles(options.outDir) };
 }

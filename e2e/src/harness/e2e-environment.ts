@@ -3,14 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '@cache-digest/server';
-import { startDelayProxy, type DelayProxy } from '../delay-proxy.ts';
+import { startDelayProxy, type DelayProxy } from '@cache-digest/playwright';
 import { buildDemoSite, type BuiltSite } from './build-demo-site.ts';
 import type { VisitFacts } from './measure-visit.ts';
 import { setDigestsIgnored } from './ignore-digests.ts';
 import { recordServedRequests, takeServedRequests } from './served-requests.ts';
 
-/** Which build of the demo is served: before or after the deploy. */
-export type SiteVersion = 'v1' | 'v2';
+/**
+ * Which build of the demo is served: v1; v2 with three photos changed; v3 =
+ * v2 + the deepest module changed (deploy-js); v4 = v3 + a stylesheet and a
+ * font changed (deploy-css). v3 and v4 exist after {@link E2eEnvironment.buildCodeDeploys}.
+ */
+export type SiteVersion = 'v1' | 'v2' | 'v3' | 'v4';
 
 /** Options of {@link E2eEnvironment.create}. */
 export interface E2eEnvironmentOptions {
@@ -35,7 +39,7 @@ export class E2eEnvironment {
   private constructor(
     readonly workDir: string,
     readonly proxy: DelayProxy,
-    readonly sites: Record<SiteVersion, BuiltSite>,
+    readonly sites: Record<'v1' | 'v2', BuiltSite> & Partial<Record<'v3' | 'v4', BuiltSite>>,
     readonly spki: string,
   ) {}
 
@@ -63,6 +67,20 @@ export class E2eEnvironment {
     }
   }
 
+  /** Build v3 (deploy-js) and v4 (deploy-css), for the benchmark's code-deploy scenarios. */
+  async buildCodeDeploys(): Promise<void> {
+    if (this.sites.v4) return;
+    const base = { workDir: this.workDir, deploy: true } as const;
+    this.sites.v3 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v3'), codeChanges: ['js'] });
+    this.sites.v4 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v4'), codeChanges: ['js', 'css'] });
+  }
+
+  private site(version: SiteVersion): BuiltSite {
+    const site = this.sites[version];
+    if (!site) throw new Error(`demo build ${version} is not built (call buildCodeDeploys())`);
+    return site;
+  }
+
   /** The origin the browser uses: the emulator. */
   get origin(): string {
     return `https://localhost:${this.proxy.port}`;
@@ -70,7 +88,7 @@ export class E2eEnvironment {
 
   /** The files of the build being served now. */
   get files(): BuiltSite['files'] {
-    return this.sites[this.current].files;
+    return this.site(this.current).files;
   }
 
   /**
@@ -88,7 +106,7 @@ export class E2eEnvironment {
     let server = this.servers.get(key);
     if (!server) {
       server = startServer({
-        root: this.sites[version].dir,
+        root: this.site(version).dir,
         mode,
         certDir: path.join(this.workDir, 'certs'),
         // The visit measurement reads the URLs streamed/pushed from the line.
@@ -97,7 +115,7 @@ export class E2eEnvironment {
           this.pageLog.push(line);
         },
       }).then(async (running) => {
-        await warmUp(running, this.sites[version]);
+        await warmUp(running, this.site(version));
         return running;
       });
       this.servers.set(key, server);

@@ -1,5 +1,5 @@
 import { chromium, type BrowserContext } from 'playwright-core';
-import { CHROMIUM_PATH, chromiumArgs } from '../../../client/test-support/launch-chromium.ts';
+import { chromiumArgs, findChromium } from '@cache-digest/playwright';
 
 /** Options of {@link launchChromium}. */
 export interface LaunchChromiumOptions {
@@ -11,13 +11,14 @@ export interface LaunchChromiumOptions {
   serviceWorkers: 'allow' | 'block';
 }
 
-export { CHROMIUM_PATH };
+/** The Chromium the benchmark drives (found the way @cache-digest/playwright finds it). */
+export const CHROMIUM_PATH = findChromium() ?? '/usr/bin/chromium';
 
 /**
- * Launch Debian's Chromium headless with a persistent profile. The
- * certificate is trusted by its SPKI (`ignoreHTTPSErrors` is not enough for
- * Service Workers or Early Hints), and `localhost` resolves to 127.0.0.1 only,
- * where the round-trip emulator listens.
+ * Launch Chromium headless with a persistent profile. The certificate is
+ * trusted by its SPKI (`ignoreHTTPSErrors` is not enough for Service Workers
+ * or Early Hints), and `localhost` resolves to 127.0.0.1 only, where the
+ * round-trip emulator listens.
  */
 export async function launchChromium(options: LaunchChromiumOptions): Promise<BrowserContext> {
   return chromium.launchPersistentContext(options.userDataDir, {
@@ -25,6 +26,6 @@ export async function launchChromium(options: LaunchChromiumOptions): Promise<Br
     headless: true,
     serviceWorkers: options.serviceWorkers,
     viewport: { width: 1200, height: 900 },
-    args: [...chromiumArgs([options.spki]).filter((arg) => arg !== '--headless'), '--host-resolver-rules=MAP localhost 127.0.0.1'],
+    args: chromiumArgs({ spki: [options.spki], hostResolverRules: 'MAP localhost 127.0.0.1' }),
   });
 }

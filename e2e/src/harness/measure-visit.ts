@@ -23,6 +23,7 @@ export interface VisitFacts {
   files: ReadonlyMap<string, BuiltFile>;
   summary: string | null;
   render: RenderCheckResult | null;
+  waterfall?: VisitMeasurement['waterfall'];
 }
 
 /**
@@ -51,6 +52,7 @@ export function measureVisit(facts: VisitFacts): VisitMeasurement {
   return {
     loadMs: facts.loadMs,
     ttfbMs: facts.ttfbMs,
+    ...(facts.waterfall ? { waterfall: facts.waterfall } : {}),
     bytesUp: facts.traffic.bytesUp,
     bytesDown: facts.traffic.bytesDown,
     connections: facts.traffic.connections,

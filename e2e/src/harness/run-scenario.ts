@@ -3,42 +3,8 @@ import { ChromiumVisitor } from './chromium-visitor.ts';
 import type { E2eEnvironment } from './e2e-environment.ts';
 import { loadPageOverH2, type H2ClientCache } from './h2-page-loader.ts';
 import { measureVisit } from './measure-visit.ts';
-import type { ScenarioName, Strategy } from './strategies.ts';
+import type { Strategy } from './strategies.ts';
 import type { VisitMeasurement } from './visit-measurement.ts';
-
-/** Options of {@link runScenario}. */
-export interface RunScenarioOptions {
-  /** The page visited (default `/`). */
-  path?: string;
-  /** Visits before the measured one in warm and deploy (default 2: the worker installs, then caches). */
-  primingVisits?: number;
-}
-
-/**
- * Run one scenario for one strategy with a new user: cold is the first
- * visit; warm is a repeat visit after priming visits; deploy is a repeat
- * visit after the server switched to the build with three changed assets.
- * Returns the measured visit.
- */
-export async function runScenario(
-  environment: E2eEnvironment,
-  strategy: Strategy,
-  scenario: ScenarioName,
-  options: RunScenarioOptions = {},
-): Promise<VisitMeasurement> {
-  const pagePath = options.path ?? '/';
-  const { visit, dispose } = await makeVisitor(environment, strategy);
-  try {
-    await environment.serve('v1', strategy.serverMode, { ignoreDigests: strategy.stripDigest });
-    if (scenario !== 'cold') {
-      for (let i = 0; i < (options.primingVisits ?? 2); i += 1) await visit(pagePath, true);
-    }
-    if (scenario === 'deploy') await environment.serve('v2', strategy.serverMode, { ignoreDigests: strategy.stripDigest });
-    return await visit(pagePath, false);
-  } finally {
-    await dispose();
-  }
-}
 
 /** The three measured visits of one user's {@link runJourney}. */
 export interface Journey {

@@ -1,8 +1,12 @@
 /** How a page is delivered in a benchmark or end-to-end run. */
 export type StrategyName = 'baseline' | 'hints' | 'stream-all' | 'digest' | 'h2-push';
 
-/** A visit's situation. */
-export type ScenarioName = 'cold' | 'warm' | 'deploy';
+/**
+ * A visit's situation: first visit, repeat visit, and three deploys in a row
+ * (three photos; the deepest module of the import graph; a stylesheet and a
+ * font referenced only from it).
+ */
+export type ScenarioName = 'cold' | 'warm' | 'deploy-images' | 'deploy-js' | 'deploy-css';
 
 /** What a strategy runs: the server's mode and the client. */
 export interface Strategy {
@@ -28,8 +32,8 @@ export const STRATEGIES: readonly Strategy[] = [
   { name: 'h2-push', serverMode: 'auto', client: 'node-h2', serviceWorker: false, stripDigest: false, description: 'real HTTP/2 push + digest, Node HTTP/2 client' },
 ];
 
-/** The three scenarios, in table order. */
-export const SCENARIOS: readonly ScenarioName[] = ['cold', 'warm', 'deploy'];
+/** The scenarios, in table (and journey) order. */
+export const SCENARIOS: readonly ScenarioName[] = ['cold', 'warm', 'deploy-images', 'deploy-js', 'deploy-css'];
 
 /** Looks a strategy up by name. */
 export function strategyNamed(name: string): Strategy {

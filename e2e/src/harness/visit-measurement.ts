@@ -6,6 +6,8 @@ export interface VisitMeasurement {
   loadMs: number;
   /** Navigation start to the first byte of the page, ms. */
   ttfbMs: number;
+  /** When the page's assets finished arriving, ms after navigation start (Chromium; the deploy-js waterfall). */
+  waterfall?: Array<{ path: string; endMs: number; source: string }>;
   /** Bytes through the emulator, client to server and server to client (TLS included). */
   bytesUp: number;
   bytesDown: number;

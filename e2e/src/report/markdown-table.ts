@@ -1,38 +1,79 @@
-import type { BenchResults } from './results-schema.ts';
+import { SCENARIOS } from '../harness/strategies.ts';
+import type { BenchResults, CellResult } from './results-schema.ts';
 
-/** The results as markdown: one table per (RTT, scenario), then the target checks. */
+const MODEL_TITLES = {
+  returning: 'Returning visitor (headline): one browser, every connection dropped and the worker stopped before the visit',
+  'fresh-launch': 'Fresh browser launch on the same profile (includes browser start-up)',
+} as const;
+
+/** The results as markdown: per visit model, one table per (profile, scenario) with its chart, then the target checks. */
 export function markdownReport(results: BenchResults): string {
   const lines: string[] = [
     '# End-to-end latency: results',
     '',
     `Generated ${results.generatedAt} by \`${results.command}\` on ${results.machine.platform}, ${results.machine.cpus} CPUs, ` +
-      `Node ${results.machine.node}, Chromium ${results.machine.chromium}. Medians of ${results.settings.runs} runs; ` +
-      `bandwidth ${results.settings.bandwidthBytesPerSecond ? `${results.settings.bandwidthBytesPerSecond} B/s` : 'not capped'}; ` +
-      `deploy changes ${results.settings.deployChangedAssets.join(', ')}.`,
+      `Node ${results.machine.node}, ${results.machine.chromium}. Medians of ${results.settings.runs} run(s); ` +
+      `extra round trips over a floor of ${results.settings.floorRuns} run(s) at RTT 0; ` +
+      `deploys (cumulative): deploy-images changes ${results.settings.deployChangedAssets.join(', ')}, deploy-js the deepest module ` +
+      `(escape-html), deploy-css tokens.css and the bold font.`,
+    '',
+    'Extra round trips below zero mean the RTT-0 floor visit was slower than the measured one: machine noise, ' +
+      'which only more runs on a quieter machine remove; compare strategies within one run.',
     '',
   ];
-  for (const rtt of results.settings.rttMs) {
-    for (const scenario of ['cold', 'warm', 'deploy'] as const) {
-      const cells = results.results.filter((cell) => cell.rttMs === rtt && cell.scenario === scenario);
-      if (cells.length === 0) continue;
-      lines.push(`## RTT ${rtt} ms, ${scenario}`, '');
-      lines.push('| strategy | load ms (min-max) | RTTs | TTFB ms | down KB | up KB | requests | assets sent | pushed | redundant KB (%) |');
-      lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-      for (const cell of cells) {
-        const m = cell.median;
-        lines.push(
-          `| ${cell.strategy} | ${Math.round(m.loadMs)} (${Math.round(cell.min.loadMs)}-${Math.round(cell.max.loadMs)}) | ${m.loadRoundTrips.toFixed(1)} | ${Math.round(m.ttfbMs)} | ` +
-            `${(m.bytesDown / 1000).toFixed(1)} | ${(m.bytesUp / 1000).toFixed(1)} | ${m.networkRequests} | ${m.deliveredAssets} | ${m.pushedAssets} | ` +
-            `${(m.redundantBytes / 1000).toFixed(1)} (${m.redundantPercent.toFixed(1)}%) |`,
-        );
+  for (const model of results.settings.models) {
+    lines.push(`## ${MODEL_TITLES[model]}`, '');
+    for (const profile of results.settings.profiles) {
+      for (const scenario of SCENARIOS) {
+        const cells = results.results.filter((c) => c.model === model && c.profile === profile.name && c.scenario === scenario);
+        if (cells.length === 0) continue;
+        lines.push(`### ${scenario}, ${profileLabel(profile.name)}`, '');
+        lines.push(`![${scenario}](${chartFileName(model, scenario, profile.name)})`, '');
+        lines.push(...cellTable(cells), '');
       }
-      lines.push('');
+      if (model === 'returning' && results.results.some((c) => c.model === model && c.profile === profile.name && c.scenario === 'deploy-js')) {
+        lines.push(`Waterfall of one deploy-js visit per strategy, ${profileLabel(profile.name)}: ![waterfall](${waterfallFileName(profile.name)})`, '');
+      }
     }
   }
   if (results.targets.length > 0) {
-    lines.push('## Targets (issue 5)', '', '| target | result | figures |', '| --- | --- | --- |');
+    lines.push('## Targets (returning visitor)', '', '| target | result | figures |', '| --- | --- | --- |');
     for (const target of results.targets) lines.push(`| ${target.name} | ${target.pass ? 'met' : 'NOT met'} | ${target.detail} |`);
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** One table: a row per strategy. */
+export function cellTable(cells: readonly CellResult[]): string[] {
+  const rows = [
+    '| strategy | load ms (min-max) | TTFB ms | after 1st byte ms | extra RTs | down KB | up KB | requests | assets sent | pushed | redundant KB (%) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const cell of cells) {
+    const m = cell.median;
+    rows.push(
+      `| ${cell.strategy} | ${Math.round(m.loadMs)} (${Math.round(cell.min.loadMs)}-${Math.round(cell.max.loadMs)}) | ${Math.round(m.ttfbMs)} | ` +
+        `${Math.round(m.afterFirstByteMs)} | ${m.extraRoundTrips === null ? '-' : m.extraRoundTrips.toFixed(2)} | ` +
+        `${(m.bytesDown / 1000).toFixed(1)} | ${(m.bytesUp / 1000).toFixed(1)} | ${m.networkRequests} | ${m.deliveredAssets} | ${m.pushedAssets} | ` +
+        `${(m.redundantBytes / 1000).toFixed(1)} (${m.redundantPercent.toFixed(1)}%) |`,
+    );
+  }
+  return rows;
+}
+
+/** `RTT 100 ms` or `RTT 300 ms, 5 Mbit/s`. */
+export function profileLabel(profile: string): string {
+  const [rtt, cap] = profile.split('-');
+  return `RTT ${rtt} ms${cap ? `, ${cap.replace(/mbit$/, ' Mbit/s')}` : ''}`;
+}
+
+/** The bar chart's file name for a (model, scenario, profile). */
+export function chartFileName(model: string, scenario: string, profile: string): string {
+  return `chart-${model}-${scenario}-${profile}.svg`;
+}
+
+/** The deploy-js waterfall's file name for a profile. */
+export function waterfallFileName(profile: string): string {
+  return `waterfall-deploy-js-${profile}.svg`;
 }

@@ -5,6 +5,7 @@ import { median } from './median.ts';
 import type { BenchResults, CellResult } from './results-schema.ts';
 import { summariseRuns } from './summarise-runs.ts';
 import { loadTimeChart } from './svg-chart.ts';
+import { waterfallChart } from './waterfall-chart.ts';
 import type { VisitMeasurement } from '../harness/visit-measurement.ts';
 
 function visit(loadMs: number, overrides: Partial<VisitMeasurement> = {}): VisitMeasurement {
@@ -35,53 +36,81 @@ describe('median', () => {
   });
 });
 
-describe('summariseRuns, checkTargets, markdownReport, loadTimeChart', () => {
+describe('summariseRuns, checkTargets, markdownReport, loadTimeChart, waterfallChart', () => {
+  const cell = (scenario: 'deploy-js' | 'warm', strategy: 'baseline' | 'digest', loads: number[], overrides: Partial<VisitMeasurement> = {}) =>
+    summariseRuns(
+      { rttMs: 100, scenario, strategy, model: 'returning', profile: '100' },
+      loads.map((ms) => visit(ms, overrides)),
+      // Floor: 210 ms after first byte at RTT 0 (a visit's ttfb is a third of its load here).
+      scenario === 'deploy-js' ? 210 : null,
+    );
   const cells: CellResult[] = [
-    summariseRuns({ rttMs: 100, scenario: 'deploy', strategy: 'baseline' }, [900, 1000, 1100].map((ms) => visit(ms, { pushedAssets: [] }))),
-    summariseRuns({ rttMs: 100, scenario: 'deploy', strategy: 'digest' }, [330, 340, 600].map((ms) => visit(ms))),
-    summariseRuns({ rttMs: 100, scenario: 'warm', strategy: 'digest' }, [300, 310, 320].map((ms) => visit(ms, { deliveredAssets: [] }))),
+    cell('deploy-js', 'baseline', [900, 1000, 1100], { pushedAssets: [] }),
+    cell('deploy-js', 'digest', [330, 340, 600], {
+      waterfall: [
+        { path: '/assets/a.png', endMs: 200, source: 'network' },
+        { path: '/assets/b.js', endMs: 250, source: 'worker' },
+      ],
+    }),
+    cell('warm', 'digest', [300, 310, 320], { deliveredAssets: [] }),
+    cell('warm', 'baseline', [300, 305, 330], { deliveredAssets: [] }),
   ];
 
-  it('reports medians and extremes per cell', () => {
+  it('reports medians, extremes and extra round trips over the floor per cell', () => {
     const digest = cells[1]!;
     expect(digest.median.loadMs).toBe(340);
     expect(digest.median.loadRoundTrips).toBeCloseTo(3.4);
+    expect(digest.median.afterFirstByteMs).toBeCloseTo(340 - 340 / 3);
+    // (load - ttfb - floor) / RTT, median over runs: (226.7 - 210) / 100.
+    expect(digest.median.extraRoundTrips).toBeCloseTo((340 - 340 / 3 - 210) / 100);
     expect(digest.min.loadMs).toBe(330);
     expect(digest.max.loadMs).toBe(600);
     expect(digest.median.pushedAssets).toBe(1);
     expect(digest.runs).toHaveLength(3);
+    expect(cells[2]!.median.extraRoundTrips).toBeNull();
   });
 
-  it('checks the issue targets from the medians and every run', () => {
+  it('checks the targets from the medians and every run', () => {
     const targets = checkTargets(cells);
     const byName = (part: string) => targets.find((target) => target.name.includes(part))!;
-    expect(byName('connection setup').pass).toBe(true); // 340 <= 2 + 1.5 RTT = 350
-    expect(byName('half the baseline').pass).toBe(true); // 340 <= 500
-    expect(byName('redundant bytes').pass).toBe(true);
-    expect(byName('no asset byte').pass).toBe(true);
-    const slower = checkTargets([{ ...cells[1]!, median: { ...cells[1]!.median, loadMs: 600 } }, cells[0]!]);
-    expect(slower.find((target) => target.name.includes('connection setup'))!.pass).toBe(false);
-    expect(slower.find((target) => target.name.includes('half the baseline'))!.pass).toBe(false);
+    expect(byName('deploy-js @ 100: digest at most 0.2').pass).toBe(true);
+    expect(byName('deploy-js @ 100: digest at most 0.2').detail).toContain('baseline 4.57');
+    expect(byName('sends no asset').pass).toBe(true);
+    expect(byName('no slower than baseline').pass).toBe(true);
+    const slower = checkTargets([cell('warm', 'digest', [400, 410, 420]), cells[3]!]);
+    expect(slower.find((target) => target.name.includes('no slower'))!.pass).toBe(false);
   });
 
-  it('writes a markdown table and an SVG chart that hold the figures', () => {
+  it('writes markdown tables, a bar chart and a waterfall that hold the figures', () => {
     const results: BenchResults = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       generatedAt: '2026-01-01T00:00:00.000Z',
       command: 'npm run bench:e2e',
       machine: { node: '20', chromium: 'Chromium 156', cpus: 2, platform: 'Linux' },
-      settings: { rttMs: [100], runs: 3, bandwidthBytesPerSecond: null, page: '/', deployChangedAssets: ['photo-03.png'] },
+      settings: {
+        profiles: [{ name: '100', rttMs: 100, bandwidthBytesPerSecond: null }],
+        models: ['returning'],
+        runs: 3,
+        floorRuns: 1,
+        page: '/',
+        deployChangedAssets: ['photo-03.png'],
+      },
       results: cells,
       targets: checkTargets(cells),
     };
     const markdown = markdownReport(results);
-    expect(markdown).toContain('## RTT 100 ms, deploy');
-    expect(markdown).toContain('| digest | 340 (330-600) | 3.4 |');
+    expect(markdown).toContain('### deploy-js, RTT 100 ms');
+    expect(markdown).toContain('(chart-returning-deploy-js-100.svg)');
+    expect(markdown).toContain('(waterfall-deploy-js-100.svg)');
+    expect(markdown).toContain('| digest | 340 (330-600) | 113 | 227 | 0.17 |');
     expect(markdown).toContain('| met |');
-    const svg = loadTimeChart('deploy visit, RTT 100 ms', cells.slice(0, 2));
+    const svg = loadTimeChart('deploy-js visit, RTT 100 ms', cells.slice(0, 2));
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('>digest</text>');
-    expect(svg).toContain('340 ms · 3.4 RTT');
+    expect(svg).toContain('340 ms · 3.4 RTT · +0.17 RTT after 1st byte');
     expect(svg.match(/<rect /g)).toHaveLength(3); // background + one bar per strategy
+    const waterfall = waterfallChart('deploy-js', cells.slice(0, 2));
+    expect(waterfall).toContain('>340 ms</text>');
+    expect(waterfall.match(/stroke="#0f766e"/g)).toHaveLength(1); // the worker-served asset of the digest visit
   });
 });

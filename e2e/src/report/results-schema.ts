@@ -1,3 +1,4 @@
+import type { BenchModel } from '../harness/bench-journey.ts';
 import type { ScenarioName, StrategyName } from '../harness/strategies.ts';
 import type { VisitMeasurement } from '../harness/visit-measurement.ts';
 
@@ -7,6 +8,13 @@ export interface MedianFigures {
   /** loadMs / rttMs. */
   loadRoundTrips: number;
   ttfbMs: number;
+  /** loadMs - ttfbMs. */
+  afterFirstByteMs: number;
+  /**
+   * (loadMs - ttfbMs - floor) / rttMs, floor being the median time after first
+   * byte of the same (model, scenario, strategy) at RTT 0; null without a floor.
+   */
+  extraRoundTrips: number | null;
   bytesUp: number;
   bytesDown: number;
   connections: number;
@@ -25,9 +33,22 @@ export interface RunFigures extends Omit<VisitMeasurement, 'render'> {
   renderedCorrectly: boolean | null;
 }
 
+/** A network profile of the benchmark. */
+export interface NetworkProfile {
+  /** `20`, `100`, `300`, `300-5mbit`. */
+  name: string;
+  rttMs: number;
+  bandwidthBytesPerSecond: number | null;
+}
+
 /** One cell of the benchmark. */
 export interface CellResult {
+  /** The visit model (returning visitor, the headline, or fresh browser launch). */
+  model: BenchModel;
+  profile: string;
   rttMs: number;
+  /** Median time after first byte at RTT 0 (same profile cap), when measured. */
+  floorAfterFirstByteMs: number | null;
   scenario: ScenarioName;
   strategy: StrategyName;
   median: MedianFigures;
@@ -36,7 +57,7 @@ export interface CellResult {
   runs: RunFigures[];
 }
 
-/** A target of issue 5, checked at RTT 100 ms. */
+/** A target of the benchmark's issue, checked on the returning-visitor model. */
 export interface TargetCheck {
   name: string;
   pass: boolean;
@@ -45,14 +66,16 @@ export interface TargetCheck {
 
 /** The whole of e2e/results/latest.json. */
 export interface BenchResults {
-  schemaVersion: 1;
+  schemaVersion: 2;
   generatedAt: string;
   command: string;
   machine: { node: string; chromium: string; cpus: number; platform: string };
   settings: {
-    rttMs: number[];
+    profiles: NetworkProfile[];
+    models: BenchModel[];
     runs: number;
-    bandwidthBytesPerSecond: number | null;
+    /** Journeys per (profile cap, model, strategy) at RTT 0: the floor of extraRoundTrips. */
+    floorRuns: number;
     page: string;
     deployChangedAssets: readonly string[];
   };

@@ -16,7 +16,7 @@ const COLORS: Record<string, string> = {
 export function loadTimeChart(title: string, cells: readonly CellResult[]): string {
   const width = 900;
   const left = 120;
-  const right = 370;
+  const right = 430;
   const barHeight = 26;
   const gap = 14;
   const top = 56;
@@ -44,7 +44,8 @@ export function loadTimeChart(title: string, cells: readonly CellResult[]): stri
     const x2 = left + scale(cell.max.loadMs);
     const mid = y + barHeight / 2;
     parts.push(`<path d="M${x1.toFixed(1)} ${mid}H${x2.toFixed(1)}M${x1.toFixed(1)} ${mid - 5}V${mid + 5}M${x2.toFixed(1)} ${mid - 5}V${mid + 5}" stroke="#0f172a" stroke-width="1.2" fill="none"/>`);
-    const label = `${Math.round(m.loadMs)} ms · ${m.loadRoundTrips.toFixed(1)} RTT · ${kb(m.bytesDown)} down${m.redundantBytes > 0 ? ` · ${kb(m.redundantBytes)} twice` : ''}`;
+    const extra = m.extraRoundTrips === null ? '' : ` · +${m.extraRoundTrips.toFixed(2)} RTT after 1st byte`;
+    const label = `${Math.round(m.loadMs)} ms · ${m.loadRoundTrips.toFixed(1)} RTT${extra} · ${kb(m.bytesDown)} down${m.redundantBytes > 0 ? ` · ${kb(m.redundantBytes)} twice` : ''}`;
     parts.push(`<text x="${Math.max(x2, left + scale(m.loadMs)) + 8}" y="${mid + 4}" fill="#0f172a">${escapeXml(label)}</text>`);
   });
   parts.push('</svg>');

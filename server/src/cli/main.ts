@@ -11,6 +11,9 @@ commands:
         [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
         [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
                                        serve a static folder over HTTP/2 with digest-driven delivery
+  measure URL [--rtt 100,300] [--bandwidth 5mbit] [--runs 7] [--compare URL2] [--spki B64]
+                                       load an https site in Chromium through a round-trip emulator
+                                       (needs @cache-digest/playwright and playwright-core installed)
 `;
 
 function processIO(): CommandIO {
@@ -41,6 +44,8 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
         const { serveCommand } = await import('./serve-command.ts');
         return await serveCommand(args);
       }
+      case 'measure':
+        return await runMeasure(args, io);
       case undefined:
       case 'help':
       case '--help':
@@ -56,4 +61,23 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
     io.stderr(`${error instanceof UsageError ? `cache-digest: ${error.message}` : describeError(error)}\n`);
     return 2;
   }
+}
+
+/**
+ * `measure` lives in @cache-digest/playwright, an optional peer: loaded only
+ * here, so the server package does not pull a browser driver.
+ */
+async function runMeasure(args: string[], io: CommandIO): Promise<number> {
+  let measure: { measureCommand(args: string[], io: CommandIO): Promise<number> };
+  try {
+    // A variable specifier: the server builds and type-checks without the optional peer installed.
+    const specifier = '@cache-digest/playwright/measure';
+    measure = (await import(specifier)) as typeof measure;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
+    io.stderr('cache-digest measure needs @cache-digest/playwright and playwright-core: npm install -D @cache-digest/playwright playwright-core\n');
+    return 2;
+  }
+  return measure.measureCommand(args, io);
 }

@@ -30,6 +30,8 @@ export interface DelayProxy {
   readonly port: number;
   /** The emulated round-trip time; can be changed between page loads. */
   rttMs: number;
+  /** The bandwidth cap each way in bytes per second (undefined: none); can be changed between page loads. */
+  bandwidthBytesPerSecond: number | undefined;
   /** Forward new connections to another server (a deploy behind the same origin); open ones stay. */
   retarget(port: number, host?: string): void;
   /** A copy of the counters. */
@@ -209,6 +211,13 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     },
     set rttMs(value: number) {
       settings.rttMs = value;
+    },
+    get bandwidthBytesPerSecond() {
+      return settings.bandwidth;
+    },
+    set bandwidthBytesPerSecond(value: number | undefined) {
+      if (value !== undefined && !(value > 0)) throw new RangeError('bandwidthBytesPerSecond must be positive');
+      settings.bandwidth = value;
     },
     retarget: (port: number, host?: string) => {
       target.port = port;

@@ -1,0 +1,10 @@
+export { startDelayProxy, type DelayProxy, type DelayProxyOptions, type DelayProxyStats } from './delay-proxy.ts';
+export { findChromium } from './chromium/find-chromium.ts';
+export { chromiumArgs, type ChromiumArgsOptions } from './chromium/chromium-args.ts';
+export { LatencyLab, type LatencyLabOptions, type VisitOptions } from './latency-lab.ts';
+export { latencyFixtures, type LatencyFixtures, type LatencyOptions, type LatencyTester } from './fixture.ts';
+export { extraRoundTrips, withFloor } from './extra-round-trips.ts';
+export { medianVisit } from './median-visit.ts';
+export { parseSummary } from './parse-summary.ts';
+export { readPageTiming, type PageTiming } from './read-page-timing.ts';
+export type { AssetRecord, AssetSource, CountAndBytes, DeliverySummary, VisitMetrics, VisitModel } from './visit-metrics.ts';

@@ -1,0 +1,7 @@
+export { measureCommand, type MeasureIO } from './measure-command.ts';
+export { MeasureError } from './measure-error.ts';
+export { parseMeasureArgs, MEASURE_USAGE, type MeasureSettings } from './parse-measure-args.ts';
+export { parseBandwidth } from './parse-bandwidth.ts';
+export { preflight } from './preflight.ts';
+export { runMeasure, type MeasureCell } from './run-measure.ts';
+export { measureChart, measureTables, type MeasureReport } from './measure-report.ts';

@@ -71,6 +71,11 @@ export class CacheDigestWorker {
     });
   }
 
+  /** Calls `listener` when navigation preload proved unusable in this browser (see NavigationIntake.onPreloadUnusable). */
+  onPreloadUnusable(listener: () => Promise<void> | void): void {
+    this.intake.onPreloadUnusable(listener);
+  }
+
   /** Calls `listener` after each change of the index (an entry stored, refreshed, evicted or rebuilt). */
   onIndexChange(listener: () => void): void {
     this.index.onChange(listener);

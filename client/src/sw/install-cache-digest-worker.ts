@@ -3,6 +3,7 @@ import { CacheDigestWorker } from './cache-digest-worker.ts';
 import { NavigationPreloadPublisher } from './navigation-preload-publisher.ts';
 import { resolveWorkerOptions, type CacheDigestWorkerOptions } from './options.ts';
 import { preloadHeaderValue } from './preload-header-value.ts';
+import { isPreloadUnusable, rememberPreloadUnusable } from './preload-unusable.ts';
 
 /**
  * Makes `scope` (the worker's global) a cache-digest Service Worker: takes
@@ -26,8 +27,16 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
       return { value: preloadHeaderValue(snapshot.header), ...(snapshot.changesAt === undefined ? {} : { changesAt: snapshot.changesAt }) };
     });
   // Without navigation preload the worker sends the digests on its own request, as before.
-  const enablePreload = () => publisher?.enable().catch(() => undefined) ?? Promise.resolve();
+  const preloadScope = scope.registration.scope;
+  const enablePreload = async () => {
+    if (!publisher || (await isPreloadUnusable(resolved.cacheNamePrefix, preloadScope))) return;
+    await publisher.enable().catch(() => undefined);
+  };
   if (publisher) {
+    worker.onPreloadUnusable(async () => {
+      await rememberPreloadUnusable(resolved.cacheNamePrefix, preloadScope);
+      await preloadManager.disable().catch(() => undefined);
+    });
     worker.onIndexChange(() => publisher.schedule());
     // A restarted worker republishes: entries may have turned stale while it was stopped.
     if (scope.registration.active) void worker.ready().then(enablePreload);

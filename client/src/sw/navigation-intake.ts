@@ -1,4 +1,4 @@
-import { isSameOriginPath } from '@cache-digest/shared';
+import { CacheDigestError, isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
 import { isPushStream } from './is-push-stream.ts';
@@ -23,6 +23,8 @@ const MAX_ANNOUNCED = 512;
  * sends the navigation to the network (docs/failure-handling.md).
  */
 export class NavigationIntake {
+  private readonly preloadUnusableListeners: (() => Promise<void> | void)[] = [];
+
   constructor(
     /** Registration scope (`https://host/`): parts outside it are ignored. */
     readonly scope: string,
@@ -37,6 +39,15 @@ export class NavigationIntake {
   ) {}
 
   /**
+   * Calls `listener` when a navigation preload response announced a push
+   * stream but its body was not one (WebKit after its worker process was
+   * stopped, see preload-unusable.ts): the installer then turns navigation preload off.
+   */
+  onPreloadUnusable(listener: () => Promise<void> | void): void {
+    this.preloadUnusableListeners.push(listener);
+  }
+
+  /**
    * Answers a navigation. With `preload` (the event's `preloadResponse`),
    * the response the browser already requested with the digests in
    * `Service-Worker-Navigation-Preload` is used instead of a second request,
@@ -45,6 +56,7 @@ export class NavigationIntake {
   async handle(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>): Promise<Response> {
     const requestTime = Date.now();
     let response = preload && (await preload.catch(() => undefined));
+    const viaPreload = response !== undefined;
     if (response) {
       this.index.flushTouched();
     } else {
@@ -72,6 +84,7 @@ export class NavigationIntake {
       this.waiters.announce(url);
     }
     const writes: Promise<unknown>[] = [];
+    let closeError: unknown;
     const { page, done } = receivePushStream(
       response.body!,
       {
@@ -86,7 +99,8 @@ export class NavigationIntake {
           );
         },
         onVoid: (url) => this.waiters.settle(url, undefined),
-        onClose: () => {
+        onClose: (error) => {
+          closeError = error;
           // A 304 part still refreshing settles its own waiter.
           void Promise.allSettled(writes).then(() => {
             for (const url of announced) this.waiters.release(url);
@@ -102,6 +116,16 @@ export class NavigationIntake {
     );
     keepAlive(done.then(() => Promise.allSettled(writes)));
     const pageResponse = await page;
+    if (!pageResponse && viaPreload) {
+      // WebKit cold start (see preload-unusable.ts): the preload's body was no stream. Ask again with
+      // the digests on the worker's own request rather than falling back to a request without them.
+      keepAlive(
+        done.then(async () => {
+          if (closeError instanceof CacheDigestError && closeError.code === 'BAD_FRAME') await Promise.all(this.preloadUnusableListeners.map((listener) => listener()));
+        }),
+      );
+      return this.handle(request, keepAlive);
+    }
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
     const summary = response.headers.get('cache-digest-push');

@@ -6,6 +6,9 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 /** Debian's Firefox ESR: `FIREFOX_PATH`, else /usr/bin/firefox-esr. */
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 
+/** Service Workers stop after this long without events (the `dom.serviceWorkers.idle_timeout` set below), plus margin. */
+export const FIREFOX_WORKER_IDLE_MS = 2500;
+
 /** A headless Firefox on a profile that outlives it: `relaunch()` models a visitor coming back later. */
 export interface LaunchedFirefox {
   browser: Browser;

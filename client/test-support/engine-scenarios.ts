@@ -1,0 +1,164 @@
+// The behaviours that matter, run in Firefox and WebKit next to the Chromium
+// suites: the worker registers, navigations carry the digests, a push stream
+// is unpacked, a visitor returning after the worker went idle fetches no
+// asset, and a stream that dies mid-way still renders the page. Real browser,
+// the project's own server on loopback; requests are counted on the server.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { navigationRequestSignals } from '../src/sw/preload-header-value.ts';
+import { buildFixtureSite } from './build-fixture-site.ts';
+import { startCraftedServer, type CraftedServer } from './crafted-server.ts';
+import type { EngineDriver } from './engine-driver.ts';
+import { eventually } from './page-helpers.ts';
+import { startRecordingSiteServer, type RecordedRequest, type RecordingSiteServer } from './recording-site-server.ts';
+
+/** What an engine is known to do beyond the ideal (kept true by these tests, and stated in README's browser table). */
+export interface EngineExpectations {
+  /**
+   * Page requests without digests a returning visit may cost besides the one
+   * the page is served from. WebKit sends the navigation to the network on its
+   * own while it restarts a stopped worker process, and that request cannot
+   * carry the worker's headers.
+   */
+  coldPageRequestsWithoutDigest: number;
+  /** Whether the page part already received still renders when the server dies mid-stream (it needs a streamed preload body). */
+  pageSurvivesServerDeath: boolean;
+}
+
+const CACHED_URLS = `(async () => {
+  const urls = [];
+  for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+  return urls;
+})()`;
+const STATUS = `document.getElementById('status')?.textContent ?? ''`;
+const hasDigest = (request: RecordedRequest) => navigationRequestSignals(request.headers).cacheDigest !== undefined;
+
+/** Returning visits in the idle test: 2 by default; `RETURN_VISITS=10` for the figures in the report. */
+const RETURN_VISITS = Number(process.env.RETURN_VISITS ?? 2);
+
+export function describeEngine(launch: () => Promise<EngineDriver>, expectations: EngineExpectations): void {
+  let engine: EngineDriver;
+  let dir: string;
+  let server: RecordingSiteServer;
+  let crafted: CraftedServer | undefined;
+  const pageAssets = (page: string) => server.manifest.pages[page]!.map((asset) => asset.url);
+
+  /** Navigates to `pathName`, waits for the page's script, and returns the requests the server saw meanwhile. */
+  const visit = async (pathName: string, ready: string) => {
+    const before = server.requests.length;
+    await engine.goto(server.origin + pathName);
+    await eventually(async () => (await engine.evaluate<string>(STATUS)) === ready);
+    const seen = server.requests.slice(before);
+    return { pages: seen.filter((request) => request.path === pathName), paths: seen.map((request) => request.path) };
+  };
+  const cachedPaths = async () => (await engine.evaluate<string[]>(CACHED_URLS)).map((url) => new URL(url).pathname);
+
+  describe('cache-digest worker', () => {
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'cache-digest-engine-site-'));
+      await buildFixtureSite(dir);
+      server = await startRecordingSiteServer(dir);
+      engine = await launch();
+    }, 120_000);
+
+    afterAll(async () => {
+      await engine?.close();
+      await server?.close();
+      await crafted?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('first visit: the worker registers and caches the page assets', async () => {
+      await visit('/', 'ready: home');
+      await eventually(() => engine.evaluate<boolean>('navigator.serviceWorker.controller !== null'));
+      await expect.poll(cachedPaths, { timeout: 30_000 }).toEqual(expect.arrayContaining(pageAssets('/index.html')));
+    }, 60_000);
+
+    it('navigations carry the digests; the assets a page lacks arrive in its push stream', async () => {
+      const home = await visit('/', 'ready: home');
+      expect(home.pages).toHaveLength(1);
+      expect(hasDigest(home.pages[0]!)).toBe(true);
+      expect(home.paths.filter((p) => pageAssets('/index.html').includes(p))).toEqual([]);
+
+      const missing = pageAssets('/about/index.html').filter((asset) => !pageAssets('/index.html').includes(asset));
+      expect(missing.length).toBeGreaterThan(0);
+      const about = await visit('/about/', 'ready: about');
+      expect(about.pages).toHaveLength(1);
+      expect(hasDigest(about.pages[0]!)).toBe(true);
+      // Unpacked from the stream: cached, and never requested on their own.
+      expect(about.paths.filter((p) => missing.includes(p))).toEqual([]);
+      await expect.poll(cachedPaths, { timeout: 20_000 }).toEqual(expect.arrayContaining(missing));
+    });
+
+    it(`returning after the worker went idle: no asset over the network, the page served from a request carrying the digests`, async () => {
+      const assets = new Set(pageAssets('/index.html'));
+      for (let round = 0; round < RETURN_VISITS; round++) {
+        await engine.goIdle();
+        const started = Date.now();
+        const { pages, paths } = await visit('/', 'ready: home');
+        if (process.env.RETURN_VISITS) console.log(`${engine.name} return ${round + 1}: ${Date.now() - started} ms, page requests ${pages.length} (${pages.filter(hasDigest).length} with digests), assets ${paths.filter((p) => assets.has(p)).length}`);
+        expect(paths.filter((p) => assets.has(p))).toEqual([]);
+        expect(pages.length).toBeGreaterThanOrEqual(1);
+        // The last page request is the one the page came from: the worker's own (or its preload), with the digests.
+        expect(hasDigest(pages.at(-1)!)).toBe(true);
+        expect(pages.filter((request) => !hasDigest(request)).length).toBeLessThanOrEqual(expectations.coldPageRequestsWithoutDigest);
+        // At most one page request with digests: a preload whose body was unusable is retried once, then turned off.
+        expect(pages.filter(hasDigest).length).toBeLessThanOrEqual(round === 0 ? 2 : 1);
+      }
+    }, 60_000 + RETURN_VISITS * 30_000);
+
+    it('faults: a stream that ends early renders the page and caches nothing cut off; a server dying mid-stream as the engine allows', async () => {
+      const encode = (text: string) => new TextEncoder().encode(text);
+      let killTimer: ReturnType<typeof setTimeout> | undefined;
+      const writeStream = (response: import('node:http2').Http2ServerResponse, asset: string, page: string) => {
+        const writer = new PushStreamWriter();
+        response.writeHead(200, { 'content-type': PUSH_STREAM_CONTENT_TYPE, 'push-stream-urls': asset, 'cache-control': 'private, no-store' });
+        response.write(writer.head(0, { url: '/', status: 200, headers: { 'content-type': 'text/html' }, role: 'page' }));
+        response.write(writer.data(0, encode(page)));
+        response.write(writer.end(0));
+        response.write(writer.head(1, { url: asset, status: 200, headers: { 'content-type': 'text/javascript', 'cache-control': 'max-age=600' }, role: 'asset' }));
+        response.write(writer.data(1, encode('window.cut')));
+      };
+      crafted = await startCraftedServer((request, response) => {
+        if (request.url === '/install') {
+          response.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-cache' });
+          response.end('<!doctype html><script src="/cache-digest.js" async></script><h1>install</h1>');
+        } else if (request.url === '/ends-early') {
+          // No FIN, the asset part cut off: the response just ends.
+          writeStream(response, '/early.js', '<!doctype html><h1 id=t>ended early</h1><p id=after>after</p>');
+          response.end();
+        } else if (request.url === '/dies') {
+          writeStream(response, '/late.js', '<!doctype html><h1 id=t>still here</h1><img src=/ping.gif><p id=after>after</p>');
+          // The whole server dies once the page part reached the page (its image is requested), or after a second.
+          killTimer = setTimeout(() => crafted!.kill(), 1000);
+        } else if (request.url === '/ping.gif') {
+          clearTimeout(killTimer);
+          crafted!.kill();
+        } else return false;
+      });
+      await engine.goto(`${crafted.origin}/install`);
+      await eventually(() => engine.evaluate<boolean>('navigator.serviceWorker.controller !== null'));
+      const text = (id: string) => engine.evaluate<string>(`document.getElementById('${id}')?.textContent ?? ''`);
+
+      await engine.goto(`${crafted.origin}/ends-early`);
+      await eventually(async () => (await text('after')) === 'after');
+      expect(await text('t')).toBe('ended early');
+      expect((await cachedPaths()).filter((p) => p === '/early.js')).toEqual([]);
+
+      await engine.goto(`${crafted.origin}/dies`);
+      if (expectations.pageSurvivesServerDeath) {
+        await eventually(async () => (await text('after')) === 'after');
+        expect(await text('t')).toBe('still here');
+        expect((await cachedPaths()).filter((p) => p === '/late.js')).toEqual([]);
+      } else {
+        // The engine holds the preload body back until it completes: the page part dies with the connection,
+        // the worker's retry finds no server, and the browser shows its own error page (as without the worker).
+        await eventually(async () => (await engine.evaluate<string>('document.readyState')) === 'complete');
+        expect(await text('t')).toBe('');
+      }
+    }, 90_000);
+  });
+}

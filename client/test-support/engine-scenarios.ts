@@ -91,6 +91,11 @@ export function describeEngine(launch: () => Promise<EngineDriver>, expectations
       // Unpacked from the stream: cached, and never requested on their own.
       expect(about.paths.filter((p) => missing.includes(p))).toEqual([]);
       await expect.poll(cachedPaths, { timeout: 20_000 }).toEqual(expect.arrayContaining(missing));
+      // The page can tell they came through the worker (the demo's report reads this): its Server-Timing mark.
+      const marks = await engine.evaluate<Record<string, string>>(
+        `Object.fromEntries(performance.getEntriesByType('resource').map((e) => [new URL(e.name).pathname, e.serverTiming.find((t) => t.name === 'cache-digest-source')?.description ?? '']))`,
+      );
+      for (const asset of missing) expect(['cache', 'stream']).toContain(marks[asset]);
     });
 
     it(`returning after the worker went idle: no asset over the network, the page served from a request carrying the digests`, async () => {

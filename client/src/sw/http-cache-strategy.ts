@@ -7,6 +7,7 @@ import type { PersistentDigestIndex } from './persistent-digest-index.ts';
 import { readBounded } from './read-bounded.ts';
 import { stripFragment } from './strip-fragment.ts';
 import { readStoredMeta, toResponse, toStoredResponse, type BufferedResponse } from './stored-response.ts';
+import { markSource } from './mark-source.ts';
 
 /** Extends the life of the event being handled (FetchEvent/ExtendableEvent `waitUntil`). */
 export type KeepAlive = (work: Promise<unknown>) => void;
@@ -51,7 +52,7 @@ export class HttpCacheStrategy {
     const url = stripFragment(request.url);
     if (this.waiters.has(url)) {
       const part = await this.waiters.wait(url, this.options.partTimeoutMs);
-      if (part) return toResponse(part);
+      if (part) return markSource(toResponse(part), 'stream');
     }
     await this.index.ready();
     const entry = this.index.get(url);
@@ -62,9 +63,9 @@ export class HttpCacheStrategy {
         const now = Date.now();
         if (entry.freshUntil > now && (request.cache !== 'no-cache' || entry.immutable)) {
           this.index.touch(entry, now);
-          return cached;
+          return markSource(cached, 'cache');
         }
-        if (request.cache === 'force-cache') return cached;
+        if (request.cache === 'force-cache') return markSource(cached, 'cache');
         return this.revalidate(request, url, entry, cached, keepAlive);
       }
       // Gone from the cache (or another variant of it): the index follows.

@@ -9,7 +9,7 @@ export interface AssetLoad {
   url: string;
   type: string;
   bytes: number;
-  source: 'network' | 'early-hints' | 'http-cache' | 'service-worker';
+  source: 'network' | 'early-hints' | 'http-cache' | 'service-worker' | 'push-stream';
 }
 
 /** Everything the report shows about this page load. */
@@ -33,9 +33,13 @@ export async function collectLoadReport(): Promise<LoadReport> {
       url: entry.name,
       type: entry.initiatorType,
       bytes: entry.decodedBodySize,
+      // The worker names what it served from its cache or a push stream in Server-Timing: the only sign
+      // of it in Firefox and WebKit, which report workerStart 0 and transferSize 0 as for an HTTP cache hit.
       // A preload started by 103 Early Hints reports no transfer size of its own, like a cache hit.
       source:
-        entry.workerStart > 0
+        workerSource(entry) === 'stream'
+          ? 'push-stream'
+          : workerSource(entry) === 'cache' || entry.workerStart > 0
           ? 'service-worker'
           : entry.initiatorType === 'early-hints'
             ? 'early-hints'
@@ -52,6 +56,11 @@ export async function collectLoadReport(): Promise<LoadReport> {
     cachedUrls: await cachedUrls(),
     assets,
   };
+}
+
+/** `cache` or `stream` from the worker's `cache-digest-source` Server-Timing entry (client/src/sw/mark-source.ts), if any. */
+function workerSource(entry: PerformanceResourceTiming): string | undefined {
+  return (entry.serverTiming ?? []).find((timing) => timing.name === 'cache-digest-source')?.description;
 }
 
 /** What the worker holds (and so what its digest describes): every URL in this origin's Cache Storage. */
@@ -83,7 +92,7 @@ export function renderLoadReport(element: HTMLElement, report: LoadReport): void
       ${stat(
         'fetched by the page',
         String(bySource('network') + bySource('early-hints')),
-        `${bySource('early-hints')} of them early-hinted · ${bySource('service-worker')} via worker · ${bySource('http-cache')} from HTTP cache`,
+        `${bySource('early-hints')} of them early-hinted · ${bySource('service-worker')} from the worker's cache · ${bySource('push-stream')} from the push stream · ${bySource('http-cache')} from HTTP cache`,
       )}
     </div>
     <details class="assets">

@@ -1,10 +1,12 @@
 import type { Page } from 'puppeteer-core';
+import { launchChromium } from './launch-chromium.ts';
 import { FIREFOX_WORKER_IDLE_MS, launchFirefox } from './launch-firefox.ts';
 import { launchWebKit, WEBKIT_WORKER_IDLE_MS } from './launch-webkit.ts';
+import { controlServiceWorkers } from './service-worker-control.ts';
 
 /** What the cross-engine tests need from a browser, whichever protocol drives it. */
 export interface EngineDriver {
-  name: 'Firefox' | 'WebKit';
+  name: 'Chromium' | 'Firefox' | 'WebKit';
   /** Navigates the tab and waits for its load event. */
   goto(url: string): Promise<void>;
   /** Evaluates a JavaScript expression in the page (a promise is awaited) and returns its JSON value. */
@@ -12,6 +14,23 @@ export interface EngineDriver {
   /** Models a visitor who went away and came back later: no page of the site open and its worker stopped. */
   goIdle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Chromium (playwright-core) trusting `spki`; going idle leaves for about:blank and stops the workers through DevTools. */
+export async function chromiumDriver(spki: string): Promise<EngineDriver> {
+  const chromium = await launchChromium({ spki: [spki] });
+  const page = await chromium.context.newPage();
+  const workers = await controlServiceWorkers(chromium.context, page);
+  return {
+    name: 'Chromium',
+    goto: async (url) => void (await page.goto(url, { waitUntil: 'load' })),
+    evaluate: (expression) => page.evaluate(expression) as Promise<never>,
+    async goIdle() {
+      await page.goto('about:blank');
+      await workers.stopAll();
+    },
+    close: () => chromium.close(),
+  };
 }
 
 /**

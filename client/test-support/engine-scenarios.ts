@@ -12,6 +12,7 @@ import { navigationRequestSignals } from '../src/sw/preload-header-value.ts';
 import { buildFixtureSite } from './build-fixture-site.ts';
 import { startCraftedServer, type CraftedServer } from './crafted-server.ts';
 import type { EngineDriver } from './engine-driver.ts';
+import { startDelayProxy, type DelayProxy } from '../../e2e/src/delay-proxy.ts';
 import { eventually } from './page-helpers.ts';
 import { startRecordingSiteServer, type RecordedRequest, type RecordingSiteServer } from './recording-site-server.ts';
 
@@ -36,20 +37,29 @@ const CACHED_URLS = `(async () => {
 const STATUS = `document.getElementById('status')?.textContent ?? ''`;
 const hasDigest = (request: RecordedRequest) => navigationRequestSignals(request.headers).cacheDigest !== undefined;
 
-/** Returning visits in the idle test: 2 by default; `RETURN_VISITS=10` for the figures in the report. */
 const RETURN_VISITS = Number(process.env.RETURN_VISITS ?? 2);
 
-export function describeEngine(launch: () => Promise<EngineDriver>, expectations: EngineExpectations): void {
+/**
+ * Returning visits in the idle test: 2 by default; `RETURN_VISITS=10` for the figures in the report.
+ * With `RTT_MS` the site is reached through the round-trip emulator (e2e's delay proxy), whose
+ * connections are dropped before each returning visit, and each visit's load time is printed.
+ */
+const RTT_MS = process.env.RTT_MS === undefined ? undefined : Number(process.env.RTT_MS);
+
+/** Defines the cross-engine suite for the browser `launch` starts (given the server's certificate SPKI). */
+export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, expectations: EngineExpectations): void {
   let engine: EngineDriver;
   let dir: string;
   let server: RecordingSiteServer;
   let crafted: CraftedServer | undefined;
+  let proxy: DelayProxy | undefined;
+  let origin: string;
   const pageAssets = (page: string) => server.manifest.pages[page]!.map((asset) => asset.url);
 
   /** Navigates to `pathName`, waits for the page's script, and returns the requests the server saw meanwhile. */
   const visit = async (pathName: string, ready: string) => {
     const before = server.requests.length;
-    await engine.goto(server.origin + pathName);
+    await engine.goto(origin + pathName);
     await eventually(async () => (await engine.evaluate<string>(STATUS)) === ready);
     const seen = server.requests.slice(before);
     return { pages: seen.filter((request) => request.path === pathName), paths: seen.map((request) => request.path) };
@@ -61,11 +71,17 @@ export function describeEngine(launch: () => Promise<EngineDriver>, expectations
       dir = await mkdtemp(path.join(tmpdir(), 'cache-digest-engine-site-'));
       await buildFixtureSite(dir);
       server = await startRecordingSiteServer(dir);
-      engine = await launch();
+      origin = server.origin;
+      if (RTT_MS !== undefined) {
+        proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(server.origin).port), rttMs: RTT_MS, host: '127.0.0.1', port: 0 });
+        origin = `https://127.0.0.1:${proxy.port}`;
+      }
+      engine = await launch(server.spki);
     }, 120_000);
 
     afterAll(async () => {
       await engine?.close();
+      await proxy?.close();
       await server?.close();
       await crafted?.close();
       if (dir) await rm(dir, { recursive: true, force: true });
@@ -102,9 +118,10 @@ export function describeEngine(launch: () => Promise<EngineDriver>, expectations
       const assets = new Set(pageAssets('/index.html'));
       for (let round = 0; round < RETURN_VISITS; round++) {
         await engine.goIdle();
-        const started = Date.now();
+        proxy?.dropConnections();
         const { pages, paths } = await visit('/', 'ready: home');
-        if (process.env.RETURN_VISITS) console.log(`${engine.name} return ${round + 1}: ${Date.now() - started} ms, page requests ${pages.length} (${pages.filter(hasDigest).length} with digests), assets ${paths.filter((p) => assets.has(p)).length}`);
+        const loadMs = await engine.evaluate<number>(`(() => { const n = performance.getEntriesByType('navigation')[0]; return Math.round(n.loadEventStart - n.startTime); })()`);
+        if (process.env.RETURN_VISITS) console.log(`${engine.name} return ${round + 1}: load ${loadMs} ms${RTT_MS === undefined ? '' : ` at RTT ${RTT_MS} ms`}, page requests ${pages.length} (${pages.filter(hasDigest).length} with digests), assets ${paths.filter((p) => assets.has(p)).length}`);
         expect(paths.filter((p) => assets.has(p))).toEqual([]);
         expect(pages.length).toBeGreaterThanOrEqual(1);
         // The last page request is the one the page came from: the worker's own (or its preload), with the digests.

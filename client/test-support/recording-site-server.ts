@@ -22,6 +22,8 @@ export interface RecordingSiteServer {
   /** `https://127.0.0.1:<port>` (no trailing slash). */
   origin: string;
   manifest: PushManifest;
+  /** Base64 SHA-256 of the certificate's SPKI (what Chromium is told to trust). */
+  spki: string;
   /** Every request so far, in arrival order (pages, assets, the worker script). */
   requests: RecordedRequest[];
   close(): Promise<void>;
@@ -52,5 +54,5 @@ export async function startRecordingSiteServer(root: string, options: { mode?: D
   });
   await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
   const { port } = instance.server.address() as AddressInfo;
-  return { origin: `https://127.0.0.1:${port}`, manifest, requests, close: () => instance.shutdown() };
+  return { origin: `https://127.0.0.1:${port}`, manifest, spki: certificate.spki, requests, close: () => instance.shutdown() };
 }

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
-import { startDelayProxy, type DelayProxy } from '../../e2e/src/delay-proxy.ts';
+import { startDelayProxy, type DelayProxy } from '../../playwright/src/delay-proxy.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { navigationRequestSignals } from '../src/sw/preload-header-value.ts';
 import { buildFixtureSite } from './build-fixture-site.ts';
@@ -42,7 +42,7 @@ const hasDigest = (request: RecordedRequest) => navigationRequestSignals(request
 const RETURN_VISITS = Number(process.env.RETURN_VISITS ?? 2);
 
 /**
- * With `RTT_MS` the site is reached through the round-trip emulator (e2e's delay proxy), whose
+ * With `RTT_MS` the site is reached through the round-trip emulator (the delay proxy of @cache-digest/playwright), whose
  * connections are dropped before each returning visit, and each visit's load time is printed.
  */
 const RTT_MS = process.env.RTT_MS === undefined ? undefined : Number(process.env.RTT_MS);

@@ -25,6 +25,7 @@ const READ_TIMING = `(() => {
       encodedBodySize: entry.encodedBodySize,
       workerStart: entry.workerStart,
       deliveryType: entry.deliveryType || '',
+      workerMarked: (entry.serverTiming || []).some((timing) => timing.name === 'cache-digest-source'),
       responseEnd: entry.responseEnd,
     }));
   return {
@@ -43,13 +44,16 @@ interface RawResource {
   encodedBodySize: number;
   workerStart: number;
   deliveryType: string;
+  /** The kit's worker marked it (`Server-Timing: cache-digest-source`). */
+  workerMarked: boolean;
   responseEnd: number;
 }
 
 /**
  * Reads the loaded page's timing. A subresource came from the worker when
- * the worker handled its fetch (workerStart > 0, or Chromium's deliveryType
- * "cache-storage"), from the network when an Early Hints preload fetched it
+ * the worker handled its fetch (the kit's worker marks what it serves with a
+ * `cache-digest-source` Server-Timing entry; otherwise workerStart > 0, or
+ * Chromium's deliveryType "cache-storage"), from the network when an Early Hints preload fetched it
  * (initiatorType "early-hints", though the page then took it from the preload cache), from the HTTP cache when
  * nothing was transferred (transferSize 0, or deliveryType "cache"), else
  * from the network (its encoded body counted).
@@ -67,7 +71,7 @@ export async function readPageTiming(page: Page): Promise<PageTiming> {
     const source: AssetSource =
       entry.initiatorType === 'early-hints'
         ? 'network'
-        : entry.workerStart > 0 || entry.deliveryType === 'cache-storage'
+        : entry.workerMarked || entry.workerStart > 0 || entry.deliveryType === 'cache-storage'
         ? 'worker'
         : entry.deliveryType === 'cache' || entry.transferSize === 0
           ? 'http-cache'

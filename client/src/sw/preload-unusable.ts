@@ -19,7 +19,8 @@ function flagKey(scope: string): string {
 /** True when {@link rememberPreloadUnusable} ran in this browser build. Never rejects. */
 export async function isPreloadUnusable(prefix: string, scope: string): Promise<boolean> {
   try {
-    const stored = await (await caches.open(flagCache(prefix))).match(flagKey(scope));
+    // caches.match with a cacheName, not caches.open: looking must not create the flag's cache.
+    const stored = await caches.match(flagKey(scope), { cacheName: flagCache(prefix) });
     return stored !== undefined && (await stored.text()) === navigator.userAgent;
   } catch {
     return false;

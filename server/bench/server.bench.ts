@@ -141,7 +141,7 @@ interface Running {
 
 async function startTarget(config: TargetConfig): Promise<Running> {
   const profile = flags.profile ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(flags.profile)] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', TARGET_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
+  const child = spawn(process.execPath, [...profile, '--conditions=source', '--import', 'tsx', TARGET_SCRIPT, JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: REPO });
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -69,7 +69,7 @@ async function createSite(root: string): Promise<void> {
 interface Server { port: number; child: ChildProcess; stop(): Promise<void> }
 
 async function startServer(config: Record<string, unknown>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SERVER, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -173,7 +173,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
   }
 
   function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, plan: DeliveryPlan, outcome: DeliveryOutcome): void {
-    const links = earlyHintLinks(plan, outcome);
+    const links = earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload);
     if (links.length === 0) return;
     const stream = (req as Http2ServerRequest).stream;
     earlyHints.set(

@@ -3,7 +3,7 @@ import type { DeliveryOutcome, PageResponseHeaders } from './cache-digest-core.t
 import { preloadLink } from './preload-link.ts';
 import { makePrivate, mergeVary } from './response-privacy.ts';
 import { SUMMARY_HEADER } from './summary-header.ts';
-import type { DeliveryPlan } from './types.ts';
+import type { DeliveryPlan, PageAsset } from './types.ts';
 
 /** One header to set on a response, replacing any value it had (names lower-case). */
 export type HeaderWrite = readonly [name: string, value: string];
@@ -26,8 +26,9 @@ export function pageHeaderWrites(headers: PageResponseHeaders, existing: HeaderV
   const writes: HeaderWrite[] = [[SUMMARY_HEADER, summary]];
   const timing = existing.get('server-timing');
   writes.push(['server-timing', timing ? `${timing}, ${summaryServerTiming(summary)}` : summaryServerTiming(summary)]);
-  if (headers.vary) writes.push(['vary', mergeVary(existing.get('vary') ?? undefined, headers.vary.split(', '))]);
-  if (headers.private) writes.push(['cache-control', makePrivate(existing.get('cache-control') ?? undefined)]);
+  const vary = headers.vary;
+  if (vary) writes.push(['vary', remembered(varyMerges, existing.get('vary') ?? undefined, vary, (current) => mergeVary(current, vary.split(', ')))]);
+  if (headers.private) writes.push(['cache-control', remembered(privateMerges, existing.get('cache-control') ?? undefined, '', makePrivate)]);
   if (headers.link && status < 400) {
     const current = existing.get('link');
     writes.push(['link', [...(current ? [current] : []), ...headers.link].join(', ')]);
@@ -35,13 +36,30 @@ export function pageHeaderWrites(headers: PageResponseHeaders, existing: HeaderV
   return writes;
 }
 
+// An application's Vary and Cache-Control values repeat (one per kind of page): each merge is computed once.
+const varyMerges = new Map<string, string>();
+const privateMerges = new Map<string, string>();
+
+function remembered(merges: Map<string, string>, current: string | undefined, extra: string, merge: (current: string | undefined) => string): string {
+  const key = `${current ?? '\u0000'}\u0001${extra}`;
+  let value = merges.get(key);
+  if (value === undefined) {
+    value = merge(current);
+    // Bounded: the values come from the application, which could build a new one per request.
+    if (merges.size >= 256) merges.clear();
+    merges.set(key, value);
+  }
+  return value;
+}
+
 /**
  * The Links of a 103 Early Hints response for a plan: the missing assets in
  * `hints` mode, nothing otherwise (a runtime that cannot send a 103 skips it;
- * the same Links are on the page).
+ * the same Links are on the page). `linkOf` lets a caller pass links it has
+ * already built (`CacheDigestCore.linksOf`).
  */
-export function earlyHintLinks(plan: DeliveryPlan, outcome: DeliveryOutcome): string[] {
-  return plan.mode === 'hints' ? outcome.pushed.map((asset) => preloadLink(asset)) : [];
+export function earlyHintLinks(plan: DeliveryPlan, outcome: DeliveryOutcome, linkOf: (asset: PageAsset) => string = preloadLink): string[] {
+  return plan.mode === 'hints' ? outcome.pushed.map((asset) => linkOf(asset)) : [];
 }
 
 /**

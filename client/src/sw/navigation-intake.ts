@@ -10,9 +10,6 @@ import type { PersistentDigestIndex } from './persistent-digest-index.ts';
 import { receivePushStream } from './receive-push-stream.ts';
 import { stripFragment } from './strip-fragment.ts';
 
-/** Bound on `push-stream-urls` entries honoured. */
-const MAX_ANNOUNCED = 512;
-
 /**
  * A navigation as the worker handles it: the request carries the digests
  * and `accept-push-stream: 1` (or they ride in navigation preload's header,
@@ -76,13 +73,7 @@ export class NavigationIntake {
     if (!isPushStream(response)) return response;
     this.currentAssets.record(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path));
 
-    const announced: string[] = [];
-    for (const path of (response.headers.get('push-stream-urls') ?? '').split(',').slice(0, MAX_ANNOUNCED)) {
-      const url = this.resolvePath(path.trim());
-      if (url === undefined) continue;
-      announced.push(url);
-      this.waiters.announce(url);
-    }
+    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), (path) => this.resolvePath(path));
     const writes: Promise<unknown>[] = [];
     let closeError: unknown;
     const { page, done } = receivePushStream(

@@ -5,6 +5,9 @@ interface Waiter {
   resolve: (value: BufferedResponse | undefined) => void;
 }
 
+/** Bound on `push-stream-urls` entries honoured. */
+const MAX_ANNOUNCED = 512;
+
 /**
  * The URLs a push stream announced (`push-stream-urls`) and not yet
  * delivered. A page request for one of them waits here for its part: it
@@ -13,6 +16,22 @@ interface Waiter {
  */
 export class PartWaiters {
   private readonly waiting = new Map<string, Waiter>();
+
+  /**
+   * Announces the URLs a push stream's `push-stream-urls` header names (at
+   * most 512), each resolved by `resolve` (undefined: out of scope, ignored);
+   * returns the ones announced.
+   */
+  announceAll(header: string | null, resolve: (path: string) => string | undefined): string[] {
+    const announced: string[] = [];
+    for (const path of (header ?? '').split(',').slice(0, MAX_ANNOUNCED)) {
+      const url = resolve(path.trim());
+      if (url === undefined) continue;
+      announced.push(url);
+      this.announce(url);
+    }
+    return announced;
+  }
 
   /** Announces `url`; a later announcement of the same URL replaces the earlier one, which is released. */
   announce(url: string): void {

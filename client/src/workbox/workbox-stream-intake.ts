@@ -20,8 +20,6 @@ export interface WorkboxStreamLimits {
 
 /** Headers a 304 must not change in the stored response (RFC 9111 §3.2). */
 const KEEP_ON_304 = new Set(['content-length', 'content-encoding', 'content-range', 'transfer-encoding', 'content-type']);
-const MAX_ANNOUNCED = 512;
-
 /**
  * Push-stream intake for a site's own Workbox worker: takes a navigation's
  * push stream apart, stores each verified asset part into the site's cache
@@ -44,13 +42,7 @@ export class WorkboxStreamIntake {
   /** The navigation's response: `response` itself unless it is a push stream. `keepAlive` extends the fetch event. */
   async take(request: Request, response: Response, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
     if (!isPushStream(response)) return response;
-    const announced: string[] = [];
-    for (const path of (response.headers.get('push-stream-urls') ?? '').split(',').slice(0, MAX_ANNOUNCED)) {
-      const url = this.resolvePath(path.trim());
-      if (url === undefined) continue;
-      announced.push(url);
-      this.waiters.announce(url);
-    }
+    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), (path) => this.resolvePath(path));
     const writes: Promise<unknown>[] = [];
     const { page, done } = receivePushStream(
       response.body!,

@@ -12,6 +12,12 @@ export interface CacheDigestPluginOptions {
   manifestFileName?: string | false;
   /** Add the loader tag to every built HTML page. Default true. */
   injectLoader?: boolean;
+  /**
+   * Emit the loader and the kit's Service Worker. Default true; `false` for
+   * a site running its own Workbox worker with `CacheDigestPlugin` (only the
+   * push manifest is written, and no loader tag is added).
+   */
+  clientFiles?: boolean;
 }
 
 const LOADER_TAG = /<script\b[^>]*\bsrc\s*=\s*["']\/cache-digest\.js["']/i;
@@ -34,6 +40,7 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
       config = resolved;
     },
     buildStart() {
+      if (options.clientFiles === false) return;
       // Started early so bundling the worker overlaps the site's own build.
       files = bundleClientFiles(options.worker);
       files.catch(() => undefined);
@@ -41,15 +48,17 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
     transformIndexHtml: {
       order: 'post',
       handler(html) {
-        if (options.injectLoader === false || LOADER_TAG.test(html)) return html;
+        if (options.injectLoader === false || options.clientFiles === false || LOADER_TAG.test(html)) return html;
         return [{ tag: 'script', attrs: { src: LOADER_PATH, async: true }, injectTo: 'head' }];
       },
     },
     async generateBundle(_outputOptions, bundle) {
       if (config?.build.ssr) return;
-      const client = await (files ?? bundleClientFiles(options.worker));
-      this.emitFile({ type: 'asset', fileName: LOADER_PATH.slice(1), source: client.loader });
-      this.emitFile({ type: 'asset', fileName: WORKER_PATH.slice(1), source: client.worker });
+      if (options.clientFiles !== false) {
+        const client = await (files ?? bundleClientFiles(options.worker));
+        this.emitFile({ type: 'asset', fileName: LOADER_PATH.slice(1), source: client.loader });
+        this.emitFile({ type: 'asset', fileName: WORKER_PATH.slice(1), source: client.worker });
+      }
       if (manifestFileName === false) return;
       const manifest = pushManifestFromBundle(bundle, config?.base ?? '/');
       this.emitFile({ type: 'asset', fileName: manifestFileName, source: `${JSON.stringify(manifest, null, 2)}\n` });

@@ -146,18 +146,51 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     if (entry) await this.index.set(entry);
   };
 
-  /** Keeps the index in step when a strategy finds an entry gone (for example after expiration). */
-  cachedResponseWillBeUsed: WorkboxPlugin['cachedResponseWillBeUsed'] = async ({ request, cachedResponse }) => {
+  /**
+   * Keeps the index in step when a strategy finds an entry gone (for
+   * example after expiration), and fills a precache miss from a copy a push
+   * stream already delivered, so that a precache update does not fetch it again.
+   */
+  cachedResponseWillBeUsed: WorkboxPlugin['cachedResponseWillBeUsed'] = async ({ cacheName, request, cachedResponse, event }) => {
+    if (cachedResponse) return cachedResponse;
     const url = this.keyOf(request.url);
     // A part the current push stream announced and has not stored yet: wait for it rather than fetch it again.
-    const part = cachedResponse ? undefined : await this.intake?.waitForPart(url);
+    const part = await this.intake?.waitForPart(url);
     if (part) return part;
-    if (!cachedResponse && this.sameOrigin(url)) {
+    const streamed = await this.streamedCopy(cacheName, request.url);
+    if (streamed) {
+      // Workbox's precache install keeps only what it puts itself: store the copy under the precache's key.
+      if (event?.type === 'install') await this.precachePut(cacheName, request, streamed.clone());
+      return streamed;
+    }
+    if (this.sameOrigin(url) && event?.type !== 'install') {
       await this.index.ready();
       await this.index.delete([url]);
     }
-    return cachedResponse ?? null;
+    return null;
   };
+
+  /**
+   * The stream cache's copy of a URL the precache lacks. Only for keys
+   * without a `__WB_REVISION__`: such a URL names its content (a hashed
+   * build file), so any stored copy is the one the new precache wants.
+   */
+  private async streamedCopy(cacheName: string, key: string): Promise<Response | undefined> {
+    const streamCacheName = this.options.streamCacheName;
+    if (streamCacheName === undefined || cacheName === streamCacheName || !cacheName.includes('precache')) return undefined;
+    if (!this.sameOrigin(key) || key.includes(REVISION_PARAM)) return undefined;
+    const copy = await (await caches.open(streamCacheName)).match(stripFragment(key));
+    return copy?.status === 200 ? copy : undefined;
+  }
+
+  private async precachePut(cacheName: string, request: Request, response: Response): Promise<void> {
+    await (await caches.open(cacheName)).put(request, response);
+    const entry = this.entryOf(request, response, Date.now(), cacheName);
+    if (entry) {
+      await this.index.ready();
+      await this.index.set(entry);
+    }
+  }
 
   private sameOrigin(url: string): boolean {
     return url.startsWith(`${this.origin}/`);

@@ -102,6 +102,13 @@ describe('vite-plugin-pwa (injectManifest) with CacheDigestPlugin, in Chromium',
     expect(changed[0]).toMatch(/\.js$/);
   });
 
+  it('the kit's Vite plugin writes the push manifest only: the site's own worker replaces the kit's', async () => {
+    const files = await readdir(first);
+    expect(files).toEqual(expect.arrayContaining(['push-manifest.json', 'sw.js', 'index.html']));
+    expect(files).not.toContain('cache-digest-sw.js');
+    expect(files).not.toContain('cache-digest.js');
+  });
+
   it('first visit installs the worker, which precaches the build and turns navigation preload on', async () => {
     const { page } = await visit();
     await waitForController(page);

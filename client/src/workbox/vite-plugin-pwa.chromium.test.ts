@@ -102,7 +102,7 @@ describe('vite-plugin-pwa (injectManifest) with CacheDigestPlugin, in Chromium',
     expect(changed[0]).toMatch(/\.js$/);
   });
 
-  it('the kit's Vite plugin writes the push manifest only: the site's own worker replaces the kit's', async () => {
+  it("the kit's Vite plugin writes the push manifest only: the site's own worker replaces the kit's", async () => {
     const files = await readdir(first);
     expect(files).toEqual(expect.arrayContaining(['push-manifest.json', 'sw.js', 'index.html']));
     expect(files).not.toContain('cache-digest-sw.js');

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { CacheDigestWorkerOptions } from '../sw/options.ts';
 import type { ClientFiles } from '../scripts/client-files.ts';
 import { bundleScript } from './bundle-script.ts';
+import { dropErrorMessages } from './drop-error-messages.ts';
 
 export type { ClientFiles };
 
@@ -25,5 +26,6 @@ export async function bundleClientFiles(options: CacheDigestWorkerOptions = {}):
 }
 
 function bundle(entry: string, workerOptions: CacheDigestWorkerOptions): Promise<string> {
-  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions) } });
+  // The worker's codec errors keep their codes, not their English messages (a smaller download).
+  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions) }, plugins: [dropErrorMessages()] });
 }

@@ -1,4 +1,4 @@
-import { build, defaultClientConditions, type Rollup } from 'vite';
+import { build, defaultClientConditions, type Plugin, type Rollup } from 'vite';
 
 // In the repository the workspace packages resolve to their TypeScript
 // sources through the `source` export condition; published, to dist/.
@@ -11,6 +11,8 @@ export interface BundleScriptOptions {
   minify?: boolean;
   /** The IIFE's global name. */
   name?: string;
+  /** Build plugins (for example `dropErrorMessages()` for the worker). */
+  plugins?: Plugin[];
 }
 
 /**
@@ -24,7 +26,7 @@ export async function bundleScript(entry: string, options: BundleScriptOptions =
     envFile: false,
     logLevel: 'silent',
     publicDir: false,
-    plugins: [],
+    plugins: options.plugins ?? [],
     resolve: { conditions },
     define: {
       ...options.define,

@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bundleClientFiles } from './bundle-client-files.ts';
+import { dropErrorMessages } from './drop-error-messages.ts';
+
+const transform = (code: string, id = 'codec.ts') => {
+  const hook = dropErrorMessages().transform as (code: string, id: string) => { code: string } | null;
+  return hook.call({}, code, id);
+};
+
+describe('dropErrorMessages', () => {
+  it('gives each CacheDigestError its code as message, whatever the message expression', () => {
+    const source = [
+      'const limit: number = 4;',
+      "if (n > limit) throw new CacheDigestError('TOO_LARGE', `frame of ${n} bytes exceeds ${limit}`);",
+      "throw new CacheDigestError('BAD_FRAME', 'HEAD payload is not ' + describe(x, (y) => `(${y})`));",
+    ].join('\n');
+    expect(transform(source)?.code).toBe(
+      ["const limit: number = 4;", "if (n > limit) throw new CacheDigestError('TOO_LARGE', 'TOO_LARGE');", "throw new CacheDigestError('BAD_FRAME', 'BAD_FRAME');"].join('\n'),
+    );
+  });
+
+  it('leaves other errors, computed codes and files without the class alone', () => {
+    expect(transform("throw new Error('kept');")).toBeNull();
+    const computed = "throw new CacheDigestError(code, 'kept'); throw new RangeError('kept too');";
+    expect(transform(computed)).toBeNull();
+  });
+
+  it('the built worker carries the codes but none of the codecs\u2019 English messages', async () => {
+    const reader = await readFile(fileURLToPath(new URL('../../../shared/src/push-stream/push-stream-reader.ts', import.meta.url)), 'utf8');
+    expect(reader).toContain('HEAD payload is not UTF-8 JSON');
+    const { worker } = await bundleClientFiles();
+    expect(worker).not.toContain('HEAD payload is not UTF-8 JSON');
+    expect(worker).toContain('BAD_FRAME');
+  }, 60_000);
+});

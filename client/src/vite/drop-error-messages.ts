@@ -1,0 +1,47 @@
+import { parseAst, type Plugin } from 'vite';
+
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+
+/**
+ * A build plugin for the Service Worker bundle: each
+ * `new CacheDigestError('CODE', message)` keeps its code and gets the code as
+ * its message. Callers branch on the code only (see `CacheDigestError`), a
+ * worker shows no message to anyone, and the English texts were about 4% of
+ * the gzipped worker. The codecs keep their full messages everywhere else.
+ */
+export function dropErrorMessages(): Plugin {
+  return {
+    name: 'cache-digest:drop-error-messages',
+    transform(code, id) {
+      if (!code.includes('new CacheDigestError(')) return null;
+      const edits: { start: number; end: number; text: string }[] = [];
+      const visit = (node: Node): void => {
+        const args = node.arguments as Node[] | undefined;
+        const callee = node.callee as Node | undefined;
+        if (node.type === 'NewExpression' && callee?.type === 'Identifier' && callee.name === 'CacheDigestError' && args?.length === 2) {
+          const [codeArg, messageArg] = args as [Node, Node];
+          if (codeArg.type === 'Literal' && typeof codeArg.value === 'string') {
+            edits.push({ start: messageArg.start, end: messageArg.end, text: code.slice(codeArg.start, codeArg.end) });
+            return;
+          }
+        }
+        for (const value of Object.values(node)) {
+          if (Array.isArray(value)) for (const child of value) isNode(child) && visit(child);
+          else if (isNode(value)) visit(value);
+        }
+      };
+      visit(parseAst(code, { lang: /\.tsx?$/.test(id) ? 'ts' : 'js' }) as unknown as Node);
+      if (edits.length === 0) return null;
+      let out = code;
+      for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+      return { code: out, map: null };
+    },
+  };
+}

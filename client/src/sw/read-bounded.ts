@@ -1,3 +1,5 @@
+import { concatBytes } from './concat-bytes.ts';
+
 /** The whole body, or undefined once it exceeds `limit` bytes (then the read is cancelled). */
 export async function readBounded(response: Response, limit: number): Promise<Uint8Array | undefined> {
   const reader = response.body!.getReader();
@@ -13,11 +15,5 @@ export async function readBounded(response: Response, limit: number): Promise<Ui
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+  return concatBytes(chunks, length);
 }

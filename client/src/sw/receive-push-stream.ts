@@ -1,4 +1,6 @@
 import { needsBodySha256, partIntegrityProblem, PushStreamReader, type PushStreamEvent, type PushStreamHeadEvent } from '@cache-digest/shared';
+import { concatBytes } from './concat-bytes.ts';
+import { readBounded } from './read-bounded.ts';
 import type { BufferedResponse } from './stored-response.ts';
 
 /** What the receiver needs from the worker. */
@@ -138,7 +140,7 @@ export function receivePushStream(
     if (open.dropped) return settlePage(undefined);
     const decoder = decoderFor(open.headers);
     if (decoder === null) return settlePage(undefined);
-    const bytes = concat(open.chunks, open.received);
+    const bytes = concatBytes(open.chunks, open.received);
     const respond = (decoded: Uint8Array) =>
       settlePage(new Response(NULL_BODY.has(open.status) ? null : (decoded as Uint8Array<ArrayBuffer>), { status: open.status, headers: open.headers }));
     if (decoder === undefined) return respond(bytes);
@@ -196,7 +198,7 @@ export function receivePushStream(
         assets.delete(event.part);
         if (asset.status === 304) sink.onNotModified(asset.url, asset.headers);
         else if (asset.status < 200 || asset.status > 599) sink.onVoid(asset.url, 'unusable status');
-        else pending.push(deliverAsset(asset, concat(asset.chunks, asset.received)));
+        else pending.push(deliverAsset(asset, concatBytes(asset.chunks, asset.received)));
         return;
       }
       case 'abort':
@@ -276,15 +278,9 @@ function decoderFor(headers: Headers): DecompressionStream | null | undefined {
 
 /** `bytes` through `decoder`, rejecting when it does not decode or the result exceeds `limit`. */
 async function decode(bytes: Uint8Array, decoder: DecompressionStream, limit: number): Promise<Uint8Array> {
-  const stream = new Response(bytes as Uint8Array<ArrayBuffer>).body!.pipeThrough(decoder);
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
-    length += chunk.length;
-    if (length > limit) throw new Error('decoded body exceeds the entry limit');
-    chunks.push(chunk);
-  }
-  return concat(chunks, length);
+  const decoded = await readBounded(new Response(new Response(bytes as Uint8Array<ArrayBuffer>).body!.pipeThrough(decoder)), limit);
+  if (!decoded) throw new Error('decoded body exceeds the entry limit');
+  return decoded;
 }
 
 function headersOf(record: Record<string, string>): Headers {
@@ -298,15 +294,3 @@ function headersOf(record: Record<string, string>): Headers {
   }
   return headers;
 }
-
-function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
-}
-

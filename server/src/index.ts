@@ -38,4 +38,6 @@ export {
   type ManifestAsset,
   type PushManifest,
 } from './manifest/index.ts';
+export { RouteTable, type RouteMatch } from './routes/route-table.ts';
+export { parseRoutePattern, RoutePatternError, type RoutePatternErrorCode } from './routes/route-pattern.ts';
 export { ensureDevCertificate, spkiHash, type DevCertificate } from './tls/index.ts';

@@ -42,5 +42,5 @@ export {
   type DigestParameters,
 } from './parameters.ts';
 export * from './push-stream/index.ts';
-export { ASSET_DESTINATIONS, type AssetDestination, type ManifestAsset, type PushManifest } from './push-manifest.ts';
+export { ASSET_DESTINATIONS, PUSH_MANIFEST_VERSION, type AssetDestination, type ManifestAsset, type PushManifest } from './push-manifest.ts';
 export * from './negotiation/index.ts';

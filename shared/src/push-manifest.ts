@@ -21,11 +21,21 @@ export interface ManifestAsset {
   crossorigin?: boolean;
 }
 
-/** Version 1 of the push manifest: for each page path, its assets in the order a browser needs them. */
+/**
+ * The push manifest: for each page path, its assets in the order a browser
+ * needs them. Version 2 adds `routes`, patterns such as `/posts/:slug` and
+ * `/docs/*` for pages without a fixed path (docs/push-manifest.md); a
+ * version 1 manifest has no `routes`.
+ */
 export interface PushManifest {
-  version: 1;
+  version: 1 | 2;
   pages: Record<string, ManifestAsset[]>;
+  /** Version 2: route pattern -> assets, for request paths no `pages` key names; order breaks precedence ties. */
+  routes?: Record<string, ManifestAsset[]>;
 }
+
+/** The newest manifest version this package reads and writes. */
+export const PUSH_MANIFEST_VERSION = 2;
 
 /** The destinations a manifest may name. */
 export const ASSET_DESTINATIONS: readonly AssetDestination[] = ['style', 'script', 'font', 'image', 'fetch'];

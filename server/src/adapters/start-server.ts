@@ -106,6 +106,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     cert,
     key,
     pages: manifest.pages,
+    ...(manifest.routes ? { routes: manifest.routes } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
@@ -149,6 +150,7 @@ async function resolveManifest(root: string, manifest: PushManifest | string | u
 
 function withoutAssets(manifest: PushManifest, paths: ReadonlyMap<string, unknown>): PushManifest {
   if (paths.size === 0) return manifest;
-  const pages = Object.fromEntries(Object.entries(manifest.pages).map(([page, assets]) => [page, assets.filter((asset) => !paths.has(asset.url))]));
-  return { ...manifest, pages };
+  const without = (map: Record<string, PushManifest['pages'][string]>) =>
+    Object.fromEntries(Object.entries(map).map(([page, assets]) => [page, assets.filter((asset) => !paths.has(asset.url))]));
+  return { ...manifest, pages: without(manifest.pages), ...(manifest.routes ? { routes: without(manifest.routes) } : {}) };
 }

@@ -8,6 +8,7 @@ import { orderAssets } from './order-assets.ts';
 import { pagePath } from './page-path.ts';
 import { preloadLink } from './preload-link.ts';
 import { readDigestHeader } from './read-digest-header.ts';
+import { RouteTable } from '../routes/route-table.ts';
 import { formatLogLine, type LogFormat, type LogLevel } from './log-line.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
@@ -18,6 +19,11 @@ import type { DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode }
 export interface CacheDigestCoreOptions {
   /** Page path (`/index.html`) -> its assets, as in a push manifest's `pages`. */
   pages: Record<string, readonly PageAsset[]>;
+  /**
+   * Route pattern (`/posts/:slug`, `/docs/*`) -> its assets, as in a version 2 manifest's `routes`: for request paths
+   * no `pages` key names (precedence in docs/push-manifest.md). Compiled once; a bad pattern throws `RoutePatternError`.
+   */
+  routes?: Record<string, readonly PageAsset[]>;
   /** Delivery, forced or `auto` (default). */
   mode?: DeliveryMode;
   /** Bound on the `Cache-Digest` header in characters (default 32 KiB); a longer one counts as no digest. */
@@ -86,6 +92,7 @@ export class CacheDigestCore {
   /** See {@link CacheDigestCoreOptions.pushDigestScope}. */
   readonly pushDigestScope: 'request' | 'connection';
   private readonly pages: Map<string, PageAsset[]>;
+  private readonly routes: RouteTable<PageAsset[]>;
   private readonly hashes: AssetHashCache;
   private readonly digests: DigestCache;
   private readonly hash: KeyHasher;
@@ -115,11 +122,14 @@ export class CacheDigestCore {
       // Never push another origin's URL, whatever the manifest says.
       this.pages.set(path, orderAssets(assets.filter((asset) => isSameOriginPath(asset.url))));
     }
+    this.routes = new RouteTable(
+      Object.entries(options.routes ?? {}).map(([pattern, assets]) => [pattern, orderAssets(assets.filter((asset) => isSameOriginPath(asset.url)))] as const),
+    );
   }
 
-  /** The assets of the page a request path names, or undefined when it is not a page. */
+  /** The assets of the page a request path names (an exact page first, else the best route), or undefined when it is not a page. */
   pageAssets(requestPath: string): readonly PageAsset[] | undefined {
-    return this.pages.get(pagePath(requestPath));
+    return this.pages.get(pagePath(requestPath)) ?? this.routes.match(requestPath)?.value;
   }
 
   /** Decides the delivery of one page request. Never throws on client input. */

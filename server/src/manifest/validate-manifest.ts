@@ -1,3 +1,4 @@
+import { parseRoutePattern, RoutePatternError } from '../routes/route-pattern.ts';
 import { ManifestError } from './manifest-error.ts';
 import { sameOriginPathProblem } from './same-origin-path.ts';
 import { ASSET_DESTINATIONS, type AssetDestination, type ManifestAsset, type PushManifest } from './types.ts';
@@ -5,6 +6,8 @@ import { ASSET_DESTINATIONS, type AssetDestination, type ManifestAsset, type Pus
 /** Most pages and assets per page a manifest may list. */
 export const MAX_MANIFEST_PAGES = 100_000;
 export const MAX_ASSETS_PER_PAGE = 10_000;
+/** Most route patterns a manifest may list. */
+export const MAX_MANIFEST_ROUTES = 10_000;
 const ETAG = /^(W\/)?"[\u0021\u0023-\u007e\u0080-\u00ff]*"$/;
 const CONTENT_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.*)?$/;
 
@@ -46,14 +49,22 @@ function validateAsset(value: unknown, where: string): ManifestAsset {
   return asset;
 }
 
+function validateAssets(assets: unknown, where: string): ManifestAsset[] {
+  if (!Array.isArray(assets)) invalid('a page must map to an array of assets', where);
+  if (assets.length > MAX_ASSETS_PER_PAGE) invalid(`more than ${MAX_ASSETS_PER_PAGE} assets`, where);
+  return assets.map((asset, index) => validateAsset(asset, `${where}[${index}]`));
+}
+
 /**
- * Checks a parsed JSON value against the push manifest schema (version 1)
- * and returns a clean copy; throws {@link ManifestError} (`INVALID`) naming
- * the first bad value. Cross-origin or relative URLs are refused.
+ * Checks a parsed JSON value against the push manifest schema (version 1,
+ * or 2 with `routes`) and returns a clean copy; throws {@link ManifestError}
+ * (`INVALID`) naming the first bad value. Cross-origin or relative URLs and
+ * malformed route patterns are refused.
  */
 export function validateManifest(value: unknown): PushManifest {
   if (!isObject(value)) invalid('a push manifest must be a JSON object', '$');
-  if (value['version'] !== 1) invalid('"version" must be 1', 'version');
+  const version = value['version'];
+  if (version !== 1 && version !== 2) invalid('"version" must be 1 or 2', 'version');
   const pages = value['pages'];
   if (!isObject(pages)) invalid('"pages" must be an object mapping page paths to asset lists', 'pages');
   const entries = Object.entries(pages);
@@ -64,9 +75,25 @@ export function validateManifest(value: unknown): PushManifest {
     const where = `pages[${JSON.stringify(page)}]`;
     const pageProblem = sameOriginPathProblem(page);
     if (pageProblem) invalid(`page key ${pageProblem}`, where);
-    if (!Array.isArray(assets)) invalid('a page must map to an array of assets', where);
-    if (assets.length > MAX_ASSETS_PER_PAGE) invalid(`more than ${MAX_ASSETS_PER_PAGE} assets`, where);
-    result[page] = assets.map((asset, index) => validateAsset(asset, `${where}[${index}]`));
+    result[page] = validateAssets(assets, where);
   }
-  return { version: 1, pages: result };
+  if (value['routes'] === undefined) return { version, pages: result };
+  if (version !== 2) invalid('"routes" needs "version": 2', 'routes');
+  const routes = value['routes'];
+  if (!isObject(routes)) invalid('"routes" must be an object mapping route patterns to asset lists', 'routes');
+  const routeEntries = Object.entries(routes);
+  if (routeEntries.length > MAX_MANIFEST_ROUTES) invalid(`more than ${MAX_MANIFEST_ROUTES} routes`, 'routes');
+  // Patterns start with "/" (checked below), so none is "__proto__"; the object keeps the file's order, which breaks ties.
+  const routeResult: Record<string, ManifestAsset[]> = {};
+  for (const [pattern, assets] of routeEntries) {
+    const where = `routes[${JSON.stringify(pattern)}]`;
+    try {
+      parseRoutePattern(pattern);
+    } catch (error) {
+      if (error instanceof RoutePatternError) invalid(error.message, where);
+      throw error;
+    }
+    routeResult[pattern] = validateAssets(assets, where);
+  }
+  return { version, pages: result, routes: routeResult };
 }

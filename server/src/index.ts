@@ -14,6 +14,7 @@ export { staticSiteAssetReader, type AssetReader, type AssetResponse } from './a
 export { missingClientScripts } from './adapters/client-scripts.ts';
 export { clientScriptsMiddleware } from './adapters/client-scripts-middleware.ts';
 export { memoryScript, memoryScriptResponse, type MemoryScript } from './adapters/memory-script.ts';
+export { writeStaticResponse } from './adapters/write-static-response.ts';
 export { LoaderInjector, type LoaderInjectorOptions } from './adapters/loader-injector.ts';
 export { insertLoaderTag, loaderTag } from './adapters/insert-loader-tag.ts';
 export type { NextFunction, NodeRequest, NodeResponse } from './adapters/node-types.ts';

@@ -63,6 +63,8 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
   const core = new CacheDigestCore(options);
   const read = options.assets instanceof StaticSite ? staticSiteAssetReader(options.assets) : options.assets;
   const hintsDelay = options.earlyHintsDelayMs ?? 5;
+  // Pages (a manifest page's or route's asset list) seen setting a cookie: stream mode falls back to hints for them.
+  const cookiePages = new WeakSet<readonly PageAsset[]>();
 
   const middleware = (req: NodeRequest, res: NodeResponse, next: NextFunction): void => {
     const method = req.method ?? 'GET';
@@ -100,11 +102,17 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
       const session = (req as Http2ServerRequest).stream.session;
       if (session) request.connectionDigests = sessionDigests(session, `${request.scheme}://${request.authority}`);
     }
-    const plan = core.plan(request, assets);
+    let plan = core.plan(request, assets);
+    // Set-Cookie cannot cross a worker's synthesized response: a page known to set one is answered as itself, with hints.
+    if (plan.mode === 'stream' && cookiePages.has(assets)) plan = { ...plan, mode: 'hints' };
+    const learn = (setsCookie: boolean): void => {
+      if (setsCookie) cookiePages.add(assets);
+    };
     if (plan.mode === 'push' || plan.mode === 'stream') {
-      return readable(plan.assets.filter((entry) => entry.state !== 'fresh')).then((responses) => deliver(req, res, request, plan, responses));
+      const streamPlan = plan;
+      return readable(plan.assets.filter((entry) => entry.state !== 'fresh')).then((responses) => deliver(req, res, request, streamPlan, learn, responses));
     }
-    deliver(req, res, request, plan);
+    deliver(req, res, request, plan, learn);
     return undefined;
   }
 
@@ -113,6 +121,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     res: NodeResponse,
     request: PageRequest,
     plan: DeliveryPlan,
+    learn: (setsCookie: boolean) => void,
     responses?: ReadonlyMap<PageAsset, AssetResponse | null>,
   ): void {
     if (responseClosed(res)) return;
@@ -134,7 +143,10 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         read,
         ...(responses ? { responses } : {}),
         headers: pushStreamHeaders(core.pageHeaders(plan, outcome), streamed),
-        onPageHead: (status) => core.record(request, plan, outcome, status),
+        onPageHead: (status, setsCookie) => {
+          learn(setsCookie);
+          core.record(request, plan, outcome, status);
+        },
       });
       return;
     }
@@ -154,6 +166,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     }
     if (request.http2) scheduleEarlyHints(req, res, plan, outcome);
     beforeHead(res, (status) => {
+      learn(res.hasHeader('set-cookie'));
       if (status >= 400) {
         // An error page gets no preloads, and the pushes promised for it are cancelled unless already under way.
         cancelPushes();

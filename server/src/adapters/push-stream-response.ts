@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { contentDigestValue, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import { contentDigestValue, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
@@ -17,8 +17,8 @@ export interface PushStreamResponseOptions {
   responses?: ReadonlyMap<PageAsset, AssetResponse | null>;
   /** Extra headers of the outer response (summary, vary). */
   headers: Record<string, string>;
-  /** Called with the page's status when the application writes the page's head. */
-  onPageHead?: (status: number) => void;
+  /** Called with the page's status when the application writes the page's head; `setsCookie` when it carried `Set-Cookie`. */
+  onPageHead?: (status: number, setsCookie: boolean) => void;
   /** Asset bytes written and not yet flushed, per connection, across its push streams (default 512 KiB). */
   connectionBufferBytes?: number;
 }
@@ -43,8 +43,9 @@ type Callback = (error?: Error | null) => void;
  * usual API (setHeader, statusCode, writeHead, write, end, pipe) becomes the
  * page part. The outer response ends with FIN once the page and every asset
  * are done. Page `Set-Cookie` headers are dropped (a worker's synthesized
- * response cannot set a cookie): applications that set cookies on pages
- * should not use the stream mode.
+ * response cannot set a cookie) and the page part gets the
+ * `cache-digest-set-cookie` marker, which sends the worker to the network
+ * for that page (docs/push-stream.md, Pages that set cookies).
  */
 export function startPushStream(res: NodeResponse, options: PushStreamResponseOptions): void {
   const writer = new PushStreamWriter({ maxDataFrameBytes: 64 * 1024 });
@@ -153,7 +154,10 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       if (/[\0\r\n]/.test(text)) continue;
       headers[key] = text;
     }
-    options.onPageHead?.(pageStatus);
+    // Set-Cookie cannot cross a synthesized response: the marker sends the worker to the network for this page.
+    const setsCookie = pageHeaders.has('set-cookie');
+    if (setsCookie) headers[PAGE_SETS_COOKIE_HEADER] = '1';
+    options.onPageHead?.(pageStatus, setsCookie);
     send(writer.head(PAGE_PART, { url: options.pageUrl, status: pageStatus, headers, role: 'page' }));
   };
   const toBytes = (chunk: Chunk, encoding?: BufferEncoding): Uint8Array =>

@@ -38,6 +38,8 @@ export class FetchDelivery {
   readonly core: CacheDigestCore;
   private readonly source: AssetSource;
   private readonly maxAssetBytes: number;
+  // Pages (a manifest page's or route's asset list) seen setting a cookie: stream mode falls back to hints for them.
+  private readonly cookiePages = new WeakSet<readonly PageAsset[]>();
 
   constructor(options: FetchDeliveryOptions) {
     this.core = new CacheDigestCore(options);
@@ -65,7 +67,9 @@ export class FetchDelivery {
       pushEnabled: false,
       http2: false,
     };
-    const plan = this.core.plan(pageRequest, assets);
+    let plan = this.core.plan(pageRequest, assets);
+    // Set-Cookie cannot cross a worker's synthesized response: a page known to set one is answered as itself, with Links.
+    if (plan.mode === 'stream' && this.cookiePages.has(assets)) plan = { ...plan, mode: 'hints' };
     const held = plan.assets.filter((entry) => entry.state !== 'missing').map((entry) => entry.asset);
     const missing = plan.assets.filter((entry) => entry.state === 'missing').map((entry) => entry.asset);
     let outcome: DeliveryOutcome = plan.mode === 'off' ? { pushed: [], skipped: [] } : { pushed: missing, skipped: held };
@@ -83,7 +87,10 @@ export class FetchDelivery {
         source: this.source,
         origin: url.origin,
         maxAssetBytes: this.maxAssetBytes,
-        onPageHead: (status) => this.core.record(pageRequest, plan, outcome, status),
+        onPageHead: (status, setsCookie) => {
+          if (setsCookie) this.cookiePages.add(assets);
+          this.core.record(pageRequest, plan, outcome, status);
+        },
         onCancel: () => abort.abort(),
       });
       return new Response(body, { status: 200, headers: pushStreamHeaders(this.core.pageHeaders(plan, outcome), streamed.map((entry) => entry.asset.url)) });
@@ -96,6 +103,7 @@ export class FetchDelivery {
       const status = error instanceof SourceError ? error.status : 502;
       page = new Response(status === 504 ? 'Gateway Timeout\n' : 'Bad Gateway\n', { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
     }
+    if (page.headers.has('set-cookie')) this.cookiePages.add(assets);
     // An error page gets no preloads.
     if (page.status >= 400 && plan.mode !== 'off') outcome = { pushed: [], skipped: held };
     this.core.record(pageRequest, plan, outcome, page.status);

@@ -1,4 +1,4 @@
-import { PushStreamWriter } from '@cache-digest/shared';
+import { PAGE_SETS_COOKIE_HEADER, PushStreamWriter } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import { SourceError, type AssetSource } from './asset-source.ts';
 
@@ -17,7 +17,8 @@ export interface PushStreamBodyOptions {
   /** Larger asset bodies are not streamed (an ABORT part: the client fetches them). */
   maxAssetBytes: number;
   /** Called with the page's status once its head is known. */
-  onPageHead: (status: number) => void;
+  /** `setsCookie`: the page carried `Set-Cookie` (dropped from the part, which gets the `cache-digest-set-cookie` marker instead). */
+  onPageHead: (status: number, setsCookie?: boolean) => void;
   /** Called when the client goes away. */
   onCancel: () => void;
 }
@@ -67,11 +68,14 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       enqueue(writer.end(PAGE_PART));
       return true;
     }
-    options.onPageHead(page.status);
+    const setsCookie = page.headers.has('set-cookie');
+    options.onPageHead(page.status, setsCookie);
     const headers: Record<string, string> = {};
     page.headers.forEach((value, name) => {
       if (!DROPPED_PART_HEADERS.has(name) && !/[\0\r\n]/.test(value)) headers[name] = value;
     });
+    // The worker cannot apply the cookie: it asks the network for this page instead (docs/push-stream.md).
+    if (setsCookie) headers[PAGE_SETS_COOKIE_HEADER] = '1';
     enqueue(writer.head(PAGE_PART, { url: options.pageUrl, status: page.status, headers, role: 'page' }));
     if (page.body) {
       const reader = page.body.getReader();

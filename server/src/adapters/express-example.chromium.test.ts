@@ -1,0 +1,190 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../e2e/src/harness/launch-chromium.ts';
+import { parseSummaryHeader } from '../core/summary-header.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** `npm run example:express` on any free port (the command the script runs); resolves once it printed its URL. */
+async function startExample(): Promise<{ port: number; child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join('examples', 'express', 'server.mjs')], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG: 'none' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`example:express did not start: ${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^http:\/\/localhost:(\d+)\/$/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`example:express exited (${code}): ${output}`)));
+  });
+  return { port, child, output: () => output };
+}
+
+interface Seen {
+  path: string;
+  summary: string | undefined;
+  streamed: string | undefined;
+  setCookie: boolean;
+}
+
+/** What crosses the network between Chromium and the example. */
+async function startRecordingProxy(targetPort: number): Promise<{ port: number; seen: Seen[]; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      seen.push({
+        path: req.url ?? '',
+        summary: answer.headers['cache-digest-push'] as string | undefined,
+        streamed: answer.headers['push-stream-urls'] as string | undefined,
+        setCookie: answer.headers['set-cookie'] !== undefined,
+      });
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    seen,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function get(port: number, pathname: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: pathname, headers: { host: `localhost:${port}`, ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
+// Runs in the page: waits until the worker controls it and its caches stop growing.
+const WAIT_FOR_WORKER_CACHE = `(async () => {
+  await Promise.race([navigator.serviceWorker.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  let previous = -1, stable = 0;
+  for (let i = 0; i < 50 && stable < 3; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let current = 0;
+    for (const name of await caches.keys()) current += (await (await caches.open(name)).keys()).length;
+    stable = current === previous && current > 0 ? stable + 1 : 0;
+    previous = current;
+  }
+})()`;
+
+const ASSETS = ['/app.css', '/app.js', '/post.css', '/account.css', '/slow.css'];
+
+describe('the Express example (npm run example:express)', () => {
+  let example: Awaited<ReturnType<typeof startExample>> | undefined;
+
+  beforeAll(async () => {
+    example = await startExample();
+  }, 120_000);
+  afterAll(async () => {
+    if (example && example.child.exitCode === null) {
+      const exited = new Promise((resolve) => example!.child.once('exit', resolve));
+      example.child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('prints its URL once listening; a repeat request with a digest gets only what is missing, for a route never requested before', async () => {
+    const { port } = example!;
+    const origin = `http://localhost:${port}`;
+    const first = await get(port, '/posts/2', { 'accept-push-stream': '1' });
+    expect(first.status).toBe(200);
+    expect(parseSummaryHeader(first.headers['cache-digest-push'] as string)).toMatchObject({ mode: 'stream', digest: 0, pushed: 3, skipped: 0 });
+    // What /posts/2 brought: the shared assets and the route's own stylesheet.
+    const digest = formatCacheDigestHeader([{ digest: encodeDigest([`${origin}/app.css`, `${origin}/app.js`, `${origin}/post.css`], { pBits: 7 }), complete: true }]);
+    const repeat = await get(port, '/posts/1', { 'accept-push-stream': '1', 'cache-digest': digest });
+    expect(parseSummaryHeader(repeat.headers['cache-digest-push'] as string)).toMatchObject({ mode: 'stream', digest: 3, pushed: 0, skipped: 3 });
+    // Another page: only its own asset is missing.
+    const slow = await get(port, '/slow', { 'accept-push-stream': '1', 'cache-digest': digest });
+    expect(parseSummaryHeader(slow.headers['cache-digest-push'] as string)).toMatchObject({ mode: 'stream', pushed: 1, skipped: 2 });
+    expect(slow.headers['push-stream-urls']).toBe('/slow.css');
+    // Hints to a client without a worker; a path no page or route names passes through without a summary.
+    const hinted = await get(port, '/posts/3', { 'cache-digest': digest });
+    expect(parseSummaryHeader(hinted.headers['cache-digest-push'] as string)).toMatchObject({ mode: 'hints', pushed: 0, skipped: 3 });
+    const other = await get(port, '/posts/3/comments', {});
+    expect(other.status).toBe(404);
+    expect(other.headers['cache-digest-push']).toBeUndefined();
+  });
+
+  it('in real Chromium with the worker: a route brings only its own assets; a page that sets a cookie gets it into the jar, in stream mode too', async () => {
+    const proxy = await startRecordingProxy(example!.port);
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-express-'));
+    const context = await launchChromium({ userDataDir: path.join(workDir, 'profile'), spki: '', serviceWorkers: 'allow' });
+    try {
+      const tab = context.pages()[0] ?? (await context.newPage());
+      const visit = async (pathname: string) => {
+        proxy.seen.length = 0;
+        await tab.goto(`http://localhost:${proxy.port}${pathname}`, { waitUntil: 'load', timeout: 60_000 });
+        await tab.waitForFunction(() => document.documentElement.dataset.appReady === 'true', null, { timeout: 30_000 });
+        await tab.evaluate(WAIT_FOR_WORKER_CACHE);
+        return proxy.seen.filter((entry) => entry.path === pathname);
+      };
+      const assetRequests = () => proxy.seen.filter((entry) => ASSETS.includes(entry.path)).map((entry) => entry.path);
+
+      await visit('/'); // installs the worker
+
+      const [post2] = await visit('/posts/2');
+      expect(parseSummaryHeader(post2!.summary)).toMatchObject({ mode: 'stream' });
+      expect(post2!.streamed).toContain('/post.css');
+      expect(assetRequests()).toEqual([]);
+
+      // Never visited, same route: nothing to send, nothing fetched.
+      const [post1] = await visit('/posts/1');
+      expect(parseSummaryHeader(post1!.summary)).toMatchObject({ mode: 'stream', pushed: 0, skipped: 3 });
+      expect(assetRequests()).toEqual([]);
+
+      // A cookie page the server has not seen yet: the stream brings its asset, the worker sees the page set a
+      // cookie and asks the network for the page itself, which carries Set-Cookie (one extra round trip, once).
+      const account = await visit('/account');
+      expect(account.map((entry) => parseSummaryHeader(entry.summary)?.mode)).toEqual(['stream', 'hints']);
+      expect(account[0]!.streamed).toBe('/account.css');
+      expect(account[1]!.setCookie).toBe(true);
+      expect(assetRequests()).toEqual([]);
+      const session = (await context.cookies()).find((cookie) => cookie.name === 'session');
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      expect(await tab.locator('h1').textContent()).toBe('Account');
+
+      // Known now: the page is answered as itself (hints), the cookie set in one request.
+      await context.clearCookies();
+      const again = await visit('/account');
+      expect(again.map((entry) => parseSummaryHeader(entry.summary)?.mode)).toEqual(['hints']);
+      expect(again[0]!.setCookie).toBe(true);
+      expect((await context.cookies()).some((cookie) => cookie.name === 'session')).toBe(true);
+      expect(assetRequests()).toEqual([]);
+    } finally {
+      await context.close();
+      await proxy.close();
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});

@@ -99,5 +99,5 @@ export async function createApp({ mode = 'auto', log = false, slowMs = 200 } = {
       next(error);
     }
   });
-  return { app, manifest };
+  return { app, manifest, site };
 }

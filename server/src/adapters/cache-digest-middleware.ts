@@ -12,6 +12,11 @@ import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
 import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
 import { sessionDigests } from './session-digests.ts';
+import { pagePath } from '../core/page-path.ts';
+import { captureHtmlHead } from '../discovery/capture-html-head.ts';
+import { describeReferences } from '../discovery/describe-references.ts';
+import { DiscoveredPages } from '../discovery/discovered-pages.ts';
+import { headReferences } from '../discovery/head-references.ts';
 
 /** Options of {@link cacheDigestMiddleware}. */
 export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
@@ -21,6 +26,24 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   earlyHintsDelayMs?: number;
   /** A push that makes no progress for this long is reset (default 30 s). */
   pushIdleTimeoutMs?: number;
+  /**
+   * Per-response discovery, for apps without a manifest (or paths it does not name): the head of each HTML page
+   * the application produces is read, and what it loads is remembered per page path and delivered from the next
+   * request on (docs/discovery.md). `true` for the defaults.
+   */
+  discover?: boolean | DiscoveryOptions;
+}
+
+/** Options of per-response discovery ({@link CacheDigestMiddlewareOptions.discover}). */
+export interface DiscoveryOptions {
+  /** Pages remembered (default 1,000; least recently used out first). */
+  maxPages?: number;
+  /** Bytes of each HTML response read (default 64 KiB): the head and the start of the body. */
+  maxHeadBytes?: number;
+  /** Assets remembered per page (default 64). */
+  maxAssetsPerPage?: number;
+  /** A remembered page is read again after this long (default 60 s); that one response goes without delivery. */
+  refreshMs?: number;
 }
 
 /** A connect-style middleware with the core it reports through. */
@@ -65,10 +88,34 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
   const hintsDelay = options.earlyHintsDelayMs ?? 5;
   // Pages (a manifest page's or route's asset list) seen setting a cookie: stream mode falls back to hints for them.
   const cookiePages = new WeakSet<readonly PageAsset[]>();
+  const discoverOptions: DiscoveryOptions | undefined = options.discover === true ? {} : options.discover || undefined;
+  const discovered = discoverOptions ? new DiscoveredPages(discoverOptions) : undefined;
+
+  /** Reads the head of the HTML this response carries and, once it completed, remembers what the page loads. */
+  function learnFromResponse(res: NodeResponse, key: string): void {
+    captureHtmlHead(res, discoverOptions?.maxHeadBytes ?? 64 * 1024, (html) => {
+      const references = headReferences(html, key, discoverOptions?.maxAssetsPerPage ?? 64);
+      describeReferences(references, read).then(
+        (assets) => discovered!.set(key, assets),
+        () => undefined,
+      );
+    });
+  }
 
   const middleware = (req: NodeRequest, res: NodeResponse, next: NextFunction): void => {
     const method = req.method ?? 'GET';
-    const assets = method === 'GET' || method === 'HEAD' ? core.pageAssets(req.url ?? '/') : undefined;
+    let assets = method === 'GET' || method === 'HEAD' ? core.pageAssets(req.url ?? '/') : undefined;
+    if (!assets && discovered && (method === 'GET' || method === 'HEAD')) {
+      const key = pagePath(req.url ?? '/');
+      const learnedAt = discovered.learnedAt(key);
+      if (learnedAt !== undefined && Date.now() - learnedAt < (discoverOptions?.refreshMs ?? 60_000)) assets = discovered.get(key);
+      else if (method === 'GET' && /text\/html|\*\/\*/.test(String(req.headers['accept'] ?? '*/*'))) {
+        // Not known (or due for a refresh): this response goes as the application makes it, and teaches the next.
+        learnFromResponse(res, key);
+        next();
+        return;
+      } else assets = discovered.get(key);
+    }
     if (!assets) {
       next();
       return;

@@ -18,6 +18,11 @@ export interface CacheDigestPluginOptions {
    * push manifest is written, and no loader tag is added).
    */
   clientFiles?: boolean;
+  /**
+   * Route pattern -> built HTML page whose assets it gets (`{ '/posts/:slug': 'post.html' }`), written as the
+   * manifest's `routes`; pages named with brackets (`posts/[slug].html`) become routes without this.
+   */
+  routes?: Record<string, string>;
 }
 
 const LOADER_TAG = /<script\b[^>]*\bsrc\s*=\s*["']\/cache-digest\.js["']/i;
@@ -60,7 +65,7 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
         this.emitFile({ type: 'asset', fileName: WORKER_PATH.slice(1), source: client.worker });
       }
       if (manifestFileName === false) return;
-      const manifest = pushManifestFromBundle(bundle, config?.base ?? '/');
+      const manifest = pushManifestFromBundle(bundle, config?.base ?? '/', options.routes ? { routes: options.routes } : {});
       this.emitFile({ type: 'asset', fileName: manifestFileName, source: `${JSON.stringify(manifest, null, 2)}\n` });
     },
   };

@@ -40,14 +40,55 @@ function bytesOf(file: Rollup.OutputChunk | Rollup.OutputAsset): Uint8Array {
   return typeof file.source === 'string' ? encoder.encode(file.source) : file.source;
 }
 
+/** Options of {@link pushManifestFromBundle}. */
+export interface PushManifestFromBundleOptions {
+  /**
+   * Route pattern -> the built HTML page (file name in the output, `post.html`) whose assets it gets: for a
+   * server that renders those paths from that page (docs/push-manifest.md, Routes).
+   */
+  routes?: Record<string, string>;
+}
+
+const PARAM_SEGMENT = /^\[([A-Za-z_][A-Za-z0-9_]*)\]$/;
+const REST_SEGMENT = /^\[\.\.\.([A-Za-z_][A-Za-z0-9_]*)\]$/;
+
+/**
+ * The route pattern of a page file named with brackets (the multi-page
+ * convention): `posts/[slug].html` -> `posts/:slug`, `posts/[slug]/index.html`
+ * -> `posts/:slug/`, `docs/[...path].html` -> `docs/*`; undefined for any other name.
+ */
+function routeOfHtmlFile(fileName: string): string | undefined {
+  const segments = fileName.replace(/\.html$/, '').split('/');
+  if (segments.at(-1) === 'index') segments[segments.length - 1] = '';
+  if (!segments.some((segment) => PARAM_SEGMENT.test(segment) || REST_SEGMENT.test(segment))) return undefined;
+  const out: string[] = [];
+  for (const [index, segment] of segments.entries()) {
+    const rest = REST_SEGMENT.exec(segment);
+    if (rest) {
+      // `*` only ends a pattern: `[...path]/index.html` is the same route.
+      if (index < segments.length - 1 && !(index === segments.length - 2 && segments.at(-1) === '')) return undefined;
+      out.push('*');
+      break;
+    }
+    const param = PARAM_SEGMENT.exec(segment);
+    if (param) out.push(`:${param[1]}`);
+    else if (/[[\]:*]/.test(segment)) return undefined;
+    else out.push(segment);
+  }
+  return out.join('/');
+}
+
 /**
  * Builds the push manifest of a Vite build from its output bundle: for each
  * HTML page, the files it references, followed through Vite's chunk graph
  * (static imports, imported CSS and assets, the data of Vite's build
  * manifest) and ordered styles, scripts (imports first), fonts, images. ETags
  * are `contentEtag()` of the emitted bytes, as the static server computes them.
+ * Pages named with brackets (`posts/[slug].html`, `docs/[...path].html`)
+ * become routes (`/posts/:slug`, `/docs/*`), and so do the `routes` given;
+ * with any route the manifest is version 2.
  */
-export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'): PushManifest {
+export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/', options: PushManifestFromBundleOptions = {}): PushManifest {
   const prefix = base.endsWith('/') ? base : `${base}/`;
   const assetsOf = new Map<string, ManifestAsset>();
   const describe = (fileName: string): ManifestAsset | undefined => {
@@ -66,6 +107,8 @@ export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'):
   };
 
   const pages: Record<string, ManifestAsset[]> = {};
+  const routes: Record<string, ManifestAsset[]> = {};
+  const byFile = new Map<string, ManifestAsset[]>();
   for (const file of Object.values(bundle)) {
     if (file.type !== 'asset' || !file.fileName.endsWith('.html')) continue;
     const html = typeof file.source === 'string' ? file.source : new TextDecoder().decode(file.source);
@@ -102,7 +145,15 @@ export function pushManifestFromBundle(bundle: Rollup.OutputBundle, base = '/'):
       .filter((asset): asset is ManifestAsset => asset !== undefined);
     // Stable sort: within a kind, the dependency order found above stays.
     assets.sort((a, b) => ORDER[a.as] - ORDER[b.as]);
-    pages[prefix + file.fileName] = assets;
+    const route = routeOfHtmlFile(file.fileName);
+    if (route === undefined) pages[prefix + file.fileName] = assets;
+    else routes[prefix + route] = assets;
+    byFile.set(file.fileName, assets);
   }
-  return { version: 1, pages };
+  for (const [pattern, fileName] of Object.entries(options.routes ?? {})) {
+    const assets = byFile.get(fileName.replace(/^\//, ''));
+    if (!assets) throw new Error(`cache-digest: routes[${JSON.stringify(pattern)}] names ${JSON.stringify(fileName)}, which is no HTML page of this build`);
+    routes[pattern] = assets;
+  }
+  return Object.keys(routes).length === 0 ? { version: 1, pages } : { version: 2, pages, routes };
 }

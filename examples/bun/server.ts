@@ -11,7 +11,7 @@ declare const Bun: {
 };
 
 const root = Bun.argv[2] ?? './dist';
-const manifest = (await Bun.file(`${root}/push-manifest.json`).json()) as { pages: Record<string, PageAsset[]> };
+const manifest = (await Bun.file(`${root}/push-manifest.json`).json()) as { pages: Record<string, PageAsset[]>; routes?: Record<string, PageAsset[]> };
 
 /** A function source over the file system: only plain paths under `root`. */
 const files: AssetSource = async (url, request) => {
@@ -32,6 +32,6 @@ const files: AssetSource = async (url, request) => {
   });
 };
 
-const handler = createFetchHandler({ pages: manifest.pages, assets: Bun.env.ORIGIN ? originSource(Bun.env.ORIGIN) : files });
+const handler = createFetchHandler({ pages: manifest.pages, ...(manifest.routes ? { routes: manifest.routes } : {}), assets: Bun.env.ORIGIN ? originSource(Bun.env.ORIGIN) : files });
 const server = Bun.serve({ port: Number(Bun.env.PORT ?? 3000), fetch: handler });
 console.log(`cache-digest: listening on http://localhost:${server.port}/`);

@@ -14,7 +14,7 @@ declare const Deno: {
 
 const root = Deno.args[0] ?? './dist';
 const origin = Deno.env.get('ORIGIN');
-const manifest = JSON.parse(await Deno.readTextFile(`${root}/push-manifest.json`)) as { pages: Record<string, PageAsset[]> };
+const manifest = JSON.parse(await Deno.readTextFile(`${root}/push-manifest.json`)) as { pages: Record<string, PageAsset[]>; routes?: Record<string, PageAsset[]> };
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8', css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', mjs: 'text/javascript; charset=utf-8',
@@ -34,6 +34,7 @@ async function readSite(dir: string, prefix = ''): Promise<Record<string, Memory
 
 const handler = createFetchHandler({
   pages: manifest.pages,
+  ...(manifest.routes ? { routes: manifest.routes } : {}),
   assets: origin ? originSource(origin) : memorySite(await readSite(root)),
 });
 

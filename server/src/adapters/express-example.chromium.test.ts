@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
+import { encodeDigest, formatCacheDigestHeader, PushStreamReader } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../e2e/src/harness/launch-chromium.ts';
 import { parseSummaryHeader } from '../core/summary-header.ts';
@@ -42,19 +42,34 @@ interface Seen {
   summary: string | undefined;
   streamed: string | undefined;
   setCookie: boolean;
+  /** In a push stream, when (ms since the request) the first asset part and the page part started through the proxy. */
+  firstAssetMs?: number;
+  pageHeadMs?: number;
 }
 
 /** What crosses the network between Chromium and the example. */
 async function startRecordingProxy(targetPort: number): Promise<{ port: number; seen: Seen[]; close(): Promise<void> }> {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
+    const start = performance.now();
     const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      seen.push({
+      const entry: Seen = {
         path: req.url ?? '',
         summary: answer.headers['cache-digest-push'] as string | undefined,
         streamed: answer.headers['push-stream-urls'] as string | undefined,
         setCookie: answer.headers['set-cookie'] !== undefined,
-      });
+      };
+      seen.push(entry);
+      if (entry.streamed !== undefined) {
+        const reader = new PushStreamReader();
+        answer.on('data', (chunk: Buffer) => {
+          for (const event of reader.push(chunk)) {
+            if (event.type !== 'head') continue;
+            if (event.role === 'asset') entry.firstAssetMs ??= performance.now() - start;
+            if (event.role === 'page') entry.pageHeadMs ??= performance.now() - start;
+          }
+        });
+      }
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -136,7 +151,7 @@ describe('the Express example (npm run example:express)', () => {
     expect(other.headers['cache-digest-push']).toBeUndefined();
   });
 
-  it('in real Chromium with the worker: a route brings only its own assets; a page that sets a cookie gets it into the jar, in stream mode too', async () => {
+  it('in real Chromium with the worker: a route brings only its own assets; a slow page’s asset arrives before the page; a page that sets a cookie gets it into the jar, in stream mode too', async () => {
     const proxy = await startRecordingProxy(example!.port);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-express-'));
     const context = await launchChromium({ userDataDir: path.join(workDir, 'profile'), spki: '', serviceWorkers: 'allow' });
@@ -161,6 +176,12 @@ describe('the Express example (npm run example:express)', () => {
       // Never visited, same route: nothing to send, nothing fetched.
       const [post1] = await visit('/posts/1');
       expect(parseSummaryHeader(post1!.summary)).toMatchObject({ mode: 'stream', pushed: 0, skipped: 3 });
+      expect(assetRequests()).toEqual([]);
+
+      // The slow page (200 ms to build): its missing asset passes on its way to the browser before the page starts.
+      const [slow] = await visit('/slow');
+      expect(parseSummaryHeader(slow!.summary)).toMatchObject({ mode: 'stream', pushed: 1, skipped: 2 });
+      expect(slow!.pageHeadMs! - slow!.firstAssetMs!).toBeGreaterThan(100);
       expect(assetRequests()).toEqual([]);
 
       // A cookie page the server has not seen yet: the stream brings its asset, the worker sees the page set a

@@ -16,6 +16,7 @@ import { pagePath } from '../core/page-path.ts';
 import { captureHtmlHead } from '../discovery/capture-html-head.ts';
 import { describeReferences } from '../discovery/describe-references.ts';
 import { DiscoveredPages } from '../discovery/discovered-pages.ts';
+import type { DiscoveryOptions } from '../discovery/discovery-options.ts';
 import { headReferences } from '../discovery/head-references.ts';
 
 /** Options of {@link cacheDigestMiddleware}. */
@@ -34,17 +35,6 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   discover?: boolean | DiscoveryOptions;
 }
 
-/** Options of per-response discovery ({@link CacheDigestMiddlewareOptions.discover}). */
-export interface DiscoveryOptions {
-  /** Pages remembered (default 1,000; least recently used out first). */
-  maxPages?: number;
-  /** Bytes of each HTML response read (default 64 KiB): the head and the start of the body. */
-  maxHeadBytes?: number;
-  /** Assets remembered per page (default 64). */
-  maxAssetsPerPage?: number;
-  /** A remembered page is read again after this long (default 60 s); that one response goes without delivery. */
-  refreshMs?: number;
-}
 
 /** A connect-style middleware with the core it reports through. */
 export interface CacheDigestMiddleware {

@@ -1,4 +1,10 @@
 import type { CacheDigestCore } from '../core/cache-digest-core.ts';
+import { pagePath } from '../core/page-path.ts';
+import { describeFromSource } from '../discovery/describe-from-source.ts';
+import { DiscoveredPages } from '../discovery/discovered-pages.ts';
+import type { DiscoveryOptions } from '../discovery/discovery-options.ts';
+import { headReferences } from '../discovery/head-references.ts';
+import { tapHtmlHead } from '../discovery/tap-html-head.ts';
 import { SourceError, type AssetSource } from './asset-source.ts';
 import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
 
@@ -9,6 +15,12 @@ export interface FetchHandlerOptions extends FetchDeliveryOptions {
    * {@link originSource} as both, the handler fronts an existing site.
    */
   site?: AssetSource;
+  /**
+   * Per-response discovery, for sites without a manifest (or paths it does not name): the head of each HTML page
+   * `site` answers is read, and what it loads (and `assets` serves) is delivered from the next request on
+   * (docs/discovery.md). `true` for the defaults.
+   */
+  discover?: boolean | DiscoveryOptions;
 }
 
 /** A Web Fetch API handler with the core it reports through. */
@@ -29,11 +41,32 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const site = options.site ?? options.assets;
   const fromSite = async (request: Request): Promise<Response> =>
     (await site(new URL(request.url), request)) ?? new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const discoverOptions: DiscoveryOptions | undefined = options.discover === true ? {} : options.discover || undefined;
+  const discovered = discoverOptions ? new DiscoveredPages(discoverOptions) : undefined;
+  /** A page not known yet (or due for a refresh): answered as the site makes it, its head read once complete. */
+  const learnFrom = (response: Response, key: string, origin: string): Response =>
+    tapHtmlHead(response, discoverOptions?.maxHeadBytes ?? 64 * 1024, (html) => {
+      const references = headReferences(html, key, discoverOptions?.maxAssetsPerPage ?? 64);
+      describeFromSource(references, options.assets, origin, options.maxAssetBytes ?? 8 * 1024 * 1024).then(
+        (assets) => discovered!.set(key, assets),
+        () => undefined,
+      );
+    });
   const handler = async (request: Request): Promise<Response> => {
-    const assets = delivery.pageAssets(request);
+    let assets = delivery.pageAssets(request);
+    let learnKey: string | undefined;
+    if (!assets && discovered && (request.method === 'GET' || request.method === 'HEAD')) {
+      const url = new URL(request.url);
+      const key = pagePath(url.pathname);
+      const learnedAt = discovered.learnedAt(key);
+      if (learnedAt !== undefined && Date.now() - learnedAt < (discoverOptions?.refreshMs ?? 60_000)) assets = discovered.get(key);
+      else if (request.method === 'GET' && /text\/html|\*\/\*/.test(request.headers.get('accept') ?? '*/*')) learnKey = key;
+      else assets = discovered.get(key);
+    }
     if (!assets) {
       try {
-        return await fromSite(request);
+        const response = await fromSite(request);
+        return learnKey === undefined ? response : learnFrom(response, learnKey, new URL(request.url).origin);
       } catch (error) {
         const status = error instanceof SourceError ? error.status : 502;
         return new Response(`${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });

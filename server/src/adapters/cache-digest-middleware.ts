@@ -35,7 +35,6 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   discover?: boolean | DiscoveryOptions;
 }
 
-
 /** A connect-style middleware with the core it reports through. */
 export interface CacheDigestMiddleware {
   (req: NodeRequest, res: NodeResponse, next: NextFunction): void;
@@ -142,14 +141,14 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     let plan = core.plan(request, assets);
     // Set-Cookie cannot cross a worker's synthesized response: a page known to set one is answered as itself, with hints.
     if (plan.mode === 'stream' && cookiePages.has(assets)) plan = { ...plan, mode: 'hints' };
-    const learn = (setsCookie: boolean): void => {
+    const noteCookie = (setsCookie: boolean): void => {
       if (setsCookie) cookiePages.add(assets);
     };
     if (plan.mode === 'push' || plan.mode === 'stream') {
       const streamPlan = plan;
-      return readable(plan.assets.filter((entry) => entry.state !== 'fresh')).then((responses) => deliver(req, res, request, streamPlan, learn, responses));
+      return readable(plan.assets.filter((entry) => entry.state !== 'fresh')).then((responses) => deliver(req, res, request, streamPlan, noteCookie, responses));
     }
-    deliver(req, res, request, plan, learn);
+    deliver(req, res, request, plan, noteCookie);
     return undefined;
   }
 
@@ -158,7 +157,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     res: NodeResponse,
     request: PageRequest,
     plan: DeliveryPlan,
-    learn: (setsCookie: boolean) => void,
+    noteCookie: (setsCookie: boolean) => void,
     responses?: ReadonlyMap<PageAsset, AssetResponse | null>,
   ): void {
     if (responseClosed(res)) return;
@@ -181,7 +180,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         ...(responses ? { responses } : {}),
         headers: pushStreamHeaders(core.pageHeaders(plan, outcome), streamed),
         onPageHead: (status, setsCookie) => {
-          learn(setsCookie);
+          noteCookie(setsCookie);
           core.record(request, plan, outcome, status);
         },
       });
@@ -203,7 +202,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     }
     if (request.http2) scheduleEarlyHints(req, res, plan, outcome);
     beforeHead(res, (status) => {
-      learn(res.hasHeader('set-cookie'));
+      noteCookie(res.hasHeader('set-cookie'));
       if (status >= 400) {
         // An error page gets no preloads, and the pushes promised for it are cancelled unless already under way.
         cancelPushes();

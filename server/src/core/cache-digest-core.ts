@@ -76,6 +76,8 @@ export interface PageResponseHeaders {
 /** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
 export const DEFAULT_MAX_DIGEST_ENTRIES = 8_192;
 
+const DELIVERY_MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
+
 const VARY = ['cache-digest', 'accept-push-stream', NAVIGATION_PRELOAD_HEADER].join(', ');
 
 /**
@@ -106,6 +108,8 @@ export class CacheDigestCore {
 
   constructor(options: CacheDigestCoreOptions) {
     this.mode = options.mode ?? 'auto';
+    // A mode from configuration (an environment variable, say) must not turn into `mode=undefined` summaries.
+    if (!DELIVERY_MODES.includes(this.mode)) throw new TypeError(`cache-digest: mode must be one of ${DELIVERY_MODES.join(', ')} (got ${JSON.stringify(this.mode)})`);
     this.pushDigestScope = options.pushDigestScope ?? 'request';
     this.stats = options.stats ?? new DeliveryStats();
     this.hash = options.hash ?? hashKey;

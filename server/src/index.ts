@@ -41,4 +41,7 @@ export {
 } from './manifest/index.ts';
 export { RouteTable, type RouteMatch } from './routes/route-table.ts';
 export { parseRoutePattern, RoutePatternError, type RoutePatternErrorCode } from './routes/route-pattern.ts';
+export { DiscoveredPages, type DiscoveredPagesOptions } from './discovery/discovered-pages.ts';
+export type { DiscoveryOptions } from './discovery/discovery-options.ts';
+export { headReferences, type HeadReference } from './discovery/head-references.ts';
 export { ensureDevCertificate, spkiHash, type DevCertificate } from './tls/index.ts';

@@ -12,3 +12,6 @@ export { DeliveryStats } from '../core/delivery-stats.ts';
 export { pageHeaderWrites, earlyHintLinks, pushStreamHeaders, summaryServerTiming, type HeaderWrite } from '../core/page-header-writes.ts';
 export { SUMMARY_HEADER, parseSummaryHeader, formatSummaryHeader } from '../core/summary-header.ts';
 export type { DeliveryMode, PageAsset } from '../core/types.ts';
+export type { DiscoveryOptions } from '../discovery/discovery-options.ts';
+export { RouteTable, type RouteMatch } from '../routes/route-table.ts';
+export { parseRoutePattern, RoutePatternError, type RoutePatternErrorCode } from '../routes/route-pattern.ts';

@@ -165,7 +165,7 @@ describe('loadManifest validation', () => {
 
   it('rejects other schema violations and non-JSON, naming the place', async () => {
     const cases: [unknown, string][] = [
-      [{ version: 2, pages: {} }, 'version'],
+      [{ version: 3, pages: {} }, 'version'],
       [{ version: 1 }, 'pages'],
       [{ version: 1, pages: { '/': [{ ...asset, as: 'video' }] } }, 'pages["/"][0].as'],
       [{ version: 1, pages: { '/': [{ ...asset, size: -1 }] } }, 'pages["/"][0].size'],

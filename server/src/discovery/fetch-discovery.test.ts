@@ -1,4 +1,6 @@
+import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { cacheDigest } from '../fetch/hono-middleware.ts';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 import { createFetchHandler } from '../fetch/create-fetch-handler.ts';
 import { memorySite } from '../fetch/memory-site.ts';
@@ -63,5 +65,21 @@ describe('createFetchHandler with per-response discovery (no manifest)', () => {
     const again = await handle(html('/broken'));
     expect(again.headers.get('cache-digest-push')).toBeNull();
     await again.text().catch(() => undefined);
+  });
+});
+
+describe('the Hono middleware with per-response discovery', () => {
+  it('learns a route’s page from its first response and streams its assets on the next', async () => {
+    const hono = new Hono();
+    hono.use(cacheDigest({ pages: {}, assets: memorySite(FIXTURE_FILES), log: false, discover: true }));
+    hono.get('/posts/:slug', (c) => c.html(`${HEAD}${c.req.param('slug')}</body>`));
+    const first = await hono.request(`${ORIGIN}/posts/x`, { headers: { accept: 'text/html' } });
+    expect(first.headers.get('cache-digest-push')).toBeNull();
+    expect(await first.text()).toBe(`${HEAD}x</body>`);
+    await settle();
+    const second = await hono.request(`${ORIGIN}/posts/x`, { headers: { accept: 'text/html', 'accept-push-stream': '1' } });
+    expect(parseSummaryHeader(second.headers.get('cache-digest-push'))).toMatchObject({ mode: 'stream', pushed: 3 });
+    const { parts } = await readPushStream(second);
+    expect(parts.find((part) => part.role === 'page')!.body).toBe(`${HEAD}x</body>`);
   });
 });

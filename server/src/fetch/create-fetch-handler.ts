@@ -1,10 +1,6 @@
 import type { CacheDigestCore } from '../core/cache-digest-core.ts';
-import { pagePath } from '../core/page-path.ts';
-import { describeFromSource } from '../discovery/describe-from-source.ts';
-import { DiscoveredPages } from '../discovery/discovered-pages.ts';
 import type { DiscoveryOptions } from '../discovery/discovery-options.ts';
-import { headReferences } from '../discovery/head-references.ts';
-import { tapHtmlHead } from '../discovery/tap-html-head.ts';
+import { FetchDiscovery } from '../discovery/fetch-discovery.ts';
 import { SourceError, type AssetSource } from './asset-source.ts';
 import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
 
@@ -41,32 +37,19 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const site = options.site ?? options.assets;
   const fromSite = async (request: Request): Promise<Response> =>
     (await site(new URL(request.url), request)) ?? new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  const discoverOptions: DiscoveryOptions | undefined = options.discover === true ? {} : options.discover || undefined;
-  const discovered = discoverOptions ? new DiscoveredPages(discoverOptions) : undefined;
-  /** A page not known yet (or due for a refresh): answered as the site makes it, its head read once complete. */
-  const learnFrom = (response: Response, key: string, origin: string): Response =>
-    tapHtmlHead(response, discoverOptions?.maxHeadBytes ?? 64 * 1024, (html) => {
-      const references = headReferences(html, key, discoverOptions?.maxAssetsPerPage ?? 64);
-      describeFromSource(references, options.assets, origin, options.maxAssetBytes ?? 8 * 1024 * 1024).then(
-        (assets) => discovered!.set(key, assets),
-        () => undefined,
-      );
-    });
+  const discovery = options.discover ? new FetchDiscovery(options.discover === true ? {} : options.discover, options.assets, options.maxAssetBytes ?? 8 * 1024 * 1024) : undefined;
   const handler = async (request: Request): Promise<Response> => {
     let assets = delivery.pageAssets(request);
     let learnKey: string | undefined;
-    if (!assets && discovered && (request.method === 'GET' || request.method === 'HEAD')) {
-      const url = new URL(request.url);
-      const key = pagePath(url.pathname);
-      const learnedAt = discovered.learnedAt(key);
-      if (learnedAt !== undefined && Date.now() - learnedAt < (discoverOptions?.refreshMs ?? 60_000)) assets = discovered.get(key);
-      else if (request.method === 'GET' && /text\/html|\*\/\*/.test(request.headers.get('accept') ?? '*/*')) learnKey = key;
-      else assets = discovered.get(key);
+    if (!assets && discovery) {
+      const found = discovery.lookup(request);
+      if (found && 'assets' in found) assets = found.assets;
+      else if (found) learnKey = found.learn;
     }
     if (!assets) {
       try {
         const response = await fromSite(request);
-        return learnKey === undefined ? response : learnFrom(response, learnKey, new URL(request.url).origin);
+        return learnKey === undefined ? response : discovery!.tap(response, learnKey, new URL(request.url).origin);
       } catch (error) {
         const status = error instanceof SourceError ? error.status : 502;
         return new Response(`${status === 504 ? 'Gateway Timeout' : 'Bad Gateway'}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });

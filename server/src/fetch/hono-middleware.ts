@@ -1,4 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
+import type { DiscoveryOptions } from '../discovery/discovery-options.ts';
+import { FetchDiscovery } from '../discovery/fetch-discovery.ts';
 import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
 
 /**
@@ -8,11 +10,24 @@ import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
  * request without validators and `Accept-Encoding` when the page goes into
  * a stream. Hono finishes the chain before a response leaves, so asset parts
  * overlap the page's production only with {@link createFetchHandler}.
+ * `discover` learns pages without a manifest from their HTML (docs/discovery.md).
  */
-export function cacheDigest(options: FetchDeliveryOptions): MiddlewareHandler {
+export function cacheDigest(options: FetchDeliveryOptions & { discover?: boolean | DiscoveryOptions }): MiddlewareHandler {
   const delivery = new FetchDelivery(options);
+  const discovery = options.discover ? new FetchDiscovery(options.discover === true ? {} : options.discover, options.assets, options.maxAssetBytes ?? 8 * 1024 * 1024) : undefined;
   return async (c, next) => {
-    const assets = delivery.pageAssets(c.req.raw);
+    let assets = delivery.pageAssets(c.req.raw);
+    if (!assets && discovery) {
+      const found = discovery.lookup(c.req.raw);
+      if (found && 'learn' in found) {
+        await next();
+        const response = discovery.tap(c.res, found.learn, new URL(c.req.url).origin);
+        c.res = undefined;
+        c.res = response;
+        return;
+      }
+      assets = found?.assets;
+    }
     if (!assets) {
       await next();
       return;

@@ -15,3 +15,4 @@ export type { DeliveryMode, PageAsset } from '../core/types.ts';
 export type { DiscoveryOptions } from '../discovery/discovery-options.ts';
 export { RouteTable, type RouteMatch } from '../routes/route-table.ts';
 export { parseRoutePattern, RoutePatternError, type RoutePatternErrorCode } from '../routes/route-pattern.ts';
+export { FetchDiscovery, type DiscoveryLookup } from '../discovery/fetch-discovery.ts';

@@ -25,6 +25,8 @@ const result = await build({
   envFile: false,
   logLevel: 'silent',
   publicDir: false,
+  // The workspace packages from src/, as `npm start` runs them: no build of dist/ first.
+  resolve: { conditions: ['source', 'module', 'browser', 'production'] },
   build: {
     write: false,
     minify: false,

@@ -49,9 +49,11 @@ describe('the Deno and Bun examples serve a built site with digest delivery', ()
     await rm(site, { recursive: true, force: true });
   });
 
+  // The source condition runs the workspace packages from src/, so the test does not
+  // depend on a build (or on another test having run npm pack) in a fresh clone.
   it.each([
-    ['deno', () => [bin('deno'), ['run', '--allow-net', '--allow-read', '--allow-env', 'examples/deno/main.ts', site]] as const],
-    ['bun', () => [bin('bun'), ['examples/bun/server.ts', site]] as const],
+    ['deno', () => [bin('deno'), ['run', '--conditions=source', '--allow-net', '--allow-read', '--allow-env', 'examples/deno/main.ts', site]] as const],
+    ['bun', () => [bin('bun'), ['--conditions=source', 'examples/bun/server.ts', site]] as const],
   ])('%s', async (_name, command) => {
     const [file, args] = command();
     const example = await startExample(file, [...args]);

@@ -11,6 +11,8 @@ export async function bundleModule(entry: string): Promise<string> {
     logLevel: 'silent',
     publicDir: false,
     plugins: [],
+    // The workspace packages from src/: no build of dist/ needed in a fresh clone.
+    resolve: { conditions: ['source', 'module', 'browser', 'production'] },
     build: {
       write: false,
       minify: false,

@@ -29,7 +29,9 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
   // Without navigation preload the worker sends the digests on its own request, as before.
   const preloadScope = scope.registration.scope;
   const enablePreload = async () => {
-    if (!publisher || (await isPreloadUnusable(resolved.cacheNamePrefix, preloadScope))) return;
+    if (!publisher) return;
+    // Off for good in this browser build: make sure, so the next start never gets a preload either.
+    if (await isPreloadUnusable(resolved.cacheNamePrefix, preloadScope)) return void (await preloadManager.disable().catch(() => undefined));
     await publisher.enable().catch(() => undefined);
   };
   if (publisher) {

@@ -19,9 +19,13 @@ function flagKey(scope: string): string {
 /** True when {@link rememberPreloadUnusable} ran in this browser build. Never rejects. */
 export async function isPreloadUnusable(prefix: string, scope: string): Promise<boolean> {
   try {
-    // caches.match with a cacheName, not caches.open: looking must not create the flag's cache.
-    const stored = await caches.match(flagKey(scope), { cacheName: flagCache(prefix) });
-    return stored !== undefined && (await stored.text()) === navigator.userAgent;
+    // caches.has first: looking must not create the flag's cache. (caches.match with a cacheName missed the
+    // entry in WebKit on a restarted worker although the cache was listed.)
+    if (!(await caches.has(flagCache(prefix)))) return false;
+    const stored = await (await caches.open(flagCache(prefix))).match(flagKey(scope));
+    // The cache exists only to hold the flag: an entry lost with the worker process still counts; one from another
+    // browser build (its user agent) does not.
+    return stored === undefined || (await stored.text()) === navigator.userAgent;
   } catch {
     return false;
   }
@@ -34,4 +38,28 @@ export async function rememberPreloadUnusable(prefix: string, scope: string): Pr
   } catch {
     // Without the flag, the next cold start pays the same extra request once more.
   }
+}
+
+/** UTF-8 byte order mark and the ASCII whitespace an HTML document may start with. */
+const LEADING = new Set([0xef, 0xbb, 0xbf, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+
+/**
+ * Passes `body` through and tells whether it started like an HTML document
+ * (`<` after an optional BOM and whitespace): what WebKit's reloaded preload
+ * body is. A broken push stream (corrupt bytes, cut short) does not, so a
+ * network fault never turns navigation preload off. `isPage()` is read once
+ * the body has been consumed; false while no non-blank byte went through.
+ */
+export function sniffPageBody(body: ReadableStream<Uint8Array>): { body: ReadableStream<Uint8Array>; isPage: () => boolean } {
+  let verdict: boolean | undefined;
+  const sniffer = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      if (verdict === undefined) {
+        const first = chunk.findIndex((byte) => !LEADING.has(byte));
+        if (first >= 0) verdict = chunk[first] === 0x3c;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+  return { body: body.pipeThrough(sniffer), isPage: () => verdict === true };
 }

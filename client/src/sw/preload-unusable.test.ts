@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sniffPageBody } from './preload-unusable.ts';
+import { sniffPageBody, withoutPreloadLinks } from './preload-unusable.ts';
 
 const streamOf = (...chunks: string[]) =>
   new ReadableStream<Uint8Array>({
@@ -26,5 +26,25 @@ describe('sniffPageBody', () => {
     expect((await sniff('\u0000\u00ff<html>')).isPage).toBe(false);
     expect((await sniff()).isPage).toBe(false);
     expect((await sniff('  \n')).isPage).toBe(false);
+  });
+});
+
+describe('withoutPreloadLinks', () => {
+  const page = (link?: string) => new Response('<p>page', { status: 200, headers: { 'content-type': 'text/html', ...(link ? { link } : {}) } });
+
+  it('drops preload and modulepreload entries, keeps the others, the status and the body', async () => {
+    const response = withoutPreloadLinks(
+      page('</a.css>; rel=preload; as=style, </b.js>; rel="modulepreload", <https://cdn.example>; rel=preconnect, </x,y.js>; rel=preload; as=script'),
+    );
+    expect(response.headers.get('link')).toBe('<https://cdn.example>; rel=preconnect');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html');
+    expect(await response.text()).toBe('<p>page');
+  });
+
+  it('removes the header when only preloads were in it; leaves other responses as they are', () => {
+    expect(withoutPreloadLinks(page('</a.css>; rel=preload; as=style')).headers.has('link')).toBe(false);
+    const plain = page();
+    expect(withoutPreloadLinks(plain)).toBe(plain);
   });
 });

@@ -147,8 +147,9 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
         coldWithoutDigests++;
       }
       expect(learningVisits).toBeLessThanOrEqual(1);
-      // WebKit really went cold after learning the quirk: preload stayed off (the flag was read back) and one request sufficed.
-      if (expectations.preloadQuirk) expect(coldWithoutDigests).toBeGreaterThanOrEqual(1);
+      // On loopback WebKit really went cold after learning the quirk: preload stayed off (the flag was read back) and
+      // one request sufficed. Through the emulator (RTT_MS) its preload body arrives intact and the quirk may never show.
+      if (expectations.preloadQuirk && RTT_MS === undefined) expect(coldWithoutDigests).toBeGreaterThanOrEqual(1);
     }, 60_000 + RETURN_VISITS * 30_000);
 
     it('faults: a stream that ends early renders the page and caches nothing cut off; a server dying mid-stream as the engine allows', async () => {

@@ -20,12 +20,14 @@ import { startRecordingSiteServer, type RecordedRequest, type RecordingSiteServe
 /** What an engine is known to do beyond the ideal (kept true by these tests, and stated in README's browser table). */
 export interface EngineExpectations {
   /**
-   * Page requests without digests a returning visit may cost besides the one
-   * the page is served from. WebKit sends the navigation to the network on its
-   * own while it restarts a stopped worker process, and that request cannot
-   * carry the worker's headers.
+   * WebKit's cold start (preload-unusable.ts): on the first cold start its
+   * preload body is a plain page, so that one visit costs up to three page
+   * requests while the worker learns to turn preload off (once per browser
+   * build). WebKit sends a navigation that wakes a stopped worker to the
+   * network itself, even with preload off; on every later cold start the
+   * worker takes that load: one page request, without the digests.
    */
-  coldPageRequestsWithoutDigest: number;
+  preloadQuirk: boolean;
   /** Whether the page part already received still renders when the server dies mid-stream (it needs a streamed preload body). */
   pageSurvivesServerDeath: boolean;
 }
@@ -36,10 +38,13 @@ const CACHED_URLS = `(async () => {
   return urls;
 })()`;
 const STATUS = `document.getElementById('status')?.textContent ?? ''`;
+const hasPreloadHeader = (headers: import('node:http2').IncomingHttpHeaders) => headers['service-worker-navigation-preload'] !== undefined;
+/** Navigation preload still on, and no quirk flag cached (preload-unusable.ts). */
+const PRELOAD_STILL_ON = `(async () => (await (await navigator.serviceWorker.ready).navigationPreload.getState()).enabled && !(await caches.keys()).some((name) => name.endsWith(':navigation-preload-unusable')))()`;
 const hasDigest = (request: RecordedRequest) => navigationRequestSignals(request.headers).cacheDigest !== undefined;
 
-/** Returning visits in the idle test: 2 by default; `RETURN_VISITS=10` prints per-visit figures. */
-const RETURN_VISITS = Number(process.env.RETURN_VISITS ?? 2);
+/** Returning visits in the idle test: 3 by default (WebKit's quirk needs a cold start after the one it is learnt on); `RETURN_VISITS=10` prints per-visit figures. */
+const RETURN_VISITS = Number(process.env.RETURN_VISITS ?? 3);
 
 /**
  * With `RTT_MS` the site is reached through the round-trip emulator (the delay proxy of @cache-digest/playwright), whose
@@ -115,9 +120,10 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
       for (const asset of missing) expect(['cache', 'stream']).toContain(marks[asset]);
     });
 
-    it(`returning after the worker went idle: no asset over the network, the page served from a request carrying the digests`, async () => {
+    it(`returning after the worker went idle: no asset over the network, one page request per visit`, async () => {
       const assets = new Set(pageAssets('/index.html'));
-      let preloadRetries = 0;
+      let learningVisits = 0;
+      let coldWithoutDigests = 0;
       for (let round = 0; round < RETURN_VISITS; round++) {
         await engine.goIdle();
         proxy?.dropConnections();
@@ -125,22 +131,31 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
         const loadMs = await engine.evaluate<number>(`(() => { const n = performance.getEntriesByType('navigation')[0]; return Math.round(n.loadEventStart - n.startTime); })()`);
         if (process.env.RETURN_VISITS) console.log(`${engine.name} return ${round + 1}: load ${loadMs} ms${RTT_MS === undefined ? '' : ` at RTT ${RTT_MS} ms`}, page requests ${pages.length} (${pages.filter(hasDigest).length} with digests), assets ${paths.filter((p) => assets.has(p)).length}`);
         expect(paths.filter((p) => assets.has(p))).toEqual([]);
-        expect(pages.length).toBeGreaterThanOrEqual(1);
-        // The last page request is the one the page came from: the worker's own (or its preload), with the digests.
-        expect(hasDigest(pages.at(-1)!)).toBe(true);
-        expect(pages.filter((request) => !hasDigest(request)).length).toBeLessThanOrEqual(expectations.coldPageRequestsWithoutDigest);
-        if (expectations.coldPageRequestsWithoutDigest === 0) expect(pages).toHaveLength(1);
-        // A preload whose body was no stream is retried once with the digests, and then turned off for good.
-        const withDigests = pages.filter(hasDigest).length;
-        expect(withDigests).toBeLessThanOrEqual(2);
-        if (withDigests === 2) preloadRetries++;
+        if (expectations.preloadQuirk && pages.length > 1 && hasPreloadHeader(pages[0]!.headers)) {
+          // The visit that learns the quirk: the preload (with the digests), WebKit's reload of its body, and the
+          // worker's own request with the digests, which the page comes from. Once per browser build.
+          learningVisits++;
+          expect(pages.length).toBeLessThanOrEqual(3);
+          expect(hasDigest(pages[0]!)).toBe(true);
+          expect(hasDigest(pages.at(-1)!)).toBe(true);
+          continue;
+        }
+        expect(pages).toHaveLength(1);
+        if (hasDigest(pages[0]!)) continue;
+        // Only WebKit's cold start goes without the digests: the load WebKit sent itself, taken by the worker.
+        expect(expectations.preloadQuirk).toBe(true);
+        coldWithoutDigests++;
       }
-      expect(preloadRetries).toBeLessThanOrEqual(1);
+      expect(learningVisits).toBeLessThanOrEqual(1);
+      // On loopback WebKit really went cold after learning the quirk: preload stayed off (the flag was read back) and
+      // one request sufficed. Through the emulator (RTT_MS) its preload body arrives intact and the quirk may never show.
+      if (expectations.preloadQuirk && RTT_MS === undefined) expect(coldWithoutDigests).toBeGreaterThanOrEqual(1);
     }, 60_000 + RETURN_VISITS * 30_000);
 
     it('faults: a stream that ends early renders the page and caches nothing cut off; a server dying mid-stream as the engine allows', async () => {
       const encode = (text: string) => new TextEncoder().encode(text);
       let killTimer: ReturnType<typeof setTimeout> | undefined;
+      let corruptViaPreload = 0;
       const writeStream = (response: import('node:http2').Http2ServerResponse, asset: string, page: string) => {
         const writer = new PushStreamWriter();
         response.writeHead(200, { 'content-type': PUSH_STREAM_CONTENT_TYPE, 'push-stream-urls': asset, 'cache-control': 'private, no-store' });
@@ -158,6 +173,16 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
           // No FIN, the asset part cut off: the response just ends.
           writeStream(response, '/early.js', '<!doctype html><h1 id=t>ended early</h1><p id=after>after</p>');
           response.end();
+        } else if (request.url === '/corrupt') {
+          if (hasPreloadHeader(request.headers)) corruptViaPreload++;
+          if (navigationRequestSignals(request.headers).acceptPushStream === '1') {
+            // A stream damaged from its first byte (a faulty middlebox, say): a fault, not WebKit's preload quirk.
+            response.writeHead(200, { 'content-type': PUSH_STREAM_CONTENT_TYPE, 'push-stream-urls': '', 'cache-control': 'private, no-store' });
+            response.end(Uint8Array.of(0x00, 0xff, 0x13, 0x37, 0x00, 0x00, 0x00, 0x09, 0x42));
+          } else {
+            response.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-cache' });
+            response.end('<!doctype html><h1 id=t>corrupt stream</h1><p id=after>after</p>');
+          }
         } else if (request.url === '/dies') {
           writeStream(response, '/late.js', '<!doctype html><h1 id=t>still here</h1><img src=/ping.gif><p id=after>after</p>');
           // The whole server dies once the page part reached the page (its image is requested), or after a second.
@@ -175,6 +200,14 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
       await eventually(async () => (await text('after')) === 'after');
       expect(await text('t')).toBe('ended early');
       expect((await cachedPaths()).filter((p) => p === '/early.js')).toEqual([]);
+
+      // A corrupt stream arriving through navigation preload: the page renders, and preload stays on (no quirk flag).
+      await engine.goto(`${crafted.origin}/corrupt`);
+      await eventually(async () => (await text('after')) === 'after');
+      expect(await text('t')).toBe('corrupt stream');
+      expect(corruptViaPreload).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // what the worker does after the stream closes
+      expect(await engine.evaluate<boolean>(PRELOAD_STILL_ON)).toBe(true);
 
       await engine.goto(`${crafted.origin}/dies`);
       if (expectations.pageSurvivesServerDeath) {

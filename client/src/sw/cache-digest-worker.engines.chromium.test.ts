@@ -4,5 +4,5 @@ import { chromiumDriver } from '../../test-support/engine-driver.ts';
 import { describeEngine } from '../../test-support/engine-scenarios.ts';
 
 describe('Chromium', () => {
-  describeEngine(chromiumDriver, { coldPageRequestsWithoutDigest: 0, pageSurvivesServerDeath: true });
+  describeEngine(chromiumDriver, { preloadQuirk: false, pageSurvivesServerDeath: true });
 });

@@ -4,5 +4,5 @@ import { firefoxDriver } from '../../test-support/engine-driver.ts';
 import { describeEngine } from '../../test-support/engine-scenarios.ts';
 
 describe('Firefox', () => {
-  describeEngine(firefoxDriver, { coldPageRequestsWithoutDigest: 0, pageSurvivesServerDeath: true });
+  describeEngine(firefoxDriver, { preloadQuirk: false, pageSurvivesServerDeath: true });
 });

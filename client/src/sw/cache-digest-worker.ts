@@ -89,18 +89,18 @@ export class CacheDigestWorker {
   }
 
   /** Answers a fetch event, or returns undefined to let the browser handle it. */
-  handleFetch(event: FetchEvent): Promise<Response> | undefined {
+  handleFetch(event: FetchEvent, browserLoad?: Promise<boolean>): Promise<Response> | undefined {
     const request = event.request;
     if (!this.handles(request)) return undefined;
     const keepAlive: KeepAlive = (work) => event.waitUntil(work.catch(() => undefined));
     // `preloadResponse` is undefined where navigation preload is unsupported.
     const preload = (event as { preloadResponse?: Promise<Response | undefined> }).preloadResponse;
-    return request.mode === 'navigate' ? this.navigate(request, keepAlive, preload) : this.subresource(request, keepAlive);
+    return request.mode === 'navigate' ? this.navigate(request, keepAlive, preload, browserLoad) : this.subresource(request, keepAlive);
   }
 
   /** A navigation (see {@link NavigationIntake.handle}). */
-  navigate(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>): Promise<Response> {
-    return this.intake.handle(request, keepAlive, preload);
+  navigate(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>, browserLoad?: Promise<boolean>): Promise<Response> {
+    return this.intake.handle(request, keepAlive, preload, browserLoad);
   }
 
   /** A same-origin subresource (see {@link HttpCacheStrategy.handle}). */

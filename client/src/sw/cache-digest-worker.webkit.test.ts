@@ -7,5 +7,5 @@ import { webkitDriver } from '../../test-support/engine-driver.ts';
 import { describeEngine } from '../../test-support/engine-scenarios.ts';
 
 describe('WebKit', () => {
-  describeEngine(webkitDriver, { coldPageRequestsWithoutDigest: 1, pageSurvivesServerDeath: false });
+  describeEngine(webkitDriver, { preloadQuirk: true, pageSurvivesServerDeath: false });
 });

@@ -28,8 +28,14 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
     });
   // Without navigation preload the worker sends the digests on its own request, as before.
   const preloadScope = scope.registration.scope;
+  // Read once per start, before the first fetch event needs it.
+  const preloadOff = publisher ? isPreloadUnusable(resolved.cacheNamePrefix, preloadScope) : Promise.resolve(false);
+  /** True until this worker (started, maybe, by a navigation) has seen its first fetch event. */
+  let firstEvent = true;
   const enablePreload = async () => {
-    if (!publisher || (await isPreloadUnusable(resolved.cacheNamePrefix, preloadScope))) return;
+    if (!publisher) return;
+    // Off for good in this browser build: make sure, so the next start never gets a preload either.
+    if (await isPreloadUnusable(resolved.cacheNamePrefix, preloadScope)) return void (await preloadManager.disable().catch(() => undefined));
     await publisher.enable().catch(() => undefined);
   };
   if (publisher) {
@@ -51,7 +57,11 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
     event.waitUntil(Promise.all([scope.clients.claim(), worker.deleteOldCaches(resolved.cacheNamePrefix), worker.ready().then(enablePreload)]));
   });
   scope.addEventListener('fetch', (event) => {
-    const response = worker.handleFetch(event);
+    // WebKit, waking a stopped worker with preload off, sends the navigation to the network itself and hands that
+    // load to `fetch(event.request)`: taking it keeps the visit to one page request (see preload-unusable.ts).
+    const wokeWorker = firstEvent && event.request.mode === 'navigate';
+    firstEvent = false;
+    const response = worker.handleFetch(event, wokeWorker ? preloadOff : undefined);
     if (!response) return;
     event.respondWith(response);
     // The header may change with time alone (fresh entries turning stale).

@@ -7,6 +7,7 @@ import type { PartWaiters } from './part-waiters.ts';
 import type { CurrentAssets } from './current-assets.ts';
 import type { DigestSnapshot } from './digest-index.ts';
 import type { PersistentDigestIndex } from './persistent-digest-index.ts';
+import { sniffPageBody, withoutPreloadLinks } from './preload-unusable.ts';
 import { receivePushStream } from './receive-push-stream.ts';
 import { stripFragment } from './strip-fragment.ts';
 
@@ -48,14 +49,20 @@ export class NavigationIntake {
    * Answers a navigation. With `preload` (the event's `preloadResponse`),
    * the response the browser already requested with the digests in
    * `Service-Worker-Navigation-Preload` is used instead of a second request,
-   * when there is one.
+   * when there is one. With `browserLoad` resolving true (WebKit with
+   * preload off, on the navigation that woke the worker), the page is taken
+   * from the load the browser already sent without the worker's headers
+   * (`fetch(request)` of the event's own request), see preload-unusable.ts.
    */
-  async handle(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>): Promise<Response> {
+  async handle(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>, browserLoad?: Promise<boolean>): Promise<Response> {
     const requestTime = Date.now();
     let response = preload && (await preload.catch(() => undefined));
     const viaPreload = response !== undefined;
     if (response) {
       this.index.flushTouched();
+    } else if (browserLoad && (await browserLoad)) {
+      this.index.flushTouched();
+      response = withoutPreloadLinks(await fetch(request));
     } else {
       const snapshot = await this.digest();
       this.index.flushTouched();
@@ -74,10 +81,11 @@ export class NavigationIntake {
     this.currentAssets.record(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path));
 
     const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), (path) => this.resolvePath(path));
+    const sniffed = viaPreload ? sniffPageBody(response.body!) : undefined;
     const writes: Promise<unknown>[] = [];
     let closeError: unknown;
     const { page, done } = receivePushStream(
-      response.body!,
+      sniffed?.body ?? response.body!,
       {
         resolveUrl: (path) => this.resolvePath(path),
         onAsset: (url, part) => {
@@ -112,7 +120,8 @@ export class NavigationIntake {
       // the digests on the worker's own request rather than falling back to a request without them.
       keepAlive(
         done.then(async () => {
-          if (closeError instanceof CacheDigestError && closeError.code === 'BAD_FRAME') await Promise.all(this.preloadUnusableListeners.map((listener) => listener()));
+          // Only a page where a stream was announced is WebKit's quirk; a corrupt or cut stream is a fault.
+          if (closeError instanceof CacheDigestError && closeError.code === 'BAD_FRAME' && sniffed?.isPage()) await Promise.all(this.preloadUnusableListeners.map((listener) => listener()));
         }),
       );
       return this.handle(request, keepAlive);

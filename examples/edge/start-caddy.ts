@@ -23,6 +23,8 @@ export interface StartCaddyOptions {
   caddyfile?: string;
   /** The caddy binary (default `caddy` on PATH). */
   caddyBin?: string;
+  /** Also hands Caddy's output (JSON log lines) here, e.g. `(text) => process.stderr.write(text)`. */
+  onLog?: (text: string) => void;
 }
 
 /** A running Caddy edge. */
@@ -30,13 +32,14 @@ export interface RunningCaddy {
   /** `https://host:port/`. */
   url: string;
   port: number;
-  /** Caddy's log so far (JSON lines). */
+  /** Caddy's recent log (JSON lines; the last 4 MB). */
   log(): string;
   /** Stops Caddy (SIGTERM, then SIGKILL after 5 s). */
   close(): Promise<void>;
 }
 
 const CADDYFILE = fileURLToPath(new URL('./Caddyfile', import.meta.url));
+const LOG_LIMIT = 4 * 1024 * 1024;
 const READY = /"msg":"serving initial configuration"/;
 
 /**
@@ -80,8 +83,13 @@ async function startOn(port: number, options: StartCaddyOptions): Promise<Runnin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (log += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (log += text));
+  const append = (text: string): void => {
+    // Bounded: a long-running edge logs every request.
+    log = log.length > LOG_LIMIT ? log.slice(log.indexOf('\n', log.length - LOG_LIMIT / 2) + 1) + text : log + text;
+    options.onLog?.(text);
+  };
+  child.stdout!.setEncoding('utf8').on('data', append);
+  child.stderr!.setEncoding('utf8').on('data', append);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`caddy did not start within 20 s:\n${log}`)), 20_000);
     const check = (): void => {

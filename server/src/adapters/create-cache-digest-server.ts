@@ -28,6 +28,8 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   loaderInjector?: LoaderInjector;
   /** Stream, idle and header timeouts, concurrent streams (defaults: {@link DEFAULT_SERVER_LIMITS}). */
   limits?: ServerLimits;
+  /** TLS session lifetime in seconds: how long a session ticket resumes (Node's default: 300). */
+  tlsSessionTimeoutS?: number;
 }
 
 /** A server from {@link createCacheDigestServer}, with a graceful `shutdown`. */
@@ -51,6 +53,7 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     key: options.key,
     allowHTTP1: true,
     handshakeTimeout: limits.headersTimeoutMs,
+    ...(options.tlsSessionTimeoutS === undefined ? {} : { sessionTimeout: options.tlsSessionTimeoutS }),
     settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
   });
   const sessions = new Set<ServerHttp2Session>();

@@ -89,10 +89,23 @@ describe('startUdpDelayRelay', () => {
     const socket = await client();
     await ask(socket, relay, quicPacket(0, 1200));
     await ask(socket, relay, Buffer.concat([quicPacket(0, 300), quicPacket(1, 200)]));
+    // Answered by then: a later Initial is no resend.
     await ask(socket, relay, quicPacket(2, 50));
     // A short-header (1-RTT) packet and a non-QUIC datagram are neither.
     await ask(socket, relay, Buffer.from([0x43, 1, 2, 3, 4, 5, 6]));
     await ask(socket, relay, Buffer.from('hello'));
-    expect(relay.stats()).toMatchObject({ datagramsUp: 5, initialsUp: 2, zeroRttUp: 1 });
+    expect(relay.stats()).toMatchObject({ datagramsUp: 5, initialsUp: 2, zeroRttUp: 1, initialsResent: 0 });
+  });
+
+  it('counts a first flight sent again before any answer as resent', async () => {
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', () => resolve()));
+    open.push({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const relay = await startUdpDelayRelay({ targetHost: '127.0.0.1', targetPort: silent.address().port, rttMs: 0 });
+    open.push(relay);
+    const socket = await client();
+    await ask(socket, relay, quicPacket(0, 1200), 50);
+    await ask(socket, relay, quicPacket(0, 1200), 50);
+    expect(relay.stats()).toMatchObject({ initialsUp: 2, initialsResent: 1 });
   });
 });

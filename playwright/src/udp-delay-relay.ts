@@ -24,6 +24,8 @@ export interface UdpDelayRelayStats {
   initialsUp: number;
   /** Client datagrams holding a QUIC v1 0-RTT packet: the request left with the first flight. */
   zeroRttUp: number;
+  /** Initial datagrams a client sent again before any answer reached it: its first flight was resent (a timeout fired). */
+  initialsResent: number;
   /** Datagrams dropped on purpose ({@link UdpDelayRelay.dropping}). */
   dropped: number;
 }
@@ -52,6 +54,10 @@ interface Flow {
   clientPort: number;
   targetHost: string;
   targetPort: number;
+  /** A datagram from the server has been delivered to the client. */
+  answered: boolean;
+  /** Initial datagrams from the client so far while unanswered. */
+  initialsUnanswered: number;
 }
 
 // QUIC v1 long header (RFC 9000 §17.2): top bit set, version 1, type in bits 4-5.
@@ -109,7 +115,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
   const listener = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const flows = new Map<string, Flow>();
   let target = { host: options.targetHost, port: options.targetPort };
-  const zero = (): UdpDelayRelayStats => ({ flows: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, initialsUp: 0, zeroRttUp: 0, dropped: 0 });
+  const zero = (): UdpDelayRelayStats => ({ flows: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, initialsUp: 0, zeroRttUp: 0, initialsResent: 0, dropped: 0 });
   let stats = zero();
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -128,7 +134,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
     let flow = flows.get(key);
     if (flow) return flow;
     const upstream = createSocket(target.host.includes(':') ? 'udp6' : 'udp4');
-    flow = { upstream, clientAddress: address, clientPort: port, targetHost: target.host, targetPort: target.port };
+    flow = { upstream, clientAddress: address, clientPort: port, targetHost: target.host, targetPort: target.port, answered: false, initialsUnanswered: 0 };
     const current = flow;
     upstream.on('message', (datagram) => {
       if (relay.dropping) {
@@ -137,7 +143,10 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
       }
       stats.datagramsDown++;
       stats.bytesDown += datagram.length;
-      later(() => listener.send(datagram, current.clientPort, current.clientAddress));
+      later(() => {
+        current.answered = true;
+        listener.send(datagram, current.clientPort, current.clientAddress);
+      });
     });
     upstream.on('error', () => undefined);
     flows.set(key, flow);
@@ -153,7 +162,11 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
     const flow = flowFor(from.address, from.port);
     stats.datagramsUp++;
     stats.bytesUp += datagram.length;
-    if (longHeaderType(datagram) === 0) stats.initialsUp++;
+    if (longHeaderType(datagram) === 0) {
+      stats.initialsUp++;
+      // Chromium's first flight is one Initial datagram (plus 0-RTT ones); another before any answer is a resend.
+      if (!flow.answered && ++flow.initialsUnanswered > 1) stats.initialsResent++;
+    }
     if (holdsZeroRtt(datagram)) stats.zeroRttUp++;
     later(() => flow.upstream.send(datagram, flow.targetPort, flow.targetHost));
   });

@@ -24,7 +24,7 @@ export interface UdpDelayRelayStats {
   initialsUp: number;
   /** Client datagrams holding a QUIC v1 0-RTT packet: the request left with the first flight. */
   zeroRttUp: number;
-  /** Initial datagrams a client sent again before any answer reached it: its first flight was resent (a timeout fired). */
+  /** Flows whose client sent an Initial again, after a pause, before any answer reached it: its first flight was resent (a timeout fired). */
   initialsResent: number;
   /** Datagrams dropped on purpose ({@link UdpDelayRelay.dropping}). */
   dropped: number;
@@ -56,9 +56,14 @@ interface Flow {
   targetPort: number;
   /** A datagram from the server has been delivered to the client. */
   answered: boolean;
-  /** Initial datagrams from the client so far while unanswered. */
-  initialsUnanswered: number;
+  /** When the client's first datagram arrived (performance.now()). */
+  firstAt: number;
+  /** A resend was counted for this flow. */
+  resent: boolean;
 }
+
+// Datagrams of one flight leave within this of each other.
+const FIRST_FLIGHT_SPREAD_MS = 50;
 
 // QUIC v1 long header (RFC 9000 §17.2): top bit set, version 1, type in bits 4-5.
 const QUIC_V1 = 0x00000001;
@@ -134,7 +139,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
     let flow = flows.get(key);
     if (flow) return flow;
     const upstream = createSocket(target.host.includes(':') ? 'udp6' : 'udp4');
-    flow = { upstream, clientAddress: address, clientPort: port, targetHost: target.host, targetPort: target.port, answered: false, initialsUnanswered: 0 };
+    flow = { upstream, clientAddress: address, clientPort: port, targetHost: target.host, targetPort: target.port, answered: false, firstAt: performance.now(), resent: false };
     const current = flow;
     upstream.on('message', (datagram) => {
       if (relay.dropping) {
@@ -164,8 +169,12 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
     stats.bytesUp += datagram.length;
     if (longHeaderType(datagram) === 0) {
       stats.initialsUp++;
-      // Chromium's first flight is one Initial datagram (plus 0-RTT ones); another before any answer is a resend.
-      if (!flow.answered && ++flow.initialsUnanswered > 1) stats.initialsResent++;
+      // A first flight leaves back to back (a large ClientHello spans two Initial datagrams);
+      // an Initial after a pause, still unanswered, is the loss timer resending it.
+      if (!flow.answered && !flow.resent && performance.now() - flow.firstAt > FIRST_FLIGHT_SPREAD_MS) {
+        flow.resent = true;
+        stats.initialsResent++;
+      }
     }
     if (holdsZeroRtt(datagram)) stats.zeroRttUp++;
     later(() => flow.upstream.send(datagram, flow.targetPort, flow.targetHost));

@@ -129,7 +129,12 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
   const later = (send: () => void): void => {
     const timer = setTimeout(() => {
       timers.delete(timer);
-      if (!closed) send();
+      if (closed) return;
+      try {
+        send();
+      } catch {
+        // The flow was dropped while this datagram waited: lost, as on a real path.
+      }
     }, relay.rttMs / 2);
     timers.add(timer);
   };

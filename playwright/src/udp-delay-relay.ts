@@ -28,6 +28,8 @@ export interface UdpDelayRelayStats {
   initialsResent: number;
   /** Datagrams dropped on purpose ({@link UdpDelayRelay.dropping}). */
   dropped: number;
+  /** Wall-clock time (Date.now()) the first client datagram arrived, 0 before any: lines the counters up with a server's log. */
+  firstUpAt: number;
 }
 
 /** A running UDP round-trip emulator (see {@link startUdpDelayRelay}). */
@@ -120,7 +122,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
   const listener = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const flows = new Map<string, Flow>();
   let target = { host: options.targetHost, port: options.targetPort };
-  const zero = (): UdpDelayRelayStats => ({ flows: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, initialsUp: 0, zeroRttUp: 0, initialsResent: 0, dropped: 0 });
+  const zero = (): UdpDelayRelayStats => ({ flows: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, initialsUp: 0, zeroRttUp: 0, initialsResent: 0, dropped: 0, firstUpAt: 0 });
   let stats = zero();
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -170,6 +172,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
       return;
     }
     const flow = flowFor(from.address, from.port);
+    if (stats.datagramsUp === 0) stats.firstUpAt = Date.now();
     stats.datagramsUp++;
     stats.bytesUp += datagram.length;
     if (longHeaderType(datagram) === 0) {

@@ -9,6 +9,8 @@ export interface AccessLogEntry {
   headers: Record<string, string>;
   /** Response headers, likewise. */
   responseHeaders: Record<string, string>;
+  /** When the request arrived (ms since the epoch): the log line's time less the request's duration. */
+  receivedAt: number;
 }
 
 const lower = (headers: Record<string, string[]> | undefined): Record<string, string> =>
@@ -19,7 +21,7 @@ export function readAccessLog(text: string): AccessLogEntry[] {
   const entries: AccessLogEntry[] = [];
   for (const line of text.split('\n')) {
     if (!line.includes('"logger":"http.log.access')) continue;
-    let record: { request?: { proto?: string; method?: string; uri?: string; headers?: Record<string, string[]> }; status?: number; resp_headers?: Record<string, string[]> };
+    let record: { ts?: number; duration?: number; request?: { proto?: string; method?: string; uri?: string; headers?: Record<string, string[]> }; status?: number; resp_headers?: Record<string, string[]> };
     try {
       record = JSON.parse(line);
     } catch {
@@ -32,6 +34,7 @@ export function readAccessLog(text: string): AccessLogEntry[] {
       status: record.status ?? 0,
       headers: lower(record.request?.headers),
       responseHeaders: lower(record.resp_headers),
+      receivedAt: ((record.ts ?? 0) - (record.duration ?? 0)) * 1000,
     });
   }
   return entries;

@@ -185,6 +185,6 @@ const lines = [
 console.log(`\n${lines.join('\n')}`);
 const outDir = path.join(repoRoot, 'bench', 'results');
 await mkdir(outDir, { recursive: true });
-await writeFile(path.join(outDir, 'h3.json'), `${JSON.stringify({ rttMs, runs, chromium: CHROMIUM, rows, zeroRttShare, acceptedShare, resentShare, visits: results }, null, 2)}\n`);
+await writeFile(path.join(outDir, 'h3.json'), `${JSON.stringify({ rttMs, runs, rows, zeroRttShare, acceptedShare, resentShare, visits: results }, null, 2)}\n`);
 await writeFile(path.join(outDir, 'h3.md'), `${lines.join('\n')}\n`);
 console.log(`\nwrote bench/results/h3.json and h3.md`);

@@ -82,6 +82,7 @@ async function startOn(port: number, options: StartCaddyOptions): Promise<Runnin
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   let log = '';
   const append = (text: string): void => {
     // Bounded: a long-running edge logs every request.
@@ -121,6 +122,15 @@ async function startOn(port: number, options: StartCaddyOptions): Promise<Runnin
     log: () => log,
     close: () => stop(child),
   };
+}
+
+/** Kills `child` if this process exits first (a crash, Ctrl-C), so no proxy is left holding its port. */
+function killOnExit(child: ChildProcess): void {
+  const kill = (): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
 
 function stop(child: ChildProcess): Promise<void> {

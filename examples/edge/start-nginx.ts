@@ -78,6 +78,7 @@ async function startOn(port: number, options: StartNginxOptions): Promise<Runnin
   await writeFile(configPath, config);
   const bin = options.nginxBin ?? (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
   const child = spawn(bin, ['-c', configPath, '-p', options.stateDir, '-e', 'stderr'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child);
   let log = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (log += text));
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (log += text));
@@ -116,6 +117,15 @@ async function accepting(port: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`nginx is not accepting on port ${port} after 15 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Kills `child` if this process exits first (a crash, Ctrl-C), so no proxy is left holding its port. */
+function killOnExit(child: ChildProcess): void {
+  const kill = (): void => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -101,7 +101,14 @@ describe('startUdpDelayRelay', () => {
     // A short-header (1-RTT) packet and a non-QUIC datagram are neither.
     await ask(socket, relay, Buffer.from([0x43, 1, 2, 3, 4, 5, 6]));
     await ask(socket, relay, Buffer.from('hello'));
-    expect(relay.stats()).toMatchObject({ datagramsUp: 5, initialsUp: 2, zeroRttUp: 1, initialsResent: 0 });
+    // The echo answers the first Initial with itself: the first answer reads as an Initial.
+    expect(relay.stats()).toMatchObject({ datagramsUp: 5, initialsUp: 2, zeroRttUp: 1, initialsResent: 0, firstAnswer: 'initial' });
+    relay.resetStats();
+    await ask(socket, relay, Buffer.from([0x80, 0, 0, 0, 0, 8]));
+    expect(relay.stats().firstAnswer).toBe('version-negotiation');
+    relay.resetStats();
+    await ask(socket, relay, quicPacket(3, 20));
+    expect(relay.stats().firstAnswer).toBe('retry');
   });
 
   it('counts a first flight sent again before any answer as resent', async () => {

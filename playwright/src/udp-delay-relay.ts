@@ -30,6 +30,12 @@ export interface UdpDelayRelayStats {
   dropped: number;
   /** Wall-clock time (Date.now()) the first client datagram arrived, 0 before any: lines the counters up with a server's log. */
   firstUpAt: number;
+  /**
+   * What the server's first datagram since the reset was: a QUIC `initial` (the handshake goes on), `retry`
+   * (address validation: one more round trip), `version-negotiation` (the client's version refused: one
+   * more), `other`, or '' before any. Tells an extra round trip's cause.
+   */
+  firstAnswer: '' | 'initial' | 'retry' | 'version-negotiation' | 'other';
 }
 
 /** A running UDP round-trip emulator (see {@link startUdpDelayRelay}). */
@@ -72,6 +78,13 @@ const QUIC_V1 = 0x00000001;
 function longHeaderType(datagram: Buffer): number | undefined {
   if (datagram.length < 5 || (datagram[0]! & 0x80) === 0 || datagram.readUInt32BE(1) !== QUIC_V1) return undefined;
   return (datagram[0]! & 0x30) >> 4;
+}
+
+function answerKind(datagram: Buffer): UdpDelayRelayStats['firstAnswer'] {
+  // Version Negotiation: a long header with version 0 (RFC 9000 §17.2.1).
+  if (datagram.length >= 5 && (datagram[0]! & 0x80) !== 0 && datagram.readUInt32BE(1) === 0) return 'version-negotiation';
+  const type = longHeaderType(datagram);
+  return type === 0 ? 'initial' : type === 3 ? 'retry' : 'other';
 }
 
 /** Whether a client datagram (possibly several coalesced QUIC packets) holds a 0-RTT packet. */
@@ -122,7 +135,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
   const listener = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const flows = new Map<string, Flow>();
   let target = { host: options.targetHost, port: options.targetPort };
-  const zero = (): UdpDelayRelayStats => ({ flows: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, initialsUp: 0, zeroRttUp: 0, initialsResent: 0, dropped: 0, firstUpAt: 0 });
+  const zero = (): UdpDelayRelayStats => ({ flows: 0, datagramsUp: 0, datagramsDown: 0, bytesUp: 0, bytesDown: 0, initialsUp: 0, zeroRttUp: 0, initialsResent: 0, dropped: 0, firstUpAt: 0, firstAnswer: '' });
   let stats = zero();
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -153,6 +166,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
         stats.dropped++;
         return;
       }
+      if (stats.datagramsDown === 0) stats.firstAnswer = answerKind(datagram);
       stats.datagramsDown++;
       stats.bytesDown += datagram.length;
       later(() => {

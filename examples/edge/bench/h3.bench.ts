@@ -4,7 +4,8 @@
 // hold the site in their Service Worker; before each measured visit every
 // connection is closed (chrome://net-internals "Flush socket pools", and the
 // emulators forget their flows) and the worker is stopped, as for a user who
-// comes back after a while. Prints a table, writes bench/results/h3.{json,md}.
+// comes back after a while. Prints a table, writes bench/results/h3.{json,md}
+// (h3-rtt<N>.{json,md} at another RTT).
 //   RTT=100 RUNS=7 npm run bench:h3      DIST=path/to/site (default: the demo, built if missing)
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -30,7 +31,7 @@ interface Visit {
   loadMs: number;
   summary: string;
   /** HTTP/3 only: what the UDP relay saw (0-RTT packets, Initial datagrams, flows). */
-  quic?: Pick<UdpDelayRelayStats, 'flows' | 'initialsUp' | 'zeroRttUp' | 'initialsResent' | 'datagramsUp' | 'datagramsDown'>;
+  quic?: Pick<UdpDelayRelayStats, 'flows' | 'initialsUp' | 'zeroRttUp' | 'initialsResent' | 'datagramsUp' | 'datagramsDown' | 'firstAnswer'>;
   /** HTTP/3 only: the protocol Caddy logged for the page request. */
   edgeProto?: string;
   /**
@@ -137,10 +138,10 @@ try {
         relay.dropFlows();
         relay.resetStats();
         const visit = await h3.load(h3Url);
-        const { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown, firstUpAt } = relay.stats();
+        const { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown, firstUpAt, firstAnswer } = relay.stats();
         const entry = readAccessLog(caddy.log()).filter((line) => line.uri === '/').at(-1);
         const requestWaitMs = entry && firstUpAt ? Math.round(entry.receivedAt - firstUpAt - rttMs / 2) : undefined;
-        results.h3.push({ run, ...visit, quic: { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown }, edgeProto: entry?.proto ?? '', ...(requestWaitMs === undefined ? {} : { requestWaitMs }) });
+        results.h3.push({ run, ...visit, quic: { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown, firstAnswer }, edgeProto: entry?.proto ?? '', ...(requestWaitMs === undefined ? {} : { requestWaitMs }) });
       } else {
         await h2.comeBackLater();
         proxy.dropConnections();
@@ -149,7 +150,7 @@ try {
       }
     }
     const last = (list: Visit[]) => list.at(-1)!;
-    console.log(`run ${run}: h3 ttfb ${last(results.h3).ttfbMs.toFixed(0)} ms load ${last(results.h3).loadMs.toFixed(0)} ms (0-RTT datagrams ${last(results.h3).quic!.zeroRttUp}, first flight resent ${last(results.h3).quic!.initialsResent}, request waited ${last(results.h3).requestWaitMs ?? '?'} ms at the edge); h2 ttfb ${last(results.h2).ttfbMs.toFixed(0)} ms load ${last(results.h2).loadMs.toFixed(0)} ms`);
+    console.log(`run ${run}: h3 ttfb ${last(results.h3).ttfbMs.toFixed(0)} ms load ${last(results.h3).loadMs.toFixed(0)} ms (0-RTT datagrams ${last(results.h3).quic!.zeroRttUp}, first flight resent ${last(results.h3).quic!.initialsResent}, request waited ${last(results.h3).requestWaitMs ?? '?'} ms at the edge, first answer ${last(results.h3).quic!.firstAnswer}); h2 ttfb ${last(results.h2).ttfbMs.toFixed(0)} ms load ${last(results.h2).loadMs.toFixed(0)} ms`);
   }
 } finally {
   await Promise.all([h3.context.close().catch(() => undefined), h2.context.close().catch(() => undefined)]);
@@ -180,11 +181,14 @@ const lines = [
   ...rows.map((r) => `| ${r.name} | ${r.runs} | ${r.ttfbMs} | ${r.ttfbRtt} | ${r.loadMs} | ${r.loadRtt} |`),
   '',
   `HTTP/3 visits whose request left as 0-RTT: ${(zeroRttShare * 100).toFixed(0)}%; whose request Caddy received with the first flight (0-RTT accepted): ${(acceptedShare * 100).toFixed(0)}%; whose first flight was resent before any answer: ${(resentShare * 100).toFixed(0)}%.`,
+  `First server answer per visit: ${results.h3.map((visit) => visit.quic?.firstAnswer || '-').join(', ')}.`,
   `Edge protocol logged by Caddy: ${[...new Set(results.h3.map((visit) => visit.edgeProto))].join(', ')}; delivery modes: ${summaries.join(', ')}.`,
 ];
 console.log(`\n${lines.join('\n')}`);
 const outDir = path.join(repoRoot, 'bench', 'results');
 await mkdir(outDir, { recursive: true });
-await writeFile(path.join(outDir, 'h3.json'), `${JSON.stringify({ rttMs, runs, rows, zeroRttShare, acceptedShare, resentShare, visits: results }, null, 2)}\n`);
-await writeFile(path.join(outDir, 'h3.md'), `${lines.join('\n')}\n`);
-console.log(`\nwrote bench/results/h3.json and h3.md`);
+// The default RTT writes h3.*; another writes h3-rtt<N>.* beside it.
+const base = rttMs === 100 ? 'h3' : `h3-rtt${rttMs}`;
+await writeFile(path.join(outDir, `${base}.json`), `${JSON.stringify({ rttMs, runs, rows, zeroRttShare, acceptedShare, resentShare, visits: results }, null, 2)}\n`);
+await writeFile(path.join(outDir, `${base}.md`), `${lines.join('\n')}\n`);
+console.log(`\nwrote bench/results/${base}.json and ${base}.md`);

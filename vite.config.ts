@@ -28,7 +28,7 @@ export default defineConfig(async ({ command }) => ({
   resolve: { conditions: ['source', ...defaultClientConditions] },
   ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
   test: {
-    include: ['{shared,client,server,e2e,playwright,scripts}/**/*.test.ts'],
+    include: ['{shared,client,server,e2e,playwright,scripts}/**/*.test.ts', 'examples/edge/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

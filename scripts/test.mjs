@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-const DEBIAN_PACKAGES = { chromium: 'chromium', nghttp: 'nghttp2-client', h2load: 'nghttp2-client', h2o: 'h2o' };
+const DEBIAN_PACKAGES = { chromium: 'chromium', nghttp: 'nghttp2-client', h2load: 'nghttp2-client', h2o: 'h2o', caddy: 'caddy', nginx: 'nginx' };
 // Firefox and WebKit (Safari's engine) run the cross-engine worker tests, WebKit under Xvfb.
 const ENGINE_PACKAGES = { 'firefox-esr': 'firefox-esr', WebKitWebDriver: 'webkit2gtk-driver', 'xvfb-run': 'xvfb' };
 
@@ -27,7 +27,8 @@ function run(command, args, options = {}) {
 
 const missing = new Set();
 if (!findChromium()) missing.add(DEBIAN_PACKAGES.chromium);
-for (const tool of ['nghttp', 'h2load', 'h2o']) if (!onPath(tool)) missing.add(DEBIAN_PACKAGES[tool]);
+// Caddy (HTTP/3) and nginx (TLS early data) are the edge recipe's proxies.
+for (const tool of ['nghttp', 'h2load', 'h2o', 'caddy', 'nginx']) if (!onPath(tool)) missing.add(DEBIAN_PACKAGES[tool]);
 for (const [tool, pkg] of Object.entries(ENGINE_PACKAGES)) if (!onPath(tool)) missing.add(pkg);
 
 if (missing.size > 0) {

@@ -8,3 +8,4 @@ export { medianVisit } from './median-visit.ts';
 export { parseSummary } from './parse-summary.ts';
 export { readPageTiming, type PageTiming } from './read-page-timing.ts';
 export type { AssetRecord, AssetSource, CountAndBytes, DeliverySummary, VisitMetrics, VisitModel } from './visit-metrics.ts';
+export { startUdpDelayRelay, type UdpDelayRelay, type UdpDelayRelayOptions, type UdpDelayRelayStats } from './udp-delay-relay.ts';

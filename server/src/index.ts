@@ -45,3 +45,4 @@ export { DiscoveredPages, type DiscoveredPagesOptions } from './discovery/discov
 export type { DiscoveryOptions } from './discovery/discovery-options.ts';
 export { headReferences, type HeadReference } from './discovery/head-references.ts';
 export { ensureDevCertificate, spkiHash, type DevCertificate } from './tls/index.ts';
+export { isUnsafeEarlyData, TOO_EARLY_STATUS } from './core/too-early.ts';

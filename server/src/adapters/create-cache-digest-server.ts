@@ -9,6 +9,7 @@ import type { LoaderInjector } from './loader-injector.ts';
 import { memoryScriptResponse, type MemoryScript } from './memory-script.ts';
 import { writeStaticResponse } from './write-static-response.ts';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
+import { isUnsafeEarlyData, TOO_EARLY_STATUS } from '../core/too-early.ts';
 
 /** Options of {@link createCacheDigestServer}. */
 export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, 'hash'> {
@@ -27,6 +28,8 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   loaderInjector?: LoaderInjector;
   /** Stream, idle and header timeouts, concurrent streams (defaults: {@link DEFAULT_SERVER_LIMITS}). */
   limits?: ServerLimits;
+  /** TLS session lifetime in seconds: how long a session ticket resumes (Node's default: 300). */
+  tlsSessionTimeoutS?: number;
 }
 
 /** A server from {@link createCacheDigestServer}, with a graceful `shutdown`. */
@@ -50,6 +53,7 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     key: options.key,
     allowHTTP1: true,
     handshakeTimeout: limits.headersTimeoutMs,
+    ...(options.tlsSessionTimeoutS === undefined ? {} : { sessionTimeout: options.tlsSessionTimeoutS }),
     settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
   });
   const sessions = new Set<ServerHttp2Session>();
@@ -106,6 +110,12 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   });
 
   async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
+    // RFC 8470: a proxy forwarded this from TLS early data, and it is not safe to replay.
+    if (isUnsafeEarlyData(req.method, req.headers['early-data'])) {
+      res.writeHead(TOO_EARLY_STATUS, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('Too Early: retry after the TLS handshake\n');
+      return;
+    }
     if (options.statsPath !== undefined && req.url === options.statsPath && req.method === 'GET') {
       const body = JSON.stringify(middleware.core.stats.snapshot());
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

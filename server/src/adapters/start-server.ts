@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildManifest, loadManifest, type PushManifest } from '../manifest/index.ts';
 import { StaticSite, type StaticSiteOptions } from '../static/index.ts';
-import { ensureDevCertificate, spkiHash } from '../tls/index.ts';
+import { DEFAULT_TICKET_KEY_ROTATION_MS, ensureDevCertificate, shareTicketKeys, spkiHash } from '../tls/index.ts';
 import type { DeliveryStatsSnapshot } from '../core/delivery-stats.ts';
 import type { DeliveryMode } from '../core/types.ts';
 import type { LogFormat, LogLevel } from '../core/log-line.ts';
@@ -57,6 +57,14 @@ export interface StartServerOptions {
   pushDigestScope?: 'request' | 'connection';
   /** Bound on a request's digest entries (default 8,192). */
   maxDigestEntries?: number;
+  /**
+   * A file holding the TLS session ticket key, shared by restarts and by every
+   * process given the same file; created when absent, rotated when older than
+   * `ticketKeyRotateMs`. Without it each process makes its own key at start.
+   */
+  ticketKeys?: string;
+  /** Rotation period of the shared ticket key, ms (default 24 h); also the TLS session lifetime (at most 7 days). */
+  ticketKeyRotateMs?: number;
 }
 
 /** A running server. */
@@ -77,6 +85,9 @@ export interface RunningServer {
   /** Closes every connection and stops listening. */
   close(): Promise<void>;
 }
+
+// RFC 8446 §4.6.1: a TLS 1.3 ticket lives at most 7 days.
+const MAX_TLS13_TICKET_LIFETIME_S = 7 * 24 * 60 * 60;
 
 /** Path of the opt-in JSON stats. */
 export const STATS_PATH = '/.well-known/cache-digest-stats';
@@ -118,7 +129,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.pushDigestScope ? { pushDigestScope: options.pushDigestScope } : {}),
     ...(options.maxDigestEntries === undefined ? {} : { maxDigestEntries: options.maxDigestEntries }),
+    // A shared ticket key is worth having only if its tickets outlive Node's 5-minute default.
+    ...(options.ticketKeys === undefined ? {} : { tlsSessionTimeoutS: Math.min(Math.floor((options.ticketKeyRotateMs ?? DEFAULT_TICKET_KEY_ROTATION_MS) / 1000), MAX_TLS13_TICKET_LIFETIME_S) }),
   });
+  const ticketKeys = options.ticketKeys === undefined
+    ? undefined
+    : await shareTicketKeys(instance.server, options.ticketKeys, { ...(options.ticketKeyRotateMs === undefined ? {} : { rotateAfterMs: options.ticketKeyRotateMs }) });
   await new Promise<void>((resolve, reject) => {
     instance.server.once('error', reject);
     instance.server.listen(options.port ?? 0, host, () => {
@@ -136,7 +152,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     manifest,
     clientScripts: [...memoryScripts.keys()],
     stats: () => instance.middleware.core.stats.snapshot(),
-    close: () => instance.shutdown(),
+    close: () => {
+      ticketKeys?.stop();
+      return instance.shutdown();
+    },
   };
 }
 

@@ -10,6 +10,7 @@ commands:
   serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
         [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
         [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
+        [--ticket-keys FILE]           (TLS session ticket key shared by restarts and processes)
                                        serve a static folder over HTTP/2 with digest-driven delivery
   measure URL [--rtt 100,300] [--bandwidth 5mbit] [--runs 7] [--compare URL2] [--spki B64]
                                        load an https site in Chromium through a round-trip emulator

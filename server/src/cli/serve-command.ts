@@ -7,6 +7,7 @@ import type { DeliveryMode } from '../core/types.ts';
 import { UsageError } from './digest-commands.ts';
 import type { ServerLimits } from '../adapters/server-limits.ts';
 import { bufferedLog } from '../adapters/buffered-log.ts';
+import { TicketKeyError } from '../tls/ticket-keys.ts';
 import type { LogFormat, LogLevel } from '../core/log-line.ts';
 
 const MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
@@ -19,7 +20,7 @@ const consoleOut = (line: string): void => console.log(line);
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
  * [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
  * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N]
- * [--push-digest-scope request|connection]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
+ * [--push-digest-scope request|connection] [--ticket-keys FILE]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
  * are served from memory when DIR lacks them (unless `--no-client`);
@@ -46,6 +47,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       'header-timeout': { type: 'string' },
       'max-streams': { type: 'string' },
       'push-digest-scope': { type: 'string' },
+      // A TLS session ticket key file shared by restarts and processes (rotated daily).
+      'ticket-keys': { type: 'string' },
       log: { type: 'string', default: 'summary' },
       'log-format': { type: 'string', default: 'text' },
     },
@@ -104,7 +107,9 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     limits,
     ...(scope !== undefined ? { pushDigestScope: scope } : {}),
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
+    ...(values['ticket-keys'] !== undefined ? { ticketKeys: values['ticket-keys'] } : {}),
   }).catch((error: unknown) => {
+    if (error instanceof TicketKeyError) throw new UsageError(`serve: --ticket-keys: ${error.message}`);
     throw listenError(error, values.port, values.host);
   });
   out(`cache-digest: serving ${root} at ${server.url} (mode ${values.mode}, ${Object.keys(server.manifest.pages).length} pages)`);

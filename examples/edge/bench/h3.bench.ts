@@ -1,0 +1,194 @@
+// `npm run bench:h3`: a returning visitor's page in real Chromium at an
+// emulated RTT, over HTTP/3 through Caddy (QUIC, 0-RTT when Chromium resumes)
+// against HTTP/2 straight from the kit's Node server over TCP. Both profiles
+// hold the site in their Service Worker; before each measured visit every
+// connection is closed (chrome://net-internals "Flush socket pools", and the
+// emulators forget their flows) and the worker is stopped, as for a user who
+// comes back after a while. Prints a table, writes bench/results/h3.{json,md}
+// (h3-rtt<N>.{json,md} at another RTT).
+//   RTT=100 RUNS=7 npm run bench:h3      DIST=path/to/site (default: the demo, built if missing)
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { ensureDevCertificate, parseSummaryHeader, startServer } from '@cache-digest/server';
+import { startDelayProxy, startUdpDelayRelay, type UdpDelayRelayStats } from '@cache-digest/playwright';
+import { startCaddy } from '../start-caddy.ts';
+import { readAccessLog } from '../test-support/read-access-log.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const rttMs = Number(process.env['RTT'] ?? '100');
+const runs = Number(process.env['RUNS'] ?? '7');
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+// The emulators listen on 127.0.0.1: keep Chromium from trying ::1 (QUIC has no fallback like TCP's).
+const BASE_ARGS = ['--host-resolver-rules=MAP localhost 127.0.0.1', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface Visit {
+  run: number;
+  ttfbMs: number;
+  loadMs: number;
+  summary: string;
+  /** HTTP/3 only: what the UDP relay saw (0-RTT packets, Initial datagrams, flows). */
+  quic?: Pick<UdpDelayRelayStats, 'flows' | 'initialsUp' | 'zeroRttUp' | 'initialsResent' | 'datagramsUp' | 'datagramsDown' | 'firstAnswer'>;
+  /** HTTP/3 only: the protocol Caddy logged for the page request. */
+  edgeProto?: string;
+  /**
+   * HTTP/3 only: ms from the visit's first datagram leaving the browser to the page request reaching Caddy,
+   * less the one-way delay: about 0 when the request rode in 0-RTT, about one RTT when the server refused
+   * 0-RTT (or the flight was resent) and the request waited for the handshake.
+   */
+  requestWaitMs?: number;
+}
+
+async function siteRoot(): Promise<string> {
+  if (process.env['DIST']) return path.resolve(process.env['DIST']);
+  const dist = path.join(repoRoot, 'e2e', 'demo', 'dist');
+  if (!existsSync(path.join(dist, 'index.html'))) {
+    console.log('Building the demo site (vite build)…');
+    const { build } = await import('vite');
+    await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn' });
+  }
+  return dist;
+}
+
+/** A browser profile and the tools to make its next visit a returning visitor's. */
+class Visitor {
+  private readonly statuses = new Map<string, string>();
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly internals: Page,
+    private readonly cdp: CDPSession,
+  ) {}
+
+  static async launch(profile: string, args: string[]): Promise<Visitor> {
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...args], timeout: 60_000 });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const internals = await context.newPage();
+    await internals.goto('chrome://net-internals/#sockets');
+    const cdp = await context.newCDPSession(page);
+    const visitor = new Visitor(context, page, internals, cdp);
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      for (const version of versions) visitor.statuses.set(version.versionId, version.runningStatus);
+    });
+    await cdp.send('ServiceWorker.enable');
+    return visitor;
+  }
+
+  /** First visit and a warm one: the worker installed, the site's assets in its cache. */
+  async prime(url: string): Promise<void> {
+    await this.page.goto(url, { waitUntil: 'load' });
+    await this.page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 60_000 });
+    await this.page.waitForTimeout(1500);
+    await this.page.goto(url, { waitUntil: 'load' });
+    await this.page.waitForTimeout(500);
+  }
+
+  /** Closes every connection the browser holds (HTTP/2 and QUIC sessions) and stops the worker. */
+  async comeBackLater(): Promise<void> {
+    await this.page.goto('about:blank');
+    await this.internals.click('#sockets-view-flush-button');
+    await this.cdp.send('ServiceWorker.stopAllWorkers');
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && [...this.statuses.values()].some((status) => status !== 'stopped')) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  async load(url: string): Promise<{ ttfbMs: number; loadMs: number; summary: string }> {
+    const response = await this.page.goto(url, { waitUntil: 'load', timeout: 60_000 });
+    const timing = await this.page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return { ttfbMs: nav.responseStart, loadMs: nav.loadEventStart };
+    });
+    return { ...timing, summary: (await response?.headerValue('cache-digest-push')) ?? '' };
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+const workDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-bench-h3-'));
+const root = await siteRoot();
+const certs = await ensureDevCertificate(path.join(workDir, 'certs'));
+const kit = await startServer({ root, certDir: path.join(workDir, 'certs'), log: false });
+const caddy = await startCaddy({ kitPort: kit.port, certPath: certs.certPath, keyPath: certs.keyPath, kitCaPath: certs.caPath, stateDir: path.join(workDir, 'caddy') });
+const relay = await startUdpDelayRelay({ targetHost: '127.0.0.1', targetPort: caddy.port, rttMs });
+const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: kit.port, rttMs });
+const h3Url = `https://localhost:${relay.port}/`;
+const h2Url = `https://localhost:${proxy.port}/`;
+const h3 = await Visitor.launch(path.join(workDir, 'profile-h3'), [`--origin-to-force-quic-on=localhost:${relay.port}`, `--ignore-certificate-errors-spki-list=${certs.spki}`]);
+const h2 = await Visitor.launch(path.join(workDir, 'profile-h2'), ['--disable-quic', `--ignore-certificate-errors-spki-list=${certs.spki}`]);
+
+const results: { h3: Visit[]; h2: Visit[] } = { h3: [], h2: [] };
+try {
+  console.log(`Priming both profiles (RTT ${rttMs} ms)…`);
+  await h3.prime(h3Url);
+  await h2.prime(h2Url);
+  for (let run = 1; run <= runs; run++) {
+    // Alternate which goes first so drift on a shared machine hits both alike.
+    const order = run % 2 ? (['h3', 'h2'] as const) : (['h2', 'h3'] as const);
+    for (const name of order) {
+      if (name === 'h3') {
+        await h3.comeBackLater();
+        relay.dropFlows();
+        relay.resetStats();
+        const visit = await h3.load(h3Url);
+        const { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown, firstUpAt, firstAnswer } = relay.stats();
+        const entry = readAccessLog(caddy.log()).filter((line) => line.uri === '/').at(-1);
+        const requestWaitMs = entry && firstUpAt ? Math.round(entry.receivedAt - firstUpAt - rttMs / 2) : undefined;
+        results.h3.push({ run, ...visit, quic: { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown, firstAnswer }, edgeProto: entry?.proto ?? '', ...(requestWaitMs === undefined ? {} : { requestWaitMs }) });
+      } else {
+        await h2.comeBackLater();
+        proxy.dropConnections();
+        const visit = await h2.load(h2Url);
+        results.h2.push({ run, ...visit });
+      }
+    }
+    const last = (list: Visit[]) => list.at(-1)!;
+    console.log(`run ${run}: h3 ttfb ${last(results.h3).ttfbMs.toFixed(0)} ms load ${last(results.h3).loadMs.toFixed(0)} ms (0-RTT datagrams ${last(results.h3).quic!.zeroRttUp}, first flight resent ${last(results.h3).quic!.initialsResent}, request waited ${last(results.h3).requestWaitMs ?? '?'} ms at the edge, first answer ${last(results.h3).quic!.firstAnswer}); h2 ttfb ${last(results.h2).ttfbMs.toFixed(0)} ms load ${last(results.h2).loadMs.toFixed(0)} ms`);
+  }
+} finally {
+  await Promise.all([h3.context.close().catch(() => undefined), h2.context.close().catch(() => undefined)]);
+  await relay.close();
+  await proxy.close();
+  await caddy.close();
+  await kit.close();
+  await rm(workDir, { recursive: true, force: true });
+}
+
+const row = (name: string, visits: Visit[]) => {
+  const ttfb = median(visits.map((visit) => visit.ttfbMs));
+  const load = median(visits.map((visit) => visit.loadMs));
+  return { name, runs: visits.length, ttfbMs: Math.round(ttfb), ttfbRtt: +(ttfb / rttMs).toFixed(2), loadMs: Math.round(load), loadRtt: +(load / rttMs).toFixed(2) };
+};
+const rows = [row('HTTP/3 via Caddy (QUIC, 0-RTT when resumed)', results.h3), row('HTTP/2 from the kit over TCP (TLS 1.3)', results.h2)];
+const zeroRttShare = results.h3.filter((visit) => (visit.quic?.zeroRttUp ?? 0) > 0).length / Math.max(results.h3.length, 1);
+// The request reached Caddy within half an RTT of the first flight: the server took it from 0-RTT.
+const acceptedShare = results.h3.filter((visit) => visit.requestWaitMs !== undefined && visit.requestWaitMs < rttMs / 2).length / Math.max(results.h3.length, 1);
+const resentShare = results.h3.filter((visit) => (visit.quic?.initialsResent ?? 0) > 0).length / Math.max(results.h3.length, 1);
+const summaries = [...new Set([...results.h3, ...results.h2].map((visit) => parseSummaryHeader(visit.summary)?.mode ?? 'none'))];
+
+const lines = [
+  `# Returning visitor, RTT ${rttMs} ms, connections closed and worker stopped before each visit (${runs} runs, medians)`,
+  '',
+  '| path | runs | first byte ms | (RTT) | load ms | (RTT) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.name} | ${r.runs} | ${r.ttfbMs} | ${r.ttfbRtt} | ${r.loadMs} | ${r.loadRtt} |`),
+  '',
+  `HTTP/3 visits whose request left as 0-RTT: ${(zeroRttShare * 100).toFixed(0)}%; whose request Caddy received with the first flight (0-RTT accepted): ${(acceptedShare * 100).toFixed(0)}%; whose first flight was resent before any answer: ${(resentShare * 100).toFixed(0)}%.`,
+  `First server answer per visit: ${results.h3.map((visit) => visit.quic?.firstAnswer || '-').join(', ')}.`,
+  `Edge protocol logged by Caddy: ${[...new Set(results.h3.map((visit) => visit.edgeProto))].join(', ')}; delivery modes: ${summaries.join(', ')}.`,
+];
+console.log(`\n${lines.join('\n')}`);
+const outDir = path.join(repoRoot, 'bench', 'results');
+await mkdir(outDir, { recursive: true });
+// The default RTT writes h3.*; another writes h3-rtt<N>.* beside it.
+const base = rttMs === 100 ? 'h3' : `h3-rtt${rttMs}`;
+await writeFile(path.join(outDir, `${base}.json`), `${JSON.stringify({ rttMs, runs, rows, zeroRttShare, acceptedShare, resentShare, visits: results }, null, 2)}\n`);
+await writeFile(path.join(outDir, `${base}.md`), `${lines.join('\n')}\n`);
+console.log(`\nwrote bench/results/${base}.json and ${base}.md`);

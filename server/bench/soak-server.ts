@@ -21,4 +21,9 @@ const instance = createCacheDigestServer({
 });
 await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
 process.stdout.write(`${JSON.stringify({ port: (instance.server.address() as AddressInfo).port })}\n`);
+// One line a second: the heap / external / RSS split, so the soak can tell where memory goes.
+setInterval(() => {
+  const m = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, live: instance.live() })}\n`);
+}, 1000).unref();
 process.on('SIGTERM', () => void instance.shutdown(200).then(() => process.exit(0)));

@@ -5,7 +5,7 @@
 // 3. cost: server CPU per request with no digest, a real 1,000-entry digest, and a hostile one
 //    (32 KB, N = 2^31, P = 1, every bit set), the parsed-digest cache off so every header is decoded.
 // 4. load: --requests page requests through h2load with realistic digests; errors and the RSS trend.
-// Prints a table and writes bench/results/soak.json. Flags: --quick scales everything down.
+// Prints a table and writes bench/results/soak.json. Flags: --quick scales everything down; --phases a,b runs a subset.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -34,6 +34,8 @@ const { values: flags } = parseArgs({
     fuzz: { type: 'string' },
     requests: { type: 'string' },
     'cost-requests': { type: 'string' },
+    // Comma-separated subset of stalled,fuzz,cost,load (default: all four).
+    phases: { type: 'string' },
   },
 });
 const num = (value: string | undefined, full: number, quick: number) => Number(value ?? (flags.quick ? quick : full));
@@ -66,22 +68,34 @@ async function createSite(root: string): Promise<void> {
   await write('about/index.html', '<!doctype html><title>about</title><p>about</p>\n');
 }
 
-interface Server { port: number; child: ChildProcess; stop(): Promise<void> }
+interface Memory { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
+interface Live { sessions: number; streams: number; pushStreams: number; bufferedBytes: number; refusedStreams: number }
+interface Server { port: number; child: ChildProcess; memory(): Memory | undefined; live(): Live | undefined; stop(): Promise<void> }
 
 async function startServer(config: Record<string, unknown>): Promise<Server> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SERVER, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'], cwd: REPO });
+  let memory: Memory | undefined;
+  let live: Live | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
-      const line = text.split('\n')[0];
-      if (text.includes('\n')) resolve((JSON.parse(line!) as { port: number }).port);
+      const lines = text.split('\n');
+      text = lines.pop()!;
+      for (const line of lines) {
+        const message = JSON.parse(line) as { port?: number; memory?: Memory; live?: Live };
+        if (message.port !== undefined) resolve(message.port);
+        if (message.memory) memory = message.memory;
+        if (message.live) live = message.live;
+      }
     });
     child.once('exit', (code) => reject(new Error(`soak server exited with ${code}`)));
   });
   return {
     port,
     child,
+    memory: () => memory,
+    live: () => live,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -94,6 +108,18 @@ async function startServer(config: Record<string, unknown>): Promise<Server> {
 function rss(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match![1]) * 1024;
+}
+
+/** The server's RSS now (from /proc) and its last reported heap and external (ArrayBuffers, native) split, in MB. */
+function sample(server: Server, t0: number): { s: number; rssMB: number; heapMB?: number; externalMB?: number; streams?: number; pushStreams?: number; bufferedKB?: number } {
+  const memory = server.memory();
+  const live = server.live();
+  return {
+    s: Math.round((performance.now() - t0) / 1000),
+    rssMB: mb(rss(server.child.pid!)),
+    ...(memory ? { heapMB: mb(memory.heapUsed), externalMB: mb(memory.external) } : {}),
+    ...(live ? { streams: live.streams, pushStreams: live.pushStreams, bufferedKB: Math.round(live.bufferedBytes / 1024) } : {}),
+  };
 }
 
 function cpuSeconds(pid: number): number {
@@ -152,7 +178,7 @@ async function stalledPhase(root: string, certDir: string) {
         req.on('close', () => resets.set(req.rstCode ?? -1, (resets.get(req.rstCode ?? -1) ?? 0) + 1));
       }
     }
-    const samples: { s: number; rssMB: number }[] = [];
+    const samples: ReturnType<typeof sample>[] = [];
     const pages: { s: number; pageMs: number; totalMs: number; ok: boolean }[] = [];
     const t0 = performance.now();
     let peak = start;
@@ -162,13 +188,14 @@ async function stalledPhase(root: string, certDir: string) {
       await tick;
       const now = rss(server.child.pid!);
       peak = Math.max(peak, now);
-      samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(now) });
+      samples.push(sample(server, t0));
     }
     const resetByServer = resets.get(http2.constants.NGHTTP2_CANCEL) ?? 0;
+    const refusedByServer = resets.get(http2.constants.NGHTTP2_REFUSED_STREAM) ?? 0;
     for (const session of sessions) session.destroy();
     for (let s = 1; s <= AFTER_S; s++) {
       await sleep(1000);
-      samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(rss(server.child.pid!)) });
+      samples.push(sample(server, t0));
     }
     const end = rss(server.child.pid!);
     const pageTimes = pages.filter((p) => p.ok).map((p) => p.pageMs).sort((a, b) => a - b);
@@ -184,6 +211,8 @@ async function stalledPhase(root: string, certDir: string) {
       rssAfterMB: mb(end),
       rssAfterVsStartMB: mb(end - start),
       streamsResetByServer: resetByServer,
+      streamsRefusedByServer: refusedByServer,
+      peakLive: samples.reduce((most, sample) => Math.max(most, sample.streams ?? 0), 0),
       freshPages: pages.length,
       freshPagesFailed: pages.filter((p) => !p.ok).length,
       freshPageMaxMs: Math.round(pageTimes.at(-1) ?? NaN),
@@ -321,9 +350,9 @@ async function loadPhase(root: string, certDir: string, assetUrls: string[]) {
   const origin = `https://127.0.0.1:${server.port}`;
   try {
     const digests = realisticDigests(origin, assetUrls);
-    const samples: { s: number; rssMB: number }[] = [];
+    const samples: ReturnType<typeof sample>[] = [];
     const t0 = performance.now();
-    const sampler = setInterval(() => samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(rss(server.child.pid!)) }), 2000);
+    const sampler = setInterval(() => samples.push(sample(server, t0)), 2000);
     let succeeded = 0;
     let failed = 0;
     const chunk = Math.ceil(REQUESTS / digests.length / 5);
@@ -335,7 +364,7 @@ async function loadPhase(root: string, certDir: string, assetUrls: string[]) {
         if (n <= 0) break;
         // h2load blocks this process: sample around it too.
         const run = await new Promise<ReturnType<typeof h2load>>((resolve) => setImmediate(() => resolve(h2load(`${origin}/`, n, digest, 50, 10))));
-        samples.push({ s: Math.round((performance.now() - t0) / 1000), rssMB: mb(rss(server.child.pid!)) });
+        samples.push(sample(server, t0));
         succeeded += run.succeeded;
         failed += run.failed + run.errored;
         sent += n;
@@ -387,33 +416,52 @@ async function main(): Promise<void> {
     const assetUrls = [...Array.from({ length: ASSETS - 1 }, (_, i) => `/assets/a-${i}.js`), '/assets/big.bin'];
     console.log(`soak: ${version}; ${flags.quick ? 'quick run' : 'full run'}`);
 
-    console.log(`1/4 stalled: ${CONNECTIONS} connections x ${STREAMS} never-reading streams for ${STALL_S} s, then ${AFTER_S} s after they leave`);
-    const stalled = await stalledPhase(root, certDir);
-    console.log(`2/4 fuzz: ${FUZZ} digest values through the header reader`);
-    const fuzz = fuzzPhase();
-    console.log(`3/4 digest cost: ${COST_REQUESTS} requests per case, parsed-digest cache off`);
-    const cost = await costPhase(root, certDir, assetUrls);
-    console.log(`4/4 load: ${REQUESTS} requests through h2load (50 connections x 10 streams), 4 realistic digests in turn`);
-    const load = await loadPhase(root, certDir, assetUrls);
-
-    const checks = [
-      ['stalled: server RSS growth < 256 MB', `${stalled.rssGrowthMB} MB`, stalled.rssGrowthMB < 256],
-      [`stalled: ${AFTER_S} s after they leave, within 50 MB of start`, `${stalled.rssAfterVsStartMB} MB`, stalled.rssAfterVsStartMB < 50],
-      ['stalled: fresh client page < 100 ms (max, request to end)', `${stalled.freshPageMaxMs} ms (median ${stalled.freshPageMedianMs}, ${stalled.freshPagesFailed} failed)`, stalled.freshPageMaxMs < 100 && stalled.freshPagesFailed === 0],
-      ['stalled: streams reset by the server (CANCEL)', `${stalled.streamsResetByServer} of ${stalled.streamsOpened}`, true],
-      ['fuzz: 0 crashes, 0 hangs', `${fuzz.crashes} crashes, ${fuzz.hangs} hangs, slowest ${fuzz.slowestMs} ms`, fuzz.crashes === 0 && fuzz.hangs === 0],
-      ...cost.map((row) => [`cost: ${row.case}`, `${row.cpuMicrosPerRequest} µs CPU/request, x${row.ratioToNoDigest}`, row.ratioToNoDigest <= 2 && row.failed === 0] as const),
-      ['load: 0 errors', `${load.failed} of ${load.requests}`, load.failed === 0],
-      ['load: RSS flat over the last half', `${load.rssSlopeLastHalfMBPerMin} MB/min (first ${load.rssFirstMB}, max ${load.rssMaxMB}, last ${load.rssLastMB} MB)`, Math.abs(load.rssSlopeLastHalfMBPerMin) < 5],
-    ] as const;
+    const phases = new Set((flags.phases ?? 'stalled,fuzz,cost,load').split(','));
+    type Check = readonly [string, string, boolean];
+    const checks: Check[] = [];
+    const results: Record<string, unknown> = {};
+    if (phases.has('stalled')) {
+      console.log(`stalled: ${CONNECTIONS} connections x ${STREAMS} never-reading streams for ${STALL_S} s, then ${AFTER_S} s after they leave`);
+      const stalled = await stalledPhase(root, certDir);
+      results.stalled = stalled;
+      checks.push(
+        ['stalled: server RSS growth < 256 MB', `${stalled.rssGrowthMB} MB`, stalled.rssGrowthMB < 256],
+        [`stalled: ${AFTER_S} s after they leave, within 50 MB of start`, `${stalled.rssAfterVsStartMB} MB`, stalled.rssAfterVsStartMB < 50],
+        ['stalled: fresh client page < 100 ms (max, request to end)', `${stalled.freshPageMaxMs} ms (median ${stalled.freshPageMedianMs}, ${stalled.freshPagesFailed} failed)`, stalled.freshPageMaxMs < 100 && stalled.freshPagesFailed === 0],
+        ['stalled: streams reset (CANCEL) / refused (REFUSED_STREAM) by the server', `${stalled.streamsResetByServer} / ${stalled.streamsRefusedByServer} of ${stalled.streamsOpened} (at most ${stalled.peakLive} open at once)`, true],
+      );
+    }
+    if (phases.has('fuzz')) {
+      console.log(`fuzz: ${FUZZ} digest values through the header reader`);
+      const fuzz = fuzzPhase();
+      results.fuzz = fuzz;
+      checks.push(['fuzz: 0 crashes, 0 hangs', `${fuzz.crashes} crashes, ${fuzz.hangs} hangs, slowest ${fuzz.slowestMs} ms`, fuzz.crashes === 0 && fuzz.hangs === 0]);
+    }
+    if (phases.has('cost')) {
+      console.log(`digest cost: ${COST_REQUESTS} requests per case, parsed-digest cache off`);
+      const cost = await costPhase(root, certDir, assetUrls);
+      results.cost = cost;
+      checks.push(...cost.map((row) => [`cost: ${row.case}`, `${row.cpuMicrosPerRequest} µs CPU/request, x${row.ratioToNoDigest}`, row.ratioToNoDigest <= 2 && row.failed === 0] as const));
+    }
+    if (phases.has('load')) {
+      console.log(`load: ${REQUESTS} requests through h2load (50 connections x 10 streams), 4 realistic digests in turn`);
+      const load = await loadPhase(root, certDir, assetUrls);
+      results.load = load;
+      checks.push(
+        ['load: 0 errors', `${load.failed} of ${load.requests}`, load.failed === 0],
+        ['load: RSS flat over the last half', `${load.rssSlopeLastHalfMBPerMin} MB/min (first ${load.rssFirstMB}, max ${load.rssMaxMB}, last ${load.rssLastMB} MB)`, Math.abs(load.rssSlopeLastHalfMBPerMin) < 5],
+      );
+    }
     console.log('');
     console.table(checks.map(([check, value, ok]) => ({ check, value, ok: ok ? 'yes' : 'NO' })));
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
+    // A subset of the phases writes beside the full run's file, never over it.
+    const out = phases.size === 4 ? RESULTS : RESULTS.replace(/\.json$/, `.${[...phases].join('-')}.json`);
+    mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(
-      RESULTS,
-      `${JSON.stringify({ date: new Date().toISOString(), quick: flags.quick, h2load: version, command: `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim(), stalled, fuzz, cost, load, checks: checks.map(([check, value, ok]) => ({ check, value, ok })) }, null, 2)}\n`,
+      out,
+      `${JSON.stringify({ date: new Date().toISOString(), quick: flags.quick, h2load: version, command: `npm run soak -- ${process.argv.slice(2).join(' ')}`.trim(), ...results, checks: checks.map(([check, value, ok]) => ({ check, value, ok })) }, null, 2)}\n`,
     );
-    console.log(`\nwrote ${path.relative(REPO, RESULTS)}`);
+    console.log(`\nwrote ${path.relative(REPO, out)}`);
     if (checks.some(([, , ok]) => !ok)) process.exitCode = 1;
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import type { NodeRequest, NodeResponse } from './node-types.ts';
 import type { LoaderInjector } from './loader-injector.ts';
 import { memoryScriptResponse, type MemoryScript } from './memory-script.ts';
 import { writeStaticResponse } from './write-static-response.ts';
-import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
+import { DEFAULT_SERVER_LIMITS, MIN_OPEN_WINDOW_BYTES, type ServerLimits } from './server-limits.ts';
+import { existingBudget } from './connection-budget.ts';
 import { isUnsafeEarlyData, TOO_EARLY_STATUS } from '../core/too-early.ts';
 
 /** Options of {@link createCacheDigestServer}. */
@@ -38,6 +39,22 @@ export interface CacheDigestServer {
   middleware: CacheDigestMiddleware;
   /** Stops accepting, closes every HTTP/2 session and HTTP/1.1 connection (forcibly after `graceMs`). */
   shutdown(graceMs?: number): Promise<void>;
+  /** What the server holds right now, per-stream state included: for tests and monitoring. */
+  live(): LiveState;
+}
+
+/** Counts of what a {@link CacheDigestServer} holds open. */
+export interface LiveState {
+  /** HTTP/2 sessions open. */
+  sessions: number;
+  /** HTTP/2 streams open (requests, pushes not included). */
+  streams: number;
+  /** Push-stream responses still writing. */
+  pushStreams: number;
+  /** Asset bytes the push streams have handed to the transport and not yet seen flushed. */
+  bufferedBytes: number;
+  /** Streams refused since the start because their client keeps its windows closed ({@link ServerLimits.closedWindowStreams}). */
+  refusedStreams: number;
 }
 
 /**
@@ -79,8 +96,27 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     });
     awaitingHeader.set(session, setTimeout(() => session.destroy(), limits.headersTimeoutMs).unref());
   });
+  // Open streams per session, and all of them: a stream is counted from its headers to its close.
+  const openStreams = new WeakMap<object, number>();
+  let streams = 0;
+  let refusedStreams = 0;
   server.on('stream', (stream) => {
-    headerArrived(stream.session!);
+    const session = stream.session!;
+    headerArrived(session);
+    const open = (openStreams.get(session) ?? 0) + 1;
+    // A client whose stream windows start closed holds, per stream, whatever the response buffers until it
+    // opens them: only a few such streams at a time (RFC 9113 §8.7: REFUSED_STREAM is safe to retry).
+    if (open > limits.closedWindowStreams && (session.remoteSettings.initialWindowSize ?? 65_535) < MIN_OPEN_WINDOW_BYTES) {
+      refusedStreams++;
+      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      return;
+    }
+    openStreams.set(session, open);
+    streams++;
+    stream.once('close', () => {
+      streams--;
+      openStreams.set(session, (openStreams.get(session) ?? 1) - 1);
+    });
     watchStream(stream);
   });
   server.on('secureConnection', (socket: Socket) => {
@@ -97,6 +133,8 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   });
   let closing = false;
   server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    // Refused above (or reset meanwhile): nothing to serve.
+    if (req.httpVersionMajor !== 1 && (req.stream.closed || req.stream.destroyed)) return;
     if (req.httpVersionMajor === 1) {
       headerArrived(req.socket);
       trackHttp1(req.socket as Socket, res);
@@ -171,7 +209,18 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     clearTimeout(timer);
   }
 
-  return { server, middleware, shutdown };
+  function live(): LiveState {
+    let pushStreams = 0;
+    let bufferedBytes = 0;
+    for (const session of sessions) {
+      const budget = existingBudget(session);
+      pushStreams += budget?.streams ?? 0;
+      bufferedBytes += budget?.held ?? 0;
+    }
+    return { sessions: sessions.size, streams, pushStreams, bufferedBytes, refusedStreams };
+  }
+
+  return { server, middleware, shutdown, live };
 }
 
 /** The path of a request target, without query or fragment. */

@@ -111,7 +111,9 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
   const budget = connectionBudget(connection, options.connectionBufferBytes ?? CONNECTION_BUFFER_BYTES);
   const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
   let held = 0; // this stream's share of the budget, given back as writes complete or when it closes
+  budget.streams++;
   void gone.then(() => {
+    budget.streams--;
     budget.release(held);
     held = 0;
   });
@@ -121,11 +123,11 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       if (!(await budget.acquire(slice.byteLength, gone))) return false;
       held += slice.byteLength;
       let released = false;
-      const release = (): void => {
+      const release = (error?: Error | null): void => {
         if (released || held === 0) return;
         released = true;
         held -= slice.byteLength;
-        budget.release(slice.byteLength);
+        budget.release(slice.byteLength, !error);
       };
       const written = send(writer.data(id, slice), release);
       if (finished || responseClosed(res)) return false;

@@ -20,7 +20,18 @@ export interface ServerLimits {
   sessionIdleTimeoutMs?: number;
   /** The TLS handshake, and then the first complete request header, must each arrive within this (default 10 s). */
   headersTimeoutMs?: number;
+  /**
+   * Concurrent streams served on a connection whose client announced an
+   * initial stream window too small for one DATA frame (below 16 KiB: a
+   * client that reads nothing until it opens each window): further streams
+   * are refused with REFUSED_STREAM, which clients retry (default 4). Every
+   * stream such a client holds open keeps its response buffered.
+   */
+  closedWindowStreams?: number;
 }
+
+/** An initial stream window below this (one full DATA frame) marks a client whose streams start closed. */
+export const MIN_OPEN_WINDOW_BYTES = 16 * 1024;
 
 /** The defaults of {@link ServerLimits}. */
 export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
@@ -28,4 +39,5 @@ export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
   streamIdleTimeoutMs: 30_000,
   sessionIdleTimeoutMs: 10 * 60_000,
   headersTimeoutMs: 10_000,
+  closedWindowStreams: 4,
 };

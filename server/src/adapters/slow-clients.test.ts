@@ -13,7 +13,7 @@ import { ensureDevCertificate, type DevCertificate } from '../tls/index.ts';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 import type { DeliveryMode, PageAsset } from '../core/types.ts';
 import { createCacheDigestServer, type CacheDigestServer } from './create-cache-digest-server.ts';
-import type { ServerLimits } from './server-limits.ts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from './server-limits.ts';
 import { createTestSite, type TestSite } from './test-support/test-site.ts';
 import { h2Get } from './test-support/test-clients.ts';
 
@@ -62,6 +62,14 @@ beforeAll(async () => {
   };
 });
 
+/** Resolves once `condition()` holds (checked every 20 ms), or fails after 10 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (const started = Date.now(); !condition(); ) {
+    if (Date.now() - started > 10_000) throw new Error('condition not met within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 afterAll(async () => {
   for (const instance of servers) await instance.shutdown(200);
   await site?.remove();
@@ -98,8 +106,8 @@ describe('accounting: only assets that can be sent count', () => {
 });
 
 describe('slow and stalled clients', () => {
-  it('stalled push streams (window 0, never read) are reset and freed; a slow reader and a fresh client are served meanwhile', async () => {
-    const { origin } = await start('stream');
+  it('stalled push streams (window 0, never read): a few per connection are served, then reset and freed, the rest refused; a slow reader and a fresh client are served meanwhile', async () => {
+    const { origin, instance } = await start('stream');
     gc();
     const before = process.memoryUsage().arrayBuffers;
     // 4 connections x 16 streams that never read: each would hold the 4 MiB asset if writes ignored backpressure.
@@ -115,7 +123,12 @@ describe('slow and stalled clients', () => {
         stalled.push(new Promise((resolve) => req.on('close', () => resolve(req.rstCode))));
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const served = 4 * DEFAULT_SERVER_LIMITS.closedWindowStreams;
+    await until(() => instance.live().refusedStreams === 64 - served && instance.live().pushStreams === served);
+    const live = instance.live();
+    // Only the served streams hold state, and each connection no more than its starting budget (64 KiB).
+    expect(live.streams).toBe(served);
+    expect(live.bufferedBytes).toBeLessThanOrEqual(4 * 64 * 1024);
     gc();
     const during = process.memoryUsage().arrayBuffers - before;
     // A slow reader (16 KiB window) makes progress, so it is not reset, and gets every byte.
@@ -123,13 +136,46 @@ describe('slow and stalled clients', () => {
     const fresh = await h2Get(origin, '/about/', { ca: cert.caCert });
     expect(fresh.status).toBe(200);
     const codes = await Promise.all(stalled);
-    expect(codes.every((code) => code === http2.constants.NGHTTP2_CANCEL)).toBe(true);
+    expect(codes.filter((code) => code === http2.constants.NGHTTP2_CANCEL)).toHaveLength(served);
+    expect(codes.filter((code) => code === http2.constants.NGHTTP2_REFUSED_STREAM)).toHaveLength(64 - served);
     expect((await slow).body.length).toBeGreaterThan(BIG);
     for (const session of sessions) session.destroy();
-    // 64 stalled streams buffered less than 16 MiB in all (without backpressure: 64 x 4 MiB).
-    expect(during).toBeLessThan(16 * 1024 * 1024);
+    // 64 stalled streams buffered less than 4 MiB in all (without backpressure: 64 x 4 MiB).
+    expect(during).toBeLessThan(4 * 1024 * 1024);
+    await until(() => instance.live().sessions === 0);
+    expect(instance.live()).toMatchObject({ streams: 0, pushStreams: 0, bufferedBytes: 0 });
     gc();
+    // What is left is the site's cached copy of the 4 MiB asset.
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('never-reading clients with a one-frame window: not refused, but each connection buffers only its starting budget, grown by what it took', async () => {
+    const { origin, instance } = await start('stream');
+    const sessions: http2.ClientHttp2Session[] = [];
+    const closed: Promise<unknown>[] = [];
+    for (let c = 0; c < 2; c++) {
+      const session = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: false, initialWindowSize: 16 * 1024 } });
+      session.on('error', () => {});
+      sessions.push(session);
+      for (let s = 0; s < 12; s++) {
+        const req = session.request({ ':path': '/', 'accept-push-stream': '1' });
+        req.on('error', () => {});
+        req.pause(); // never read: the client's windows fill and stay full
+        closed.push(new Promise((resolve) => req.on('close', resolve)));
+      }
+    }
+    await until(() => instance.live().pushStreams === 24);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const live = instance.live();
+    expect(live.refusedStreams).toBe(0);
+    // Each connection took at most its 64 KiB connection window: budget 64 KiB + 64 KiB, and a slice over it.
+    // (Without the starting budget: up to 512 KiB per connection.)
+    expect(live.bufferedBytes).toBeGreaterThan(0);
+    expect(live.bufferedBytes).toBeLessThanOrEqual(2 * (128 + 16) * 1024);
+    for (const session of sessions) session.destroy();
+    await Promise.all(closed);
+    await until(() => instance.live().sessions === 0);
+    expect(instance.live()).toMatchObject({ streams: 0, pushStreams: 0, bufferedBytes: 0 });
   });
 
   it('stalled pushes are reset too', async () => {

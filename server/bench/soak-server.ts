@@ -3,11 +3,12 @@
 import type { AddressInfo } from 'node:net';
 import { createCacheDigestServer } from '../src/adapters/create-cache-digest-server.ts';
 import type { DeliveryMode } from '../src/core/types.ts';
+import type { ServerLimits } from '../src/adapters/server-limits.ts';
 import { buildManifest } from '../src/manifest/index.ts';
 import { StaticSite } from '../src/static/index.ts';
 import { ensureDevCertificate } from '../src/tls/index.ts';
 
-const config = JSON.parse(process.argv[2]!) as { root: string; certDir: string; mode?: DeliveryMode; digestCacheSize?: number };
+const config = JSON.parse(process.argv[2]!) as { root: string; certDir: string; mode?: DeliveryMode; digestCacheSize?: number; limits?: ServerLimits };
 const cert = await ensureDevCertificate(config.certDir);
 const manifest = await buildManifest(config.root);
 const instance = createCacheDigestServer({
@@ -18,6 +19,7 @@ const instance = createCacheDigestServer({
   mode: config.mode ?? 'auto',
   log: false,
   ...(config.digestCacheSize === undefined ? {} : { digestCacheSize: config.digestCacheSize }),
+  ...(config.limits ? { limits: config.limits } : {}),
 });
 await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
 process.stdout.write(`${JSON.stringify({ port: (instance.server.address() as AddressInfo).port })}\n`);

@@ -23,6 +23,9 @@ const instance = createCacheDigestServer({
 });
 await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
 process.stdout.write(`${JSON.stringify({ port: (instance.server.address() as AddressInfo).port })}\n`);
+// SIGUSR2: a full GC (the soak starts this process with --expose-gc), for a diagnostic figure only:
+// an idle server allocates nothing, so V8 never collects what stalled clients left behind.
+process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());
 // One line a second: the heap / external / RSS split, so the soak can tell where memory goes.
 setInterval(() => {
   const m = process.memoryUsage();

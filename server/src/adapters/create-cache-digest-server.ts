@@ -98,6 +98,7 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   });
   // Open streams per session, and all of them: a stream is counted from its headers to its close.
   const openStreams = new WeakMap<object, number>();
+  const refusedPerSession = new WeakMap<object, number>();
   let streams = 0;
   let refusedStreams = 0;
   server.on('stream', (stream) => {
@@ -108,7 +109,15 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     // opens them: only a few such streams at a time (RFC 9113 §8.7: REFUSED_STREAM is safe to retry).
     if (open > limits.closedWindowStreams && (session.remoteSettings.initialWindowSize ?? 65_535) < MIN_OPEN_WINDOW_BYTES) {
       refusedStreams++;
+      const refused = (refusedPerSession.get(session) ?? 0) + 1;
+      refusedPerSession.set(session, refused);
       stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+      // Refused again and again: a client that cannot make progress, whose connection is only a cost.
+      if (refused === 4 * limits.closedWindowStreams + 1) {
+        session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+        // After the GOAWAY has gone out: the streams still open go with the session.
+        setImmediate(() => session.destroy());
+      }
       return;
     }
     openStreams.set(session, open);

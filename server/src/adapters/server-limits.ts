@@ -25,7 +25,9 @@ export interface ServerLimits {
    * initial stream window too small for one DATA frame (below 16 KiB: a
    * client that reads nothing until it opens each window): further streams
    * are refused with REFUSED_STREAM, which clients retry (default 4). Every
-   * stream such a client holds open keeps its response buffered.
+   * stream such a client holds open keeps its response buffered. A
+   * connection that goes on opening streams, more than four times this
+   * many refused, is closed (GOAWAY ENHANCE_YOUR_CALM).
    */
   closedWindowStreams?: number;
 }

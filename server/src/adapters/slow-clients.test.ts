@@ -149,6 +149,22 @@ describe('slow and stalled clients', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
   });
 
+  it('a closed-window client that goes on opening streams past the limit loses its connection (GOAWAY ENHANCE_YOUR_CALM); others are served', async () => {
+    const { origin, instance } = await start('stream');
+    const session = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: false, initialWindowSize: 0 } });
+    session.on('error', () => {});
+    const goaway = new Promise<number>((resolve) => session.on('goaway', (code) => resolve(code)));
+    const closed = new Promise((resolve) => session.on('close', resolve));
+    for (let s = 0; s < 40; s++) session.request({ ':path': '/', 'accept-push-stream': '1' }).on('error', () => {});
+    expect(await goaway).toBe(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+    await closed;
+    const limit = DEFAULT_SERVER_LIMITS.closedWindowStreams;
+    expect(instance.live().refusedStreams).toBeGreaterThan(4 * limit);
+    await until(() => instance.live().sessions === 0);
+    expect(instance.live()).toMatchObject({ streams: 0, pushStreams: 0, bufferedBytes: 0 });
+    expect((await h2Get(origin, '/about/', { ca: cert.caCert })).status).toBe(200);
+  });
+
   it('never-reading clients with a one-frame window: not refused, but each connection buffers only its starting budget, grown by what it took', async () => {
     const { origin, instance } = await start('stream');
     const sessions: http2.ClientHttp2Session[] = [];

@@ -19,7 +19,7 @@ const consoleOut = (line: string): void => console.log(line);
  * `cache-digest serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
  * [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
- * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N]
+ * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N] [--closed-window-streams N]
  * [--push-digest-scope request|connection] [--ticket-keys FILE]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
@@ -46,6 +46,7 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       'idle-timeout': { type: 'string' },
       'header-timeout': { type: 'string' },
       'max-streams': { type: 'string' },
+      'closed-window-streams': { type: 'string' },
       'push-digest-scope': { type: 'string' },
       // A TLS session ticket key file shared by restarts and processes (rotated daily).
       'ticket-keys': { type: 'string' },
@@ -84,10 +85,12 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   const idleTimeout = positive('idle-timeout', values['idle-timeout'], 1000);
   const headerTimeout = positive('header-timeout', values['header-timeout'], 1000);
   const maxStreams = positive('max-streams', values['max-streams'], 1);
+  const closedWindowStreams = positive('closed-window-streams', values['closed-window-streams'], 1);
   if (streamTimeout !== undefined) limits.streamIdleTimeoutMs = streamTimeout;
   if (idleTimeout !== undefined) limits.sessionIdleTimeoutMs = idleTimeout;
   if (headerTimeout !== undefined) limits.headersTimeoutMs = headerTimeout;
   if (maxStreams !== undefined) limits.maxConcurrentStreams = maxStreams;
+  if (closedWindowStreams !== undefined) limits.closedWindowStreams = closedWindowStreams;
   const scope = values['push-digest-scope'];
   if (scope !== undefined && scope !== 'request' && scope !== 'connection') throw new UsageError('serve: --push-digest-scope must be request|connection');
 

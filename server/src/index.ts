@@ -7,7 +7,7 @@ export {
   type CacheDigestMiddleware,
   type CacheDigestMiddlewareOptions,
 } from './adapters/cache-digest-middleware.ts';
-export { createCacheDigestServer, type CacheDigestServer, type CacheDigestServerOptions } from './adapters/create-cache-digest-server.ts';
+export { createCacheDigestServer, type CacheDigestServer, type CacheDigestServerOptions, type LiveState } from './adapters/create-cache-digest-server.ts';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './adapters/server-limits.ts';
 export { ConnectionDigests, type ConnectionDigestsOptions, type HeldDigests } from './core/connection-digests.ts';
 export { staticSiteAssetReader, type AssetReader, type AssetResponse } from './adapters/asset-reader.ts';

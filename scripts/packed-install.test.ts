@@ -2,7 +2,8 @@
 // prepack builds it), install the tarballs into a fresh project outside the
 // repository (registry dependencies only, no workspace links), and use them
 // there with plain node and npx: serve, import, the Vite plugin, the codec CLI.
-// publint and arethetypeswrong check the same tarballs.
+// publint and arethetypeswrong check the same tarballs. @cache-digest/playwright
+// runs the README's "Measure your site" Playwright test there.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -14,9 +15,11 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
 import { h2Get } from '../server/src/adapters/test-support/test-clients.ts';
+import { ensureDevCertificate } from '../server/src/tls/dev-certificate.ts';
+import { startPlainStaticServer } from '../playwright/test-support/plain-static-server.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['shared', 'client', 'server'] as const;
+const PACKAGES = ['shared', 'client', 'server', 'playwright'] as const;
 
 // npm's own variables (set when this runs under `npm test`) must not leak
 // into the nested npm commands, which would then act on the workspace.
@@ -98,10 +101,15 @@ beforeAll(async () => {
   app = path.join(work, 'app');
   await mkdir(app);
   const vite = JSON.parse(await readFile(path.join(REPO, 'node_modules', 'vite', 'package.json'), 'utf8')) as { version: string };
-  const dependencies: Record<string, string> = { vite: vite.version };
+  const playwrightCore = JSON.parse(await readFile(path.join(REPO, 'node_modules', 'playwright-core', 'package.json'), 'utf8')) as { version: string };
+  // The test runner the README's latency test is written for, at the repo's playwright-core version.
+  const dependencies: Record<string, string> = { vite: vite.version, '@playwright/test': playwrightCore.version };
   for (const name of PACKAGES) dependencies[`@cache-digest/${name}`] = `file:${tarballs.find((file) => path.basename(file).startsWith(`cache-digest-${name}-`))}`;
   await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'outside-app', private: true, type: 'module', dependencies }, null, 2));
-  await mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
+  await mustRun('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: app,
+    env: { ...cleanEnv, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
 }, 900_000);
 
 afterAll(async () => {
@@ -111,7 +119,12 @@ afterAll(async () => {
 
 describe('the packed packages, installed outside the repository', () => {
   it('npm pack gives one tarball per package, with dist/, the prebuilt client scripts and no tests', async () => {
-    expect(tarballs.map((file) => path.basename(file)).sort()).toEqual(['cache-digest-client-0.1.0.tgz', 'cache-digest-server-0.1.0.tgz', 'cache-digest-shared-0.1.0.tgz']);
+    expect(tarballs.map((file) => path.basename(file)).sort()).toEqual([
+      'cache-digest-client-0.1.0.tgz',
+      'cache-digest-playwright-0.1.0.tgz',
+      'cache-digest-server-0.1.0.tgz',
+      'cache-digest-shared-0.1.0.tgz',
+    ]);
     const client = path.join(app, 'node_modules', '@cache-digest', 'client');
     const worker = await readFile(path.join(client, 'dist', 'cache-digest-sw.js'));
     expect(() => new vm.Script(worker.toString())).not.toThrow();
@@ -229,4 +242,60 @@ describe('the packed packages, installed outside the repository', () => {
     const manifest = JSON.parse(await readFile(path.join(dist, 'push-manifest.json'), 'utf8')) as { pages: Record<string, { url: string; as: string }[]> };
     expect(manifest.pages['/index.html']!.map((asset) => asset.as).sort()).toEqual(['script', 'style']);
   }, 300_000);
+
+  it("the README's Playwright latency test passes against `cache-digest serve` and the same folder on a plain server", async () => {
+    const site = path.join(work, 'layered-site');
+    await writeLayeredSite(site);
+    // The README's block as written, with the two example origins pointed at this run's servers.
+    const readme = await readFile(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Measure your site'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(block.split('\n').filter((line) => line.trim() !== '').length).toBeLessThanOrEqual(11);
+    const kit = serve([site, '--port', '0', '--inject-loader', '--log', 'none']);
+    const started = await kit.ready;
+    expect(started.listening, JSON.stringify(kit.output())).toBe(true);
+    const kitOrigin = /at (https:\/\/\S+?)\/? /.exec(kit.output().stdout)![1]!;
+    const spki = /^spki: (\S+)$/m.exec(kit.output().stdout)![1]!;
+    // The baseline: no kit, no caching headers, so a returning visitor fetches each asset again.
+    const plain = await startPlainStaticServer(site, await ensureDevCertificate(path.join(app, '.dev-certs')));
+    try {
+      const spec = block.replaceAll('https://localhost:8443/', `${kitOrigin}/`).replaceAll('https://localhost:8444/', `https://localhost:${plain.port}/`);
+      await writeFile(path.join(app, 'latency.spec.ts'), spec);
+      await writeFile(path.join(app, 'playwright.config.mjs'), "export default { testMatch: 'latency.spec.ts', timeout: 600_000, workers: 1, reporter: 'line' };\n");
+      const result = await run('npx', ['--no-install', 'playwright', 'test'], { cwd: app, env: { ...cleanEnv, DEV_SPKI: spki, CI: '1' }, timeout: 600_000 });
+      expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+      expect(result.stdout).toMatch(/1 passed/);
+    } finally {
+      await plain.close();
+      await kit.stop();
+    }
+  }, 900_000);
 });
+
+/**
+ * A site whose assets are found in layers, as real pages' are: a stylesheet
+ * importing another and naming a background image, a chain of four modules,
+ * and eight images (19 assets).
+ */
+async function writeLayeredSite(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const image = (colour: string): string =>
+    `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="${colour}"/>${'<!-- padding -->'.repeat(150)}</svg>`;
+  const padding = (line: string): string => `${line}\n`.repeat(300);
+  let images = '';
+  for (let i = 0; i < 8; i += 1) {
+    await writeFile(path.join(dir, `picture-${i}.svg`), image(`#${(40 + i * 20).toString(16)}8040`));
+    images += `<img src="/picture-${i}.svg" width="32" height="32">`;
+  }
+  await writeFile(
+    path.join(dir, 'index.html'),
+    `<!doctype html><html><head><link rel="stylesheet" href="/style.css"><script type="module" src="/main.js"></script></head><body><h1>hi</h1>${images}<div class="banner"></div></body></html>`,
+  );
+  await writeFile(path.join(dir, 'style.css'), `@import "/base.css";\n.banner { background: url(/banner.svg); height: 64px }\n${padding('/* padding */')}`);
+  await writeFile(path.join(dir, 'base.css'), `h1 { color: green }\n${padding('/* padding */')}`);
+  await writeFile(path.join(dir, 'banner.svg'), image('#204080'));
+  await writeFile(path.join(dir, 'main.js'), `import { a } from './a.js';\ndocument.body.append(a);\n${padding('// padding')}`);
+  await writeFile(path.join(dir, 'a.js'), `import { b } from './b.js';\nexport const a = 'a' + b;\n${padding('// padding')}`);
+  await writeFile(path.join(dir, 'b.js'), `import { c } from './c.js';\nexport const b = 'b' + c;\n${padding('// padding')}`);
+  await writeFile(path.join(dir, 'c.js'), `export const c = 'c';\n${padding('// padding')}`);
+}

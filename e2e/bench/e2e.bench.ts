@@ -5,9 +5,10 @@
 //   --runs 7            journeys per (profile, model, strategy); medians are reported
 //   --floor-runs 3      journeys at RTT 0 per (cap, model, strategy), the floor of "extra round trips"
 //   --models ...        subset of returning,fresh-launch
-//   --strategies ...    subset of baseline,hints,stream-all,digest,h2-push
-//   --scenarios ...     subset of cold,warm,deploy-images,deploy-js,deploy-css
-//   --quick             RTT 100 ms only, 1 run, 1 floor run
+//   --strategies ...    subset of baseline,hints,workbox,stream-all,digest,h2-push
+//   --scenarios ...     subset of cold,warm,deploy-images,deploy-js,deploy-css,think-time
+//   --quick             RTT 100 ms only, 1 run; fresh launch for baseline and digest only,
+//                       the floor for baseline, workbox and digest only (under 5 min on a quiet machine)
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -30,6 +31,8 @@ import { loadTimeChart } from '../src/report/svg-chart.ts';
 import { waterfallChart } from '../src/report/waterfall-chart.ts';
 
 const MODELS: readonly BenchModel[] = ['returning', 'fresh-launch'];
+const QUICK_SECOND_MODEL: readonly string[] = ['baseline', 'digest'];
+const QUICK_FLOOR: readonly string[] = ['baseline', 'workbox', 'digest'];
 
 const { values } = parseArgs({
   options: {
@@ -54,12 +57,19 @@ if (!(runs >= 1 && runs <= 50) || !(floorRuns >= 0 && floorRuns <= 50)) throw ne
 for (const model of models) if (!MODELS.includes(model)) throw new Error(`unknown model "${model}" (one of ${MODELS.join(', ')})`);
 for (const scenario of scenarios) if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario "${scenario}"`);
 
+type Journey = { model: BenchModel; strategy: Strategy };
 /** The (model, strategy) journeys to run: h2-push's Node client opens a connection per visit, so one model is enough for it. */
-const journeys: Array<{ model: BenchModel; strategy: Strategy }> = models.flatMap((model, index) =>
+const journeys: Journey[] = models.flatMap((model, index) =>
   strategies
     .filter((strategy) => strategy.client === 'chromium' || index === 0)
-    .map((strategy) => ({ model, strategy })),
+    .map((strategy) => ({ model, strategy }))
+    // --quick: the second model only for the two strategies its table is read for.
+    .filter(({ strategy }) => !values.quick || index === 0 || QUICK_SECOND_MODEL.includes(strategy.name)),
 );
+/** The journeys measured at RTT 0 for the floor of "extra round trips" (--quick: the ones the targets name). */
+const floorJourneys: Journey[] = values.quick
+  ? journeys.filter(({ model, strategy }) => model === journeys[0]!.model && QUICK_FLOOR.includes(strategy.name))
+  : journeys;
 
 const started = Date.now();
 const environment = await E2eEnvironment.create({ rttMs: 0, log: (line) => console.log(line) });
@@ -71,13 +81,13 @@ try {
   for (const profile of profiles) {
     environment.proxy.bandwidthBytesPerSecond = profile.bandwidthBytesPerSecond ?? undefined;
     const cap = String(profile.bandwidthBytesPerSecond ?? 'none');
-    if (floorRuns > 0 && !floors.has(`${cap}/${journeys[0]!.model}/${scenarios[0]}/${journeys[0]!.strategy.name}`)) {
+    if (floorRuns > 0 && floorJourneys.length > 0 && !floors.has(`${cap}/${floorJourneys[0]!.model}/${scenarios[0]}/${floorJourneys[0]!.strategy.name}`)) {
       environment.proxy.rttMs = 0;
-      const floorVisits = await runJourneys(floorRuns, `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''})`);
+      const floorVisits = await runJourneys(floorRuns, `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''})`, floorJourneys);
       for (const [key, visits] of floorVisits) floors.set(`${cap}/${key}`, median(visits.map((visit) => visit.loadMs - visit.ttfbMs)));
     }
     environment.proxy.rttMs = profile.rttMs;
-    const measured = await runJourneys(runs, profileLabel(profile.name));
+    const measured = await runJourneys(runs, profileLabel(profile.name), journeys);
     for (const { model, strategy } of journeys) {
       for (const scenario of scenarios) {
         const key = `${model}/${scenario}/${strategy.name}`;
@@ -126,10 +136,10 @@ console.log(`\n${markdown}`);
 console.log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/latest.json, latest.md and charts in ${Math.round((Date.now() - started) / 1000)} s`);
 
 /** `runs` rounds of every journey, interleaved so a noisy moment of the machine spreads over all strategies. */
-async function runJourneys(count: number, label: string): Promise<Map<string, VisitMeasurement[]>> {
+async function runJourneys(count: number, label: string, list: readonly Journey[]): Promise<Map<string, VisitMeasurement[]>> {
   const visits = new Map<string, VisitMeasurement[]>();
   for (let run = 1; run <= count; run += 1) {
-    for (const { model, strategy } of journeys) {
+    for (const { model, strategy } of list) {
       let journey: Awaited<ReturnType<typeof runBenchJourney>> | undefined;
       for (let attempt = 1; attempt <= 2 && !journey; attempt += 1) {
         try {

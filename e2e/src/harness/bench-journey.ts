@@ -3,7 +3,7 @@ import type { E2eEnvironment, SiteVersion } from './e2e-environment.ts';
 import { loadPageOverH2, type H2ClientCache } from './h2-page-loader.ts';
 import { measureVisit } from './measure-visit.ts';
 import type { RenderCheckResult } from './render-check.ts';
-import { SCENARIOS, type ScenarioName, type Strategy } from './strategies.ts';
+import { SCENARIOS, THINK_TIME_MS, type ScenarioName, type Strategy } from './strategies.ts';
 import type { VisitMeasurement } from './visit-measurement.ts';
 
 /** How the measured visits of a journey come about (see @cache-digest/playwright's visit models). */
@@ -16,11 +16,12 @@ const SCENARIO_VERSION: Record<ScenarioName, SiteVersion> = {
   'deploy-images': 'v2',
   'deploy-js': 'v3',
   'deploy-css': 'v4',
+  'think-time': 'v5',
 };
 
 /**
  * One user through every scenario in order: cold, warm, then three deploys
- * in a row, each measured visit prepared by `model` (returning: one browser,
+ * in a row and a fourth whose page takes 200 ms to build, each measured visit prepared by `model` (returning: one browser,
  * every connection dropped and the worker stopped before the visit;
  * fresh-launch: a new browser process on the profile). Between measured
  * visits the worker is left to store what it received, as a user's would.
@@ -36,7 +37,11 @@ export async function runBenchJourney(
   const last = Math.max(...scenarios.map((scenario) => SCENARIOS.indexOf(scenario)));
   const journey = SCENARIOS.slice(0, last + 1);
   const serve = (scenario: ScenarioName): Promise<void> =>
-    environment.serve(SCENARIO_VERSION[scenario], strategy.serverMode, { ignoreDigests: strategy.stripDigest });
+    environment.serve(SCENARIO_VERSION[scenario], strategy.serverMode, {
+      ignoreDigests: strategy.stripDigest,
+      workbox: strategy.workbox === true,
+      pageDelayMs: scenario === 'think-time' ? THINK_TIME_MS : 0,
+    });
   const results: Partial<Record<ScenarioName, VisitMeasurement>> = {};
   if (strategy.client === 'node-h2') {
     const cache: H2ClientCache = new Map();

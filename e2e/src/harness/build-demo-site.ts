@@ -43,9 +43,10 @@ export interface BuildDemoSiteOptions {
    * Later deploys, cumulative: `js` changes the deepest module of the import
    * graph (escape-html), so every importer's hashed URL changes; `css`
    * changes the design-token stylesheet and the bold font, an asset
-   * referenced only from CSS.
+   * referenced only from CSS; `js-again` changes the deepest module a
+   * second time (the think-time scenario's deploy).
    */
-  codeChanges?: readonly ('js' | 'css')[];
+  codeChanges?: readonly ('js' | 'css' | 'js-again')[];
 }
 
 /**
@@ -64,6 +65,11 @@ export async function buildDemoSite(options: BuildDemoSiteOptions): Promise<Buil
     const file = path.join(source, 'src', 'lib', 'escape-html.ts');
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace('return text.replace(', "if (text === '\\u0000deploy-js') return '';\n  return text.replace("));
+  }
+  if (options.codeChanges?.includes('js-again')) {
+    const file = path.join(source, 'src', 'lib', 'escape-html.ts');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('return text.replace(', "if (text === '\\u0000deploy-js-again') return '';\n  return text.replace("));
   }
   if (options.codeChanges?.includes('css')) {
     await appendFile(path.join(source, 'src', 'styles', 'tokens.css'), '\n:root {\n  --demo-deploy: css;\n}\n');

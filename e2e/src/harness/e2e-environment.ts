@@ -7,14 +7,17 @@ import { startDelayProxy, type DelayProxy } from '@cache-digest/playwright';
 import { buildDemoSite, type BuiltSite } from './build-demo-site.ts';
 import type { VisitFacts } from './measure-visit.ts';
 import { setDigestsIgnored } from './ignore-digests.ts';
+import { setPageDelay } from './page-delay.ts';
+import { workboxSite } from './workbox-site.ts';
 import { recordServedRequests, takeServedRequests } from './served-requests.ts';
 
 /**
  * Which build of the demo is served: v1; v2 with three photos changed; v3 =
  * v2 + the deepest module changed (deploy-js); v4 = v3 + a stylesheet and a
- * font changed (deploy-css). v3 and v4 exist after {@link E2eEnvironment.buildCodeDeploys}.
+ * font changed (deploy-css); v5 = v4 + the deepest module changed again
+ * (think-time). v3 to v5 exist after {@link E2eEnvironment.buildCodeDeploys}.
  */
-export type SiteVersion = 'v1' | 'v2' | 'v3' | 'v4';
+export type SiteVersion = 'v1' | 'v2' | 'v3' | 'v4' | 'v5';
 
 /** Options of {@link E2eEnvironment.create}. */
 export interface E2eEnvironmentOptions {
@@ -33,13 +36,15 @@ export interface E2eEnvironmentOptions {
  */
 export class E2eEnvironment {
   private readonly servers = new Map<string, Promise<RunningServer>>();
+  private readonly workboxSites = new Map<SiteVersion, Promise<BuiltSite>>();
+  private currentSite: BuiltSite | undefined;
   private readonly pageLog: string[] = [];
   private current: SiteVersion = 'v1';
 
   private constructor(
     readonly workDir: string,
     readonly proxy: DelayProxy,
-    readonly sites: Record<'v1' | 'v2', BuiltSite> & Partial<Record<'v3' | 'v4', BuiltSite>>,
+    readonly sites: Record<'v1' | 'v2', BuiltSite> & Partial<Record<'v3' | 'v4' | 'v5', BuiltSite>>,
     readonly spki: string,
   ) {}
 
@@ -67,12 +72,13 @@ export class E2eEnvironment {
     }
   }
 
-  /** Build v3 (deploy-js) and v4 (deploy-css), for the benchmark's code-deploy scenarios. */
+  /** Build v3 (deploy-js), v4 (deploy-css) and v5 (think-time), for the benchmark's code-deploy scenarios. */
   async buildCodeDeploys(): Promise<void> {
-    if (this.sites.v4) return;
+    if (this.sites.v5) return;
     const base = { workDir: this.workDir, deploy: true } as const;
     this.sites.v3 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v3'), codeChanges: ['js'] });
     this.sites.v4 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v4'), codeChanges: ['js', 'css'] });
+    this.sites.v5 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v5'), codeChanges: ['js-again', 'css'] });
   }
 
   private site(version: SiteVersion): BuiltSite {
@@ -88,25 +94,29 @@ export class E2eEnvironment {
 
   /** The files of the build being served now. */
   get files(): BuiltSite['files'] {
-    return this.site(this.current).files;
+    return (this.currentSite ?? this.site(this.current)).files;
   }
 
   /**
    * Serve `version` with `mode` behind the emulator from now on (new
    * connections); `ignoreDigests` makes the server act as if no request
-   * carried a digest (stream-all).
+   * carried a digest (stream-all); `pageDelayMs` makes each page take that
+   * long to build (think-time); `workbox` serves the build with a Workbox
+   * precache worker in place of the kit's (see workbox-site.ts).
    */
   async serve(
     version: SiteVersion,
     mode: 'off' | 'hints' | 'auto' | 'push' | 'stream',
-    options: { ignoreDigests?: boolean } = {},
+    options: { ignoreDigests?: boolean; pageDelayMs?: number; workbox?: boolean } = {},
   ): Promise<void> {
     setDigestsIgnored(options.ignoreDigests === true);
-    const key = `${version}:${mode}`;
+    setPageDelay(options.pageDelayMs ?? 0);
+    const key = `${version}:${mode}${options.workbox ? ':workbox' : ''}`;
+    const site = options.workbox ? await this.workboxSite(version) : this.site(version);
     let server = this.servers.get(key);
     if (!server) {
       server = startServer({
-        root: this.site(version).dir,
+        root: site.dir,
         mode,
         certDir: path.join(this.workDir, 'certs'),
         // The visit measurement reads the URLs streamed/pushed from the line.
@@ -115,13 +125,23 @@ export class E2eEnvironment {
           this.pageLog.push(line);
         },
       }).then(async (running) => {
-        await warmUp(running, this.site(version));
+        await warmUp(running, site);
         return running;
       });
       this.servers.set(key, server);
     }
     this.proxy.retarget((await server).port);
     this.current = version;
+    this.currentSite = site;
+  }
+
+  private workboxSite(version: SiteVersion): Promise<BuiltSite> {
+    let site = this.workboxSites.get(version);
+    if (!site) {
+      site = workboxSite(this.site(version), path.join(this.workDir, `site-${version}-workbox`));
+      this.workboxSites.set(version, site);
+    }
+    return site;
   }
 
   /** The servers' page-request log lines since the last call. */

@@ -22,11 +22,11 @@ export interface Journey {
 export async function runJourney(environment: E2eEnvironment, strategy: Strategy, path = '/'): Promise<Journey> {
   const { visit, dispose } = await makeVisitor(environment, strategy);
   try {
-    await environment.serve('v1', strategy.serverMode, { ignoreDigests: strategy.stripDigest });
+    await environment.serve('v1', strategy.serverMode, { ignoreDigests: strategy.stripDigest, workbox: strategy.workbox === true });
     const cold = await visit(path, true);
     if (strategy.serviceWorker) await visit(path, true);
     const warm = await visit(path, true);
-    await environment.serve('v2', strategy.serverMode, { ignoreDigests: strategy.stripDigest });
+    await environment.serve('v2', strategy.serverMode, { ignoreDigests: strategy.stripDigest, workbox: strategy.workbox === true });
     const deploy = await visit(path, false);
     return { cold, warm, deploy };
   } finally {

@@ -26,7 +26,8 @@ export function recordServedRequests(): void {
     const response = await original.call(this, request);
     const length = Number(response.headers['content-length'] ?? 0);
     served.push({
-      path: request.path,
+      // Without the query: Workbox's precache asks for unhashed files with `?__WB_REVISION__=…`.
+      path: request.path.split('?', 1)[0]!,
       status: response.status,
       bytes: request.method === 'HEAD' || response.status === 304 ? 0 : Number.isFinite(length) ? length : 0,
     });

@@ -15,7 +15,7 @@ export function markdownReport(results: BenchResults): string {
       `Node ${results.machine.node}, ${results.machine.chromium}. Medians of ${results.settings.runs} run(s); ` +
       `extra round trips over a floor of ${results.settings.floorRuns} run(s) at RTT 0; ` +
       `deploys (cumulative): deploy-images changes ${results.settings.deployChangedAssets.join(', ')}, deploy-js the deepest module ` +
-      `(escape-html), deploy-css tokens.css and the bold font.`,
+      `(escape-html), deploy-css tokens.css and the bold font, think-time the deepest module again with a page that takes 200 ms to build.`,
     '',
     'Extra round trips below zero mean the RTT-0 floor visit was slower than the measured one: machine noise, ' +
       'which only more runs on a quieter machine remove; compare strategies within one run.',

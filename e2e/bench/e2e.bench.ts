@@ -75,7 +75,7 @@ const started = Date.now();
 const environment = await E2eEnvironment.create({ rttMs: 0, log: (line) => console.log(line) });
 const cells: CellResult[] = [];
 try {
-  console.log('building the code deploys (v3: deepest module, v4: + stylesheet and font)');
+  console.log('building the code deploys (v3: deepest module, v4: + stylesheet and font, v5: deepest module again)');
   await environment.buildCodeDeploys();
   const floors = new Map<string, number>(); // `${cap}/${model}/${scenario}/${strategy}` -> median ms after first byte
   for (const profile of profiles) {

@@ -32,6 +32,12 @@ export interface PushManifest {
   pages: Record<string, ManifestAsset[]>;
   /** Version 2: route pattern -> assets, for request paths no `pages` key names; order breaks precedence ties. */
   routes?: Record<string, ManifestAsset[]>;
+  /**
+   * URL paths of the content-hashed files (any file, listed by a page or
+   * not): a server sends exactly these with `immutable`. Absent when the
+   * writer cannot tell; the server then guesses from file names.
+   */
+  immutable?: string[];
 }
 
 /** The newest manifest version this package reads and writes. */

@@ -2,6 +2,7 @@ import type { Plugin, ResolvedConfig } from 'vite';
 import { LOADER_PATH, WORKER_PATH } from '../paths.ts';
 import type { CacheDigestWorkerOptions } from '../sw/options.ts';
 import { bundleClientFiles, type ClientFiles } from './bundle-client-files.ts';
+import { contentHashedFiles } from './content-hashed-files.ts';
 import { pushManifestFromBundle } from './push-manifest-from-bundle.ts';
 
 /** Options of {@link cacheDigest}. */
@@ -31,7 +32,7 @@ const LOADER_TAG = /<script\b[^>]*\bsrc\s*=\s*["']\/cache-digest\.js["']/i;
  * The Vite plugin: on `vite build`, adds `<script src="/cache-digest.js"
  * async>` to every HTML page, emits the loader and the Service Worker at the
  * site root, and writes the push manifest of every page with content-hash
- * ETags. Works for multi-page apps. Does nothing in the dev server.
+ * ETags and the list of content-hashed files (`immutable`). Works for multi-page apps. Does nothing in the dev server.
  */
 export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
   let files: Promise<ClientFiles> | undefined;
@@ -57,7 +58,7 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
         return [{ tag: 'script', attrs: { src: LOADER_PATH, async: true }, injectTo: 'head' }];
       },
     },
-    async generateBundle(_outputOptions, bundle) {
+    async generateBundle(outputOptions, bundle) {
       if (config?.build.ssr) return;
       if (options.clientFiles !== false) {
         const client = await (files ?? bundleClientFiles(options.worker));
@@ -66,6 +67,9 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
       }
       if (manifestFileName === false) return;
       const manifest = pushManifestFromBundle(bundle, config?.base ?? '/', options.routes ? { routes: options.routes } : {});
+      // Content-hashed files, known from the output's naming patterns: the server serves exactly these `immutable`.
+      const prefix = (config?.base ?? '/').endsWith('/') ? (config?.base ?? '/') : `${config?.base}/`;
+      manifest.immutable = contentHashedFiles(bundle, outputOptions).map((fileName) => encodeURI(prefix + fileName));
       this.emitFile({ type: 'asset', fileName: manifestFileName, source: `${JSON.stringify(manifest, null, 2)}\n` });
     },
   };

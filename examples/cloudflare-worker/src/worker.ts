@@ -15,12 +15,13 @@ let handler: Promise<FetchHandler | undefined> | undefined;
 async function load(env: Env, base: string): Promise<FetchHandler | undefined> {
   const response = await env.ASSETS.fetch(new URL('/push-manifest.json', base));
   if (!response.ok) return undefined;
-  const manifest = (await response.json()) as { pages: Record<string, PageAsset[]>; routes?: Record<string, PageAsset[]> };
+  const manifest = (await response.json()) as { pages: Record<string, PageAsset[]>; routes?: Record<string, PageAsset[]>; immutable?: string[] };
   return createFetchHandler({
     pages: manifest.pages,
     ...(manifest.routes ? { routes: manifest.routes } : {}),
     // Workers Assets sends `max-age=0, must-revalidate`: assets get the Node static server's defaults.
-    assets: staticCacheControl((url, request) => env.ASSETS.fetch(request ?? url)),
+    // The manifest's content-hashed files (the Vite plugin lists them) are the ones served `immutable`.
+    assets: staticCacheControl((url, request) => env.ASSETS.fetch(request ?? url), manifest.immutable ? { listed: manifest.immutable } : {}),
   });
 }
 

@@ -3,7 +3,7 @@ import { LOADER_PATH } from '@cache-digest/client/scripts';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildManifest, loadManifest, type PushManifest } from '../manifest/index.ts';
-import { StaticSite, type StaticSiteOptions } from '../static/index.ts';
+import { immutablePaths, StaticSite, type StaticSiteOptions } from '../static/index.ts';
 import { DEFAULT_TICKET_KEY_ROTATION_MS, ensureDevCertificate, shareTicketKeys, spkiHash } from '../tls/index.ts';
 import type { DeliveryStatsSnapshot } from '../core/delivery-stats.ts';
 import type { DeliveryMode } from '../core/types.ts';
@@ -41,6 +41,8 @@ export interface StartServerOptions {
   logFormat?: LogFormat;
   /** Cache-Control and compression of the static files. */
   cacheControl?: StaticSiteOptions['cacheControl'];
+  /** Globs of URL paths also served `immutable` (`/assets/**`, `*.woff2`), beyond the manifest's `immutable` list or, without one, content-hashed names. */
+  immutable?: readonly string[];
   compress?: boolean;
   /** Delay before 103 Early Hints, ms (default 5). */
   earlyHintsDelayMs?: number;
@@ -105,10 +107,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     key = dev.key;
     caPath = dev.caPath;
   }
-  const site = new StaticSite({ root, ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}), ...(options.compress === undefined ? {} : { compress: options.compress }) });
+  const resolved = await resolveManifest(root, options.manifest);
+  // The manifest's list of content-hashed files, when it has one, decides what is `immutable`.
+  const immutable = immutablePaths({ ...(resolved.immutable ? { listed: resolved.immutable } : {}), ...(options.immutable ? { globs: options.immutable } : {}) });
+  const site = new StaticSite({ root, immutable, ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}), ...(options.compress === undefined ? {} : { compress: options.compress }) });
   const memoryScripts: ReadonlyMap<string, MemoryScript> = options.clientScripts === false ? new Map() : await missingClientScripts(site);
   // Scripts served from memory are no file of the site: never an asset to push.
-  const manifest = withoutAssets(await resolveManifest(root, options.manifest), memoryScripts);
+  const manifest = withoutAssets(resolved, memoryScripts);
   const loaderInjector = options.injectLoader
     ? new LoaderInjector(site, { loaderPath: LOADER_PATH, compress: options.compress ?? true })
     : undefined;

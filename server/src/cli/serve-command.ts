@@ -20,11 +20,15 @@ const consoleOut = (line: string): void => console.log(line);
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
  * [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
  * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N] [--closed-window-streams N]
- * [--push-digest-scope request|connection] [--ticket-keys FILE]`: serves DIR over HTTP/2 + TLS (HTTP/1.1
+ * [--push-digest-scope request|connection] [--ticket-keys FILE]
+ * [--immutable GLOB]...`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
  * are served from memory when DIR lacks them (unless `--no-client`);
  * `--inject-loader` adds the loader's script tag to HTML pages lacking it.
+ * `--immutable GLOB` (repeatable: `/assets/**`, `*.woff2`) serves matching
+ * files `immutable` besides the manifest's content-hashed list (or, without
+ * one, the file names that look content-hashed).
  */
 export async function serveCommand(args: string[], out: (line: string) => void = consoleOut): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,6 +42,7 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       key: { type: 'string' },
       mode: { type: 'string', default: 'auto' },
       manifest: { type: 'string' },
+      immutable: { type: 'string', multiple: true },
       stats: { type: 'boolean', default: false },
       'no-client': { type: 'boolean', default: false },
       'inject-loader': { type: 'boolean', default: false },
@@ -94,6 +99,9 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   const scope = values['push-digest-scope'];
   if (scope !== undefined && scope !== 'request' && scope !== 'connection') throw new UsageError('serve: --push-digest-scope must be request|connection');
 
+  for (const glob of values.immutable ?? []) {
+    if (glob === '' || glob.length > 1024) throw new UsageError('serve: --immutable needs a glob such as "/assets/**" or "*.woff2"');
+  }
   const tls = values.cert !== undefined && values.key !== undefined ? await readCertificate(values.cert, values.key) : {};
   const server = await startServer({
     root,
@@ -111,6 +119,7 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     ...(scope !== undefined ? { pushDigestScope: scope } : {}),
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
     ...(values['ticket-keys'] !== undefined ? { ticketKeys: values['ticket-keys'] } : {}),
+    ...(values.immutable ? { immutable: values.immutable } : {}),
   }).catch((error: unknown) => {
     if (error instanceof TicketKeyError) throw new UsageError(`serve: --ticket-keys: ${error.message}`);
     throw listenError(error, values.port, values.host);

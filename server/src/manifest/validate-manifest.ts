@@ -8,6 +8,8 @@ export const MAX_MANIFEST_PAGES = 100_000;
 export const MAX_ASSETS_PER_PAGE = 10_000;
 /** Most route patterns a manifest may list. */
 export const MAX_MANIFEST_ROUTES = 10_000;
+/** Most URL paths of the `immutable` list. */
+export const MAX_IMMUTABLE_PATHS = 1_000_000;
 const ETAG = /^(W\/)?"[\u0021\u0023-\u007e\u0080-\u00ff]*"$/;
 const CONTENT_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.*)?$/;
 
@@ -77,23 +79,36 @@ export function validateManifest(value: unknown): PushManifest {
     if (pageProblem) invalid(`page key ${pageProblem}`, where);
     result[page] = validateAssets(assets, where);
   }
-  if (value['routes'] === undefined) return { version, pages: result };
-  if (version !== 2) invalid('"routes" needs "version": 2', 'routes');
-  const routes = value['routes'];
-  if (!isObject(routes)) invalid('"routes" must be an object mapping route patterns to asset lists', 'routes');
-  const routeEntries = Object.entries(routes);
-  if (routeEntries.length > MAX_MANIFEST_ROUTES) invalid(`more than ${MAX_MANIFEST_ROUTES} routes`, 'routes');
-  // Patterns start with "/" (checked below), so none is "__proto__"; the object keeps the file's order, which breaks ties.
-  const routeResult: Record<string, ManifestAsset[]> = {};
-  for (const [pattern, assets] of routeEntries) {
-    const where = `routes[${JSON.stringify(pattern)}]`;
-    try {
-      parseRoutePattern(pattern);
-    } catch (error) {
-      if (error instanceof RoutePatternError) invalid(error.message, where);
-      throw error;
+  const manifest: PushManifest = { version, pages: result };
+  if (value['routes'] !== undefined) {
+    if (version !== 2) invalid('"routes" needs "version": 2', 'routes');
+    const routes = value['routes'];
+    if (!isObject(routes)) invalid('"routes" must be an object mapping route patterns to asset lists', 'routes');
+    const routeEntries = Object.entries(routes);
+    if (routeEntries.length > MAX_MANIFEST_ROUTES) invalid(`more than ${MAX_MANIFEST_ROUTES} routes`, 'routes');
+    // Patterns start with "/" (checked below), so none is "__proto__"; the object keeps the file's order, which breaks ties.
+    const routeResult: Record<string, ManifestAsset[]> = {};
+    for (const [pattern, assets] of routeEntries) {
+      const where = `routes[${JSON.stringify(pattern)}]`;
+      try {
+        parseRoutePattern(pattern);
+      } catch (error) {
+        if (error instanceof RoutePatternError) invalid(error.message, where);
+        throw error;
+      }
+      routeResult[pattern] = validateAssets(assets, where);
     }
-    routeResult[pattern] = validateAssets(assets, where);
+    manifest.routes = routeResult;
   }
-  return { version, pages: result, routes: routeResult };
+  const immutable = value['immutable'];
+  if (immutable !== undefined) {
+    if (!Array.isArray(immutable)) invalid('"immutable" must be an array of URL paths', 'immutable');
+    if (immutable.length > MAX_IMMUTABLE_PATHS) invalid(`more than ${MAX_IMMUTABLE_PATHS} immutable paths`, 'immutable');
+    immutable.forEach((entry, index) => {
+      const problem = sameOriginPathProblem(entry);
+      if (problem) invalid(`immutable path ${problem}`, `immutable[${index}]`);
+    });
+    manifest.immutable = [...(immutable as string[])];
+  }
+  return manifest;
 }

@@ -111,6 +111,7 @@ export class StaticSite {
   /** The folder being served, as given (absolute). */
   readonly root: string;
   readonly #cacheControl: { html: string; hashed: string; other: string };
+  readonly #immutable: (urlPath: string) => boolean;
   readonly #compress: boolean;
   readonly #maxCachedFileBytes: number;
   readonly #files = new ByteCache(FILE_CACHE_BYTES);
@@ -131,6 +132,7 @@ export class StaticSite {
     }
     this.root = path.resolve(options.root);
     this.#cacheControl = { ...defaultCacheControl, ...options.cacheControl };
+    this.#immutable = options.immutable ?? ((urlPath) => isContentHashedName(path.basename(decodeURIComponent(urlPath))));
     this.#compress = options.compress ?? true;
     const max = options.maxCachedFileBytes ?? DEFAULT_MAX_CACHED_FILE_BYTES;
     this.#maxCachedFileBytes = Number.isFinite(max) && max >= 0 ? Math.floor(max) : DEFAULT_MAX_CACHED_FILE_BYTES;
@@ -464,7 +466,7 @@ export class StaticSite {
     const cacheControl =
       mediaTypeEssence(contentType) === 'text/html'
         ? this.#cacheControl.html
-        : isContentHashedName(path.basename(decodeURIComponent(urlPath)))
+        : this.#immutable(urlPath)
           ? this.#cacheControl.hashed
           : this.#cacheControl.other;
     return { urlPath, filePath, size, mtime: new Date(wholeMs(mtimeMs)), etag, contentType, cacheControl };

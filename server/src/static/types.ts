@@ -6,6 +6,8 @@ export interface StaticSiteOptions {
   root: string;
   /** Cache-Control per kind of file; defaults: `no-cache` (HTML), `public, max-age=31536000, immutable` (content-hashed names), `public, max-age=3600` (other). */
   cacheControl?: { html?: string; hashed?: string; other?: string };
+  /** Which non-HTML URL paths get the `hashed` Cache-Control (see `immutablePaths`); default: content-hashed file names. */
+  immutable?: (urlPath: string) => boolean;
   /** gzip / brotli for compressible types when the client accepts them (default true). */
   compress?: boolean;
   /** Largest file kept in memory (bytes, ETag-consistent) and compressed on the fly; larger files are streamed from disk. Default 4 MiB. */

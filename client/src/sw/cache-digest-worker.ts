@@ -1,11 +1,13 @@
 import { WORKER_PATH } from '../paths.ts';
 import { CurrentAssets } from './current-assets.ts';
 import type { DigestSnapshot } from './digest-index.ts';
+import type { IndexEntry } from './index-entry.ts';
 import { HttpCacheStrategy, type KeepAlive } from './http-cache-strategy.ts';
 import { NavigationIntake } from './navigation-intake.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import { PartWaiters } from './part-waiters.ts';
 import { PersistentDigestIndex } from './persistent-digest-index.ts';
+import { pruneAfterStream } from './prune-after-stream.ts';
 
 export type { KeepAlive } from './http-cache-strategy.ts';
 
@@ -48,7 +50,11 @@ export class CacheDigestWorker {
       afterRebuild: () => this.cache.evict(),
     });
     this.cache = new HttpCacheStrategy(scope, cacheName, options, this.index, waiters);
-    this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets);
+    // After each push stream, entries of earlier deploys and long-unused ones leave the cache (docs/deploys.md).
+    const pruneTarget = { values: () => this.index.values(), set: (...entries: IndexEntry[]) => this.index.set(...entries), retire: (urls: readonly string[]) => this.cache.forget(urls) };
+    this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets, (pageUrl, assets, resolve) =>
+      pruneAfterStream(pruneTarget, { pageUrl, assets, resolve, now: Date.now(), maxUnusedMs: options.maxUnusedMs }),
+    );
   }
 
   /** Loads the index from IndexedDB, or rebuilds it from the Cache API when missing or corrupt. Never rejects. */

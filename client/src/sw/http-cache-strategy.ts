@@ -110,7 +110,10 @@ export class HttpCacheStrategy {
     const cache = await caches.open(this.cacheName);
     await cache.delete(url, { ignoreVary: true });
     await cache.put(typeof key === 'string' ? url : key, toStoredResponse(response, times.responseTime));
-    await this.index.set(createIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime }));
+    const entry = createIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });
+    const pages = this.index.get(url)?.pages; // a new copy of a URL is listed by the same pages
+    if (pages) entry.pages = pages;
+    await this.index.set(entry);
     await this.evict();
   }
 
@@ -180,6 +183,8 @@ export class HttpCacheStrategy {
       if (refreshed) return toResponse(refreshed);
       return this.fromNetwork(request, url, keepAlive);
     }
+    // The site no longer serves it (a deploy removed it): the entry is retired.
+    if (response.status === 404 || response.status === 410) keepAlive(this.forget([url]));
     if (isStorable(response)) keepAlive(this.storeNetworkResponse(request, url, response.clone(), requestTime));
     return response;
   }
@@ -194,7 +199,7 @@ export class HttpCacheStrategy {
   }
 
   /** Removes entries from the index (memory, IndexedDB), then from the Cache API. */
-  private async forget(urls: readonly string[]): Promise<void> {
+  async forget(urls: readonly string[]): Promise<void> {
     await this.index.delete(urls);
     const cache = await caches.open(this.cacheName);
     await Promise.all(urls.map((url) => cache.delete(url, { ignoreVary: true })));

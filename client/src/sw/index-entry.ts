@@ -24,6 +24,8 @@ export interface IndexEntry {
   size: number;
   /** Epoch ms of the last time a page used it (least-recently-used eviction). */
   lastUsed: number;
+  /** Paths of the pages whose current asset list names it; it is retired when none does any more (prune-listed.ts). */
+  pages?: string[];
 }
 
 /** Builds an index entry, hashing its keys once, here, at insertion time. */
@@ -61,6 +63,7 @@ export function isIndexEntry(value: unknown): value is IndexEntry {
     (entry.etag === undefined || typeof entry.etag === 'string') &&
     U32(entry.urlHi) && U32(entry.urlLo) && U32(entry.keyHi) && U32(entry.keyLo) &&
     FINITE(entry.freshUntil) && FINITE(entry.size) && FINITE(entry.lastUsed) &&
-    typeof entry.immutable === 'boolean' && typeof entry.mustRevalidate === 'boolean'
+    typeof entry.immutable === 'boolean' && typeof entry.mustRevalidate === 'boolean' &&
+    (entry.pages === undefined || (Array.isArray(entry.pages) && entry.pages.length <= 64 && entry.pages.every((page) => typeof page === 'string')))
   );
 }

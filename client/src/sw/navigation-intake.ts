@@ -34,6 +34,8 @@ export class NavigationIntake {
     private readonly digest: () => Promise<DigestSnapshot>,
     /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
     private readonly currentAssets: CurrentAssets,
+    /** Called once a push stream's parts are all stored, with the page's current asset list (pruning, prune-after-stream.ts). */
+    private readonly afterStream?: (pageUrl: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
   ) {}
 
   /**
@@ -113,7 +115,7 @@ export class NavigationIntake {
         pageStallTimeoutMs: this.options.pageStallTimeoutMs,
       },
     );
-    keepAlive(done.then(() => Promise.allSettled(writes)));
+    keepAlive(done.then(() => Promise.allSettled(writes)).then(() => this.afterStream?.(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path))));
     const pageResponse = await page;
     if (!pageResponse && viaPreload) {
       // WebKit cold start (see preload-unusable.ts): the preload's body was no stream. Ask again with

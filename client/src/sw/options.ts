@@ -6,6 +6,8 @@ export interface CacheDigestWorkerOptions {
   maxEntries?: number;
   /** Most cached body bytes. Default 50 MiB. */
   maxBytes?: number;
+  /** Entries no page used for this long (ms) are removed after a navigation's push stream. Default 30 days. */
+  maxUnusedMs?: number;
   /** Largest single body kept (and buffered from a push stream). Default 8 MiB. */
   maxEntryBytes?: number;
   /**
@@ -53,6 +55,7 @@ export type ResolvedWorkerOptions = Required<CacheDigestWorkerOptions>;
 export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
   maxEntries: 2000,
   maxBytes: 50 * 1024 * 1024,
+  maxUnusedMs: 30 * 24 * 60 * 60 * 1000,
   maxEntryBytes: 8 * 1024 * 1024,
   digestBudget: DEFAULT_DIGEST_BUDGET,
   pBits: DEFAULT_P_BITS,

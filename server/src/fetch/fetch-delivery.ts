@@ -93,7 +93,10 @@ export class FetchDelivery {
         },
         onCancel: () => abort.abort(),
       });
-      return new Response(body, { status: 200, headers: pushStreamHeaders(this.core.pageHeaders(plan, outcome), streamed.map((entry) => entry.asset.url)) });
+      const streamHeaders = pushStreamHeaders(this.core.pageHeaders(plan, outcome), streamed.map((entry) => entry.asset.url));
+      // Every asset of the page as served now, held ones included: the worker keeps these first and retires what a deploy replaced.
+      streamHeaders['push-stream-assets'] = plan.assets.map((entry) => entry.asset.url).join(', ');
+      return new Response(body, { status: 200, headers: streamHeaders });
     }
 
     let page: Response;

@@ -78,6 +78,7 @@ describe('thirty deploys, a visit after each, in Chromium', () => {
   let browser: LaunchedChromium;
   let page: Page;
   let port: number;
+  let initial: Deploy;
 
   const origin = () => server.url.replace(/\/$/, '');
 
@@ -109,7 +110,7 @@ describe('thirty deploys, a visit after each, in Chromium', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'cache-digest-deploys-'));
     certDir = path.join(root, '..', `${path.basename(root)}-certs`);
-    await writeDeploy(root, 0);
+    initial = await writeDeploy(root, 0);
     server = await startServer({ root, port: 0, mode: 'stream', certDir, log: false });
     port = server.port;
     browser = await launchChromium({ spki: [server.spki] });
@@ -128,7 +129,9 @@ describe('thirty deploys, a visit after each, in Chromium', () => {
   });
 
   it('keeps Cache Storage and the digest at the current site, and sends only what changed', async () => {
-    const series: { deploy: number; entries: number; bytes: number; digestChars: number; digestEntries: number; sent: number }[] = [];
+    const series: { deploy: number; entries: number; bytes: number; digestChars: number; digestEntries: number; sent: number; siteEntries: number; siteBytes: number; everDelivered: number; everDeliveredBytes: number }[] = [];
+    // Every asset URL delivered so far (with its bytes): what the cache would hold if nothing were retired.
+    const delivered = new Map<string, number>(initial.sizes);
     for (let k = 1; k <= DEPLOYS; k++) {
       const deploy = await writeDeploy(root, k);
       await restart();
@@ -149,7 +152,9 @@ describe('thirty deploys, a visit after each, in Chromium', () => {
         return parseCacheDigestHeader(digest).reduce((sum, member) => sum + member.digest.size, 0) === urls.length;
       });
       const digestEntries = parseCacheDigestHeader(digest).reduce((sum, member) => sum + member.digest.size, 0);
-      series.push({ deploy: k, entries: urls.length, bytes, digestChars: digest.length, digestEntries, sent: stats.assetsPushed });
+      for (const [url, size] of deploy.sizes) delivered.set(url, size);
+      const everDeliveredBytes = [...delivered.values()].reduce((sum, size) => sum + size, 0);
+      series.push({ deploy: k, entries: urls.length, bytes, digestChars: digest.length, digestEntries, sent: stats.assetsPushed, siteEntries: current.length, siteBytes: currentBytes, everDelivered: delivered.size + 1, everDeliveredBytes });
       expect(urls.length).toBeLessThanOrEqual(Math.ceil(current.length * 1.1));
       // The loader is the one entry outside the pages' lists; bodies beyond the current assets stay under half of them.
       expect(bytes).toBeLessThanOrEqual(currentBytes * 1.5);

@@ -141,6 +141,15 @@ describe('cache-digest serve', () => {
     expect(quiet.output()).not.toMatch(/GET \//);
   }, 90_000);
 
+  it('--immutable GLOB (repeatable) serves matching files immutable', async () => {
+    const server = await serve([site.root, '--port', '0', '--immutable', '/img/**', '--immutable', '*.woff2']);
+    const cacheControl = async (urlPath: string) => (await h2Get(server.origin, urlPath)).headers['cache-control'];
+    expect(await cacheControl('/img/logo.png')).toBe('public, max-age=31536000, immutable');
+    expect(await cacheControl('/fonts/x.woff2')).toBe('public, max-age=31536000, immutable');
+    expect(await cacheControl('/assets/main.js')).toBe('public, max-age=3600');
+    expect(await server.stop()).toBe(0);
+  }, 90_000);
+
   it('refuses bad arguments with exit code 2', async () => {
     const errors: string[] = [];
     const io = { stdin: (async function* () {})(), stdout: () => {}, stderr: (text: string) => errors.push(text) };
@@ -150,8 +159,10 @@ describe('cache-digest serve', () => {
     expect(await main(['serve', site.root, '--cert', 'x.pem'], io)).toBe(2);
     expect(await main(['serve', site.root, '--log', 'loud'], io)).toBe(2);
     expect(await main(['serve', site.root, '--log-format', 'xml'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--immutable', ''], io)).toBe(2);
     expect(errors.join('')).toMatch(/--mode must be one of/);
     expect(errors.join('')).toMatch(/--log must be one of/);
     expect(errors.join('')).toMatch(/--log-format must be one of/);
+    expect(errors.join('')).toMatch(/--immutable needs a glob/);
   });
 });

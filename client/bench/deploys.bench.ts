@@ -57,7 +57,7 @@ function chart(data: Point[]): string {
   const xTicks = data.filter((p) => p.deploy === 1 || p.deploy % 5 === 0).map((p) => `<text x="${x(p.deploy)}" y="${bottom + 14}" font-size="10" text-anchor="middle">${p.deploy}</text>`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-<text x="${left}" y="22" font-size="14">Worker cache entries after each deploy + visit (blue), current site (green, dashed), never pruned (grey)</text>
+<text x="${left}" y="22" font-size="14">Worker cache entries after each deploy + visit (blue), current site (green, dashed), every URL delivered: never pruned (grey, computed)</text>
 ${ticks}${xTicks}
 ${line(data.map((p) => p.everDelivered), '#bab0ac')}
 ${line(data.map((p) => p.siteEntries), '#54a24b', '5 4')}

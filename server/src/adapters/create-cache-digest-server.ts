@@ -7,6 +7,7 @@ import { cacheDigestMiddleware, earlyHintsWritten, type CacheDigestMiddleware } 
 import type { NodeRequest, NodeResponse } from './node-types.ts';
 import type { LoaderInjector } from './loader-injector.ts';
 import { memoryScriptResponse, type MemoryScript } from './memory-script.ts';
+import { answerFromTable } from './answer-from-table.ts';
 import { writeStaticResponse } from './write-static-response.ts';
 import { DEFAULT_SERVER_LIMITS, MIN_OPEN_WINDOW_BYTES, type ServerLimits } from './server-limits.ts';
 import { existingBudget } from './connection-budget.ts';
@@ -155,6 +156,25 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
       } else res.destroy();
     });
   });
+
+  // HTTP/2 streams the file table can answer at once skip the compatibility API (see answerFromTable).
+  const fromTable = answerFromTable({ site: options.site, core: middleware.core, pagesElsewhere: options.loaderInjector !== undefined });
+  const compat = server.listeners('stream').find((listener) => listener.name === 'bound onServerStream');
+  if (compat) {
+    server.removeListener('stream', compat as (...args: unknown[]) => void);
+    server.on('stream', (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      const path = headers[':path'];
+      let answered = false;
+      if (path !== options.statsPath && !options.memoryScripts?.has(pathOf(path))) {
+        try {
+          answered = fromTable(stream, headers);
+        } catch {
+          answered = stream.headersSent;
+        }
+      }
+      if (!answered) compat.call(server, stream, headers, ...rest);
+    });
+  }
 
   async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
     // RFC 8470: a proxy forwarded this from TLS early data, and it is not safe to replay.

@@ -52,6 +52,8 @@ interface Described {
   body?: Uint8Array;
   /** Compressed variants, found or made once per description. */
   encoded: Map<ContentCoding, Promise<{ body: EncodedBody; headers: Record<string, string> } | null>>;
+  /** The in-memory variants once made (null: not worth compressing), for answers without waiting. */
+  encodedReady: Map<ContentCoding, { headers: Record<string, string>; bytes: Uint8Array } | null>;
 }
 
 const brotliCompress = promisify(zlib.brotliCompress);
@@ -281,6 +283,7 @@ export class StaticSite {
       common,
       identity: { ...common, 'content-length': String(file.size) },
       encoded: new Map(),
+      encodedReady: new Map(),
     };
     // A change seen while this was described (a newer generation) must not be masked by it.
     if (generation === this.#generation) {
@@ -328,23 +331,16 @@ export class StaticSite {
     return this.#respond(found, method, request);
   }
 
-  /** A described file's response to one request. */
+  /** A described file's response to one request (headers a copy the caller may change). */
   async #respond(found: Described, method: string, request: StaticRequest): Promise<StaticResponse> {
     const headers = request.headers ?? {};
-    const { file, compressible, validators, common } = found;
-    // The common request (no validators, no range) is answered from the description alone.
-    if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined) {
-      const precondition = evaluatePreconditions(headers, { etag: file.etag, mtime: file.mtime });
-      if (precondition === 'failed') return textResponse(412, 'Precondition Failed', method);
-      if (precondition === 'not-modified') return { status: 304, headers: { ...validators }, body: null };
-    }
+    const now = this.#answerFrom(found, method, headers);
+    if (now) return { status: now.status, headers: { ...now.headers }, body: now.body };
+    const { file, compressible, common } = found;
 
     // Ranges are served from the identity encoding, so byte offsets match the ETag's bytes.
     if (headers['range'] !== undefined && ifRangeAllows(headers['if-range'], { etag: file.etag, mtime: file.mtime })) {
       const range = parseRange(headers['range'], file.size);
-      if (range.kind === 'unsatisfiable') {
-        return textResponse(416, 'Range Not Satisfiable', method, { 'content-range': `bytes */${file.size}` });
-      }
       if (range.kind === 'range') {
         const { start, end } = range.range;
         return {
@@ -369,6 +365,7 @@ export class StaticSite {
           variant.then(
             (result) => {
               if (result && 'stream' in result.body) found.encoded.delete(coding);
+              else found.encodedReady.set(coding, result && 'bytes' in result.body ? { headers: result.headers, bytes: result.body.bytes } : null);
             },
             () => found.encoded.delete(coding),
           );
@@ -392,6 +389,58 @@ export class StaticSite {
       }
     }
     return { status: 200, headers: { ...found.identity }, body };
+  }
+
+  /**
+   * The response when the description alone (and bytes already in memory)
+   * can give it, without waiting; undefined when it needs the disk or a
+   * compression first. Headers are the description's own objects.
+   */
+  #answerFrom(found: Described, method: string, headers: StaticRequest['headers']): StaticResponse | undefined {
+    const { file, compressible, common } = found;
+    if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined || headers['if-match'] !== undefined || headers['if-unmodified-since'] !== undefined) {
+      const precondition = evaluatePreconditions(headers, { etag: file.etag, mtime: file.mtime });
+      if (precondition === 'failed') return textResponse(412, 'Precondition Failed', method);
+      if (precondition === 'not-modified') return { status: 304, headers: found.validators, body: null };
+    }
+    if (headers['range'] !== undefined && ifRangeAllows(headers['if-range'], { etag: file.etag, mtime: file.mtime })) {
+      const range = parseRange(headers['range'], file.size);
+      if (range.kind === 'unsatisfiable') {
+        return textResponse(416, 'Range Not Satisfiable', method, { 'content-range': `bytes */${file.size}` });
+      }
+      if (range.kind === 'range') {
+        if (method !== 'HEAD' && !found.body) return undefined;
+        const { start, end } = range.range;
+        return {
+          status: 206,
+          headers: { ...common, 'content-range': `bytes ${start}-${end}/${file.size}`, 'content-length': String(end - start + 1) },
+          body: method === 'HEAD' ? null : found.body!.subarray(start, end + 1),
+        };
+      }
+    }
+    if (compressible) {
+      const coding = negotiateEncoding(headers['accept-encoding']);
+      if (coding !== 'identity') {
+        const ready = found.encodedReady.get(coding);
+        if (ready === undefined) return undefined;
+        if (ready !== null) return { status: 200, headers: ready.headers, body: method === 'HEAD' ? null : ready.bytes };
+      }
+    }
+    if (method === 'HEAD') return { status: 200, headers: found.identity, body: null };
+    return found.body ? { status: 200, headers: found.identity, body: found.body } : undefined;
+  }
+
+  /**
+   * The response to a GET or HEAD of a path described a moment ago, when it
+   * can be given at once from memory (no file-system call, no waiting);
+   * undefined otherwise (then {@link handle} answers). For a server's hot
+   * path: the returned headers object is shared by every such answer and
+   * must not be changed.
+   */
+  answerNow(request: StaticRequest): StaticResponse | undefined {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    const known = this.#current(request.path);
+    return known ? this.#answerFrom(known, request.method, request.headers ?? {}) : undefined;
   }
 
   /** The description of a request path when it is current (no parsing, no file-system call). */

@@ -1,0 +1,107 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { CacheDigestCore, DeliveryOutcome } from '../core/cache-digest-core.ts';
+import { earlyHintLinks, pageHeaderWrites } from '../core/page-header-writes.ts';
+import type { DeliveryPlan, PageAsset, PageRequest } from '../core/types.ts';
+import { mediaTypeEssence, type StaticResponse, type StaticSite } from '../static/index.ts';
+
+/** What {@link answerFromTable} serves from. */
+export interface TableAnswerOptions {
+  site: StaticSite;
+  core: CacheDigestCore;
+  /** Pages are served by something else (the loader injector): only non-HTML files are answered here. */
+  pagesElsewhere?: boolean;
+}
+
+/**
+ * The node:http2 hot path: answers a stream straight from the site's file
+ * table through the stream API (no compatibility req/res objects, no header
+ * patching), when everything is already in memory: a described static file,
+ * or a page in `hints`, `links` or `off` delivery whose bytes are at hand.
+ * Returns false, having written nothing, for anything else (push, stream,
+ * a file not described yet, a body to read or compress first), which the
+ * caller then serves the ordinary way. The headers are the ones that way
+ * gives; a page ready at once sends its 103 Early Hints in the same turn,
+ * just before the page (a timer there would only delay a page that is ready).
+ */
+export function answerFromTable(options: TableAnswerOptions): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean {
+  const { site, core } = options;
+  const mayPush = core.mode === 'push' || core.mode === 'auto';
+  // Per static header object and delivery headers: the merged response head, built once.
+  const heads = new WeakMap<object, Map<string, OutgoingHttpHeaders>>();
+
+  return (stream, headers) => {
+    const method = headers[':method'];
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const path = headers[':path'] ?? '/';
+    const assets = core.pageAssets(path);
+    if (assets && options.pagesElsewhere) return false;
+    const request = { method, path, headers };
+    const response = site.answerNow(request);
+    if (!response || response.body instanceof Uint8Array === false && response.body !== null) return false;
+    if (options.pagesElsewhere && mediaTypeEssence(response.headers['content-type'] ?? '') === 'text/html') return false;
+    if (stream.destroyed || stream.headersSent) return true;
+    if (!assets) {
+      send(stream, method, response, response.status === 200 ? response.headers : { ...response.headers, ':status': response.status });
+      return true;
+    }
+
+    const page: PageRequest = {
+      method,
+      path,
+      authority: first(headers[':authority']) ?? first(headers['host']) ?? 'localhost',
+      scheme: first(headers[':scheme']) ?? 'https',
+      headers,
+      http2: true,
+      pushEnabled: mayPush && stream.pushAllowed && Boolean(stream.session?.remoteSettings.enablePush),
+    };
+    const plan = core.plan(page, assets);
+    if (plan.mode === 'push' || plan.mode === 'stream') return false;
+    const outcome = outcomeOf(plan);
+    const delivery = core.pageHeaders(plan, outcome);
+    const status = response.status;
+    // The merge depends only on the file's head, the status and the delivery's headers: one per distinct set.
+    const key = `${status}\u0000${delivery['cache-digest-push']}\u0000${delivery.vary ?? ''}\u0000${delivery.private}\u0000${delivery.link?.join('\u0001') ?? ''}`;
+    let byDelivery = heads.get(response.headers);
+    if (!byDelivery) heads.set(response.headers, (byDelivery = new Map()));
+    let head = byDelivery.get(key);
+    if (!head) {
+      const merged: OutgoingHttpHeaders = { ...response.headers };
+      const view = { get: (name: string) => response.headers[name] };
+      for (const [name, value] of pageHeaderWrites(delivery, view, status)) merged[name] = value;
+      if (status !== 200) merged[':status'] = status;
+      head = merged;
+      // Bounded: the summary carries the digest's entry count, which a client chooses.
+      if (byDelivery.size >= 64) byDelivery.clear();
+      byDelivery.set(key, head);
+    }
+    if (status < 400) {
+      const links = earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload);
+      if (links.length > 0) stream.additionalHeaders({ ':status': 103, link: links });
+    }
+    send(stream, method, response, head);
+    core.record(page, plan, outcome, status);
+    return true;
+  };
+}
+
+function outcomeOf(plan: DeliveryPlan): DeliveryOutcome {
+  if (plan.mode === 'off') return { pushed: [], skipped: [] };
+  const pushed: PageAsset[] = [];
+  const skipped: PageAsset[] = [];
+  for (const entry of plan.assets) (entry.state === 'missing' ? pushed : skipped).push(entry.asset);
+  return { pushed, skipped };
+}
+
+function send(stream: ServerHttp2Stream, method: string, response: StaticResponse, head: OutgoingHttpHeaders): void {
+  const body = response.body as Uint8Array | null;
+  if (method === 'HEAD' || body === null || body.byteLength === 0) {
+    stream.respond(head, { endStream: true });
+    return;
+  }
+  stream.respond(head);
+  stream.end(body);
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

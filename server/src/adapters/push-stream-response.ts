@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { contentDigestValue, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
+import { contentDigestValue, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, type PushStreamHead } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
@@ -117,8 +117,9 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     budget.release(held);
     held = 0;
   });
-  const sendBody = async (id: number, body: Uint8Array): Promise<boolean> => {
-    for (let offset = 0; offset < body.byteLength; offset += SLICE_BYTES) {
+  // `whole`: a body of one slice goes out with its part's HEAD and END in one write.
+  const sendBody = async (id: number, body: Uint8Array, whole?: PushStreamHead): Promise<boolean> => {
+    for (let offset = 0; offset < body.byteLength || (whole && offset === 0); offset += SLICE_BYTES) {
       const slice = body.subarray(offset, offset + SLICE_BYTES);
       if (!(await budget.acquire(slice.byteLength, gone))) return false;
       held += slice.byteLength;
@@ -129,7 +130,7 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
         held -= slice.byteLength;
         budget.release(slice.byteLength, !error);
       };
-      const written = send(writer.data(id, slice), release);
+      const written = send(whole ? writer.part(id, whole, slice) : writer.data(id, slice), release);
       if (finished || responseClosed(res)) return false;
       if (!written && !(await drained())) return false;
     }
@@ -275,6 +276,10 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       }
       // Content-Digest (RFC 9530): the worker checks the body against it before storing.
       const headers = { 'content-digest': contentDigestOf(asset.url, response.headers, response.body), ...response.headers };
+      if (response.body.byteLength <= SLICE_BYTES) {
+        if (!(await sendBody(id, response.body, { url: asset.url, status: 200, headers, role: 'asset' }))) break;
+        continue;
+      }
       send(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
       if (!(await sendBody(id, response.body))) break;
       if (!(await sendPaced(writer.end(id)))) break;

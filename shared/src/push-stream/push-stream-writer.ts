@@ -53,6 +53,24 @@ export class PushStreamWriter {
 
   /** Opens part `part` with its URL, status, headers and role (a HEAD frame). */
   head(part: number, head: PushStreamHead): Uint8Array {
+    return this.frames([[FRAME_HEAD, part, this.openHead(part, head)]]);
+  }
+
+  /**
+   * A whole part in one buffer: its HEAD, its body in DATA frames and its END
+   * (what {@link head}, {@link data} and {@link end} return, joined), so a
+   * small asset goes out in one write.
+   */
+  part(part: number, head: PushStreamHead, body: Uint8Array): Uint8Array {
+    const json = this.openHead(part, head);
+    const frames: [number, number, Uint8Array][] = [[FRAME_HEAD, part, json]];
+    this.pushData(part, body, frames);
+    frames.push(this.endFrame(part));
+    return this.frames(frames);
+  }
+
+  /** Checks a HEAD, marks its part open and returns the frame's JSON payload. */
+  private openHead(part: number, head: PushStreamHead): Uint8Array {
     this.checkWritable();
     if (!Number.isInteger(part) || part < 0 || part > MAX_PART) {
       throw new CacheDigestError('BAD_ARGUMENT', `part must be an integer in 0..${MAX_PART}`);
@@ -78,32 +96,39 @@ export class PushStreamWriter {
     if (json.length > MAX_FRAME_BYTES) throw new CacheDigestError('BAD_ARGUMENT', 'part headers exceed one frame (1 MiB)');
     this.used.add(part);
     this.open.set(part, { length: 0, crc: 0 });
-    return this.frames([[FRAME_HEAD, part, json]]);
+    return json;
   }
 
   /** The next bytes of an open part's body, split into DATA frames. Empty input yields no frame. */
   data(part: number, bytes: Uint8Array): Uint8Array {
-    const state = this.openPart(part);
-    if (bytes.length === 0) return this.frames([]);
-    state.length += bytes.length;
-    if (state.length > 0xffffffff) throw new CacheDigestError('BAD_ARGUMENT', 'a part body cannot exceed 4 GiB');
-    state.crc = crc32(bytes, state.crc);
     const frames: [number, number, Uint8Array][] = [];
-    for (let offset = 0; offset < bytes.length; offset += this.maxFrameBytes) {
-      frames.push([FRAME_DATA, part, bytes.subarray(offset, offset + this.maxFrameBytes)]);
-    }
+    this.pushData(part, bytes, frames);
     return this.frames(frames);
   }
 
   /** Closes a part with the length and CRC-32 of everything written for it (an END frame). */
   end(part: number): Uint8Array {
+    return this.frames([this.endFrame(part)]);
+  }
+
+  private pushData(part: number, bytes: Uint8Array, frames: [number, number, Uint8Array][]): void {
+    const state = this.openPart(part);
+    if (bytes.length === 0) return;
+    if (state.length + bytes.length > 0xffffffff) throw new CacheDigestError('BAD_ARGUMENT', 'a part body cannot exceed 4 GiB');
+    state.length += bytes.length;
+    state.crc = crc32(bytes, state.crc);
+    for (let offset = 0; offset < bytes.length; offset += this.maxFrameBytes) {
+      frames.push([FRAME_DATA, part, bytes.subarray(offset, offset + this.maxFrameBytes)]);
+    }
+  }
+
+  private endFrame(part: number): [number, number, Uint8Array] {
     const state = this.openPart(part);
     const payload = new Uint8Array(8);
-    const view = new DataView(payload.buffer);
-    view.setUint32(0, state.length);
-    view.setUint32(4, state.crc);
+    writeU32(payload, 0, state.length);
+    writeU32(payload, 4, state.crc);
     this.open.delete(part);
-    return this.frames([[FRAME_END, part, payload]]);
+    return [FRAME_END, part, payload];
   }
 
   /** Voids an open part (an ABORT frame): the reader drops it and fetches the URL itself. */
@@ -145,22 +170,31 @@ export class PushStreamWriter {
 
   private frames(frames: [type: number, part: number, payload: Uint8Array][]): Uint8Array {
     let size = this.started ? 0 : MAGIC.length;
-    for (const [, , payload] of frames) size += FRAME_HEADER_BYTES + payload.length;
+    for (let i = 0; i < frames.length; i++) size += FRAME_HEADER_BYTES + frames[i]![2].length;
     const out = new Uint8Array(size);
-    const view = new DataView(out.buffer);
     let offset = 0;
     if (!this.started) {
       out.set(MAGIC, 0);
       offset = MAGIC.length;
       this.started = true;
     }
-    for (const [type, part, payload] of frames) {
-      view.setUint8(offset, type);
-      view.setUint16(offset + 1, part);
-      view.setUint32(offset + 3, payload.length);
+    for (let i = 0; i < frames.length; i++) {
+      const [type, part, payload] = frames[i]!;
+      out[offset] = type;
+      out[offset + 1] = part >>> 8;
+      out[offset + 2] = part & 0xff;
+      writeU32(out, offset + 3, payload.length);
       out.set(payload, offset + FRAME_HEADER_BYTES);
       offset += FRAME_HEADER_BYTES + payload.length;
     }
     return out;
   }
+}
+
+/** Big-endian u32 at `offset`. */
+function writeU32(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = value >>> 24;
+  out[offset + 1] = (value >>> 16) & 0xff;
+  out[offset + 2] = (value >>> 8) & 0xff;
+  out[offset + 3] = value & 0xff;
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { CacheDigestCore, DeliveryOutcome } from '../core/cache-digest-core.ts';
+import type { CacheDigestCore, DeliveryOutcome, PageResponseHeaders } from '../core/cache-digest-core.ts';
 import { earlyHintLinks, pageHeaderWrites } from '../core/page-header-writes.ts';
 import type { DeliveryPlan, PageAsset, PageRequest } from '../core/types.ts';
 import { mediaTypeEssence, type StaticResponse, type StaticSite } from '../static/index.ts';
@@ -26,8 +26,8 @@ export interface TableAnswerOptions {
 export function answerFromTable(options: TableAnswerOptions): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean {
   const { site, core } = options;
   const mayPush = core.mode === 'push' || core.mode === 'auto';
-  // Per static header object and delivery headers: the merged response head, built once.
-  const heads = new WeakMap<object, Map<string, OutgoingHttpHeaders>>();
+  // Per plan: what was done, the delivery's headers, the 103's Links, and per file head and status the merged head.
+  const decisions = new WeakMap<DeliveryPlan, Decided>();
 
   return (stream, headers) => {
     const method = headers[':method'];
@@ -56,32 +56,37 @@ export function answerFromTable(options: TableAnswerOptions): (stream: ServerHtt
     };
     const plan = core.plan(page, assets);
     if (plan.mode === 'push' || plan.mode === 'stream') return false;
-    const outcome = outcomeOf(plan);
-    const delivery = core.pageHeaders(plan, outcome);
+    // Everything below depends on the plan alone (shared by requests with the same digest), then on the file's head.
+    let decided = decisions.get(plan);
+    if (!decided) {
+      const outcome = outcomeOf(plan);
+      decided = { outcome, delivery: core.pageHeaders(plan, outcome), earlyLinks: earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload), heads: new WeakMap() };
+      decisions.set(plan, decided);
+    }
     const status = response.status;
-    // The merge depends only on the file's head, the status and the delivery's headers: one per distinct set.
-    const key = `${status}\u0000${delivery['cache-digest-push']}\u0000${delivery.vary ?? ''}\u0000${delivery.private}\u0000${delivery.link?.join('\u0001') ?? ''}`;
-    let byDelivery = heads.get(response.headers);
-    if (!byDelivery) heads.set(response.headers, (byDelivery = new Map()));
-    let head = byDelivery.get(key);
+    let byStatus = decided.heads.get(response.headers);
+    if (!byStatus) decided.heads.set(response.headers, (byStatus = new Map()));
+    let head = byStatus.get(status);
     if (!head) {
       const merged: OutgoingHttpHeaders = { ...response.headers };
       const view = { get: (name: string) => response.headers[name] };
-      for (const [name, value] of pageHeaderWrites(delivery, view, status)) merged[name] = value;
+      for (const [name, value] of pageHeaderWrites(decided.delivery, view, status)) merged[name] = value;
       if (status !== 200) merged[':status'] = status;
       head = merged;
-      // Bounded: the summary carries the digest's entry count, which a client chooses.
-      if (byDelivery.size >= 64) byDelivery.clear();
-      byDelivery.set(key, head);
+      byStatus.set(status, head);
     }
-    if (status < 400) {
-      const links = earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload);
-      if (links.length > 0) stream.additionalHeaders({ ':status': 103, link: links });
-    }
+    if (status < 400 && decided.earlyLinks.length > 0) stream.additionalHeaders({ ':status': 103, link: decided.earlyLinks });
     send(stream, method, response, head);
-    core.record(page, plan, outcome, status);
+    core.record(page, plan, decided.outcome, status);
     return true;
   };
+}
+
+interface Decided {
+  outcome: DeliveryOutcome;
+  delivery: PageResponseHeaders;
+  earlyLinks: string[];
+  heads: WeakMap<object, Map<number, OutgoingHttpHeaders>>;
 }
 
 function outcomeOf(plan: DeliveryPlan): DeliveryOutcome {

@@ -7,13 +7,13 @@ import { DigestCache } from './digest-cache.ts';
 import { orderAssets } from './order-assets.ts';
 import { pagePath } from './page-path.ts';
 import { preloadLink } from './preload-link.ts';
-import { readDigestHeader } from './read-digest-header.ts';
+import { readDigestHeader, type ReadDigests } from './read-digest-header.ts';
 import { RouteTable } from '../routes/route-table.ts';
 import { formatLogLine, type LogFormat, type LogLevel } from './log-line.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
 import { DEFAULT_DIGEST_BUDGET, isSameOriginPath } from '@cache-digest/shared';
-import type { DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './types.ts';
+import type { ChosenMode, DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './types.ts';
 
 /** Options of {@link CacheDigestCore}. */
 export interface CacheDigestCoreOptions {
@@ -105,6 +105,9 @@ export class CacheDigestCore {
   private readonly logFormat: LogFormat;
   // Per asset, computed once: the preload Link values (the assets are the manifest's own objects).
   private readonly links = new WeakMap<PageAsset, { preload: string; proxy: string; proxyNopush: string }>();
+  // Per parsed digest (as long as the digest cache keeps it), page and `mode origin`: the plan.
+  private readonly plans = new WeakMap<ReadDigests, WeakMap<readonly PageAsset[], Map<string, DeliveryPlan>>>();
+  private noDigest: ReadDigests | undefined;
 
   constructor(options: CacheDigestCoreOptions) {
     this.mode = options.mode ?? 'auto';
@@ -136,7 +139,7 @@ export class CacheDigestCore {
     return this.pages.get(pagePath(requestPath)) ?? this.routes.match(requestPath)?.value;
   }
 
-  /** Decides the delivery of one page request. Never throws on client input. */
+  /** Decides the delivery of one page request. Never throws on client input. The plan may be shared with other requests: not to be changed. */
   plan(request: PageRequest, assets: readonly PageAsset[]): DeliveryPlan {
     const signals = readDigestSignals(request.headers);
     const mode = chooseMode(this.mode, { method: request.method, pushEnabled: request.pushEnabled, acceptsPushStream: signals.acceptsPushStream });
@@ -144,16 +147,48 @@ export class CacheDigestCore {
       return { mode, digestEntries: 0, digestStatus: 'none', assets: assets.map((asset) => ({ asset, state: 'missing' })) };
     }
     const value = signals.cacheDigest;
-    const parse = () => readDigestHeader(value, { maxLength: this.maxDigestHeaderLength, hash: this.hash, maxEntries: this.maxDigestEntries });
-    const digests = value === undefined ? parse() : this.digests.get(value, parse);
+    const digests = value === undefined ? (this.noDigest ??= this.readDigests(undefined)) : this.digests.get(value, () => this.readDigests(value));
     let members: readonly CacheDigestMember[] = digests.members;
     let { entries, status } = digests;
+    const origin = `${request.scheme}://${request.authority}`;
     if (mode === 'push' && this.pushDigestScope === 'connection' && request.connectionDigests) {
       // What the connection's earlier requests said still holds; stream and hints read each request alone.
       ({ members, entries } = request.connectionDigests.apply(digests));
       if (members.length > 0) status = 'valid';
+    } else {
+      // The same digest value for the same page, origin and mode: the same plan (kept while the parsed digest is).
+      let byPage = this.plans.get(digests);
+      if (!byPage) this.plans.set(digests, (byPage = new WeakMap()));
+      let byKey = byPage.get(assets);
+      if (!byKey) byPage.set(assets, (byKey = new Map()));
+      const key = `${mode} ${origin}`;
+      let plan = byKey.get(key);
+      if (!plan) {
+        plan = this.classify(mode, digests, members, entries, status, value, origin, assets);
+        // Bounded: the authority comes from the client.
+        if (byKey.size >= 16) byKey.clear();
+        byKey.set(key, plan);
+      }
+      return plan;
     }
-    const hashes = members.length === 0 ? undefined : this.hashes.forPage(`${request.scheme}://${request.authority}`, assets);
+    return this.classify(mode, digests, members, entries, status, value, origin, assets);
+  }
+
+  private readDigests(value: string | undefined): ReadDigests {
+    return readDigestHeader(value, { maxLength: this.maxDigestHeaderLength, hash: this.hash, maxEntries: this.maxDigestEntries });
+  }
+
+  private classify(
+    mode: ChosenMode,
+    digests: ReadDigests,
+    members: readonly CacheDigestMember[],
+    entries: number,
+    status: DeliveryPlan['digestStatus'],
+    value: string | undefined,
+    origin: string,
+    assets: readonly PageAsset[],
+  ): DeliveryPlan {
+    const hashes = members.length === 0 ? undefined : this.hashes.forPage(origin, assets);
     return {
       mode,
       digestEntries: entries,

@@ -66,6 +66,23 @@ describe('answers from the file table (node:http2 stream API)', () => {
     });
   }
 
+  it('distinct digests each get the head the ordinary path gives them (decisions shared only when equal)', async () => {
+    const table = await start('hints');
+    const held = [['/assets/app.css'], ['/assets/app.css', '/other.js'], ['/assets/main.js'], ['/assets/main.js', '/img/logo.png'], ['/assets/app.css']];
+    const digestOf = (origin: string, urls: string[]) => ({ 'cache-digest': formatCacheDigestHeader([{ digest: encodeDigest(urls.map((url) => origin + url), { pBits: 16 }), complete: true }]) });
+    await h2Get(table.origin, '/', { ca: cert.caCert, enablePush: false });
+    for (const urls of held) {
+      const fromTable = await h2Get(table.origin, '/', { ca: cert.caCert, enablePush: false, headers: digestOf(table.origin, urls) });
+      // A new server answers its first request the ordinary way.
+      const ordinary = await start('hints');
+      const expected = await h2Get(ordinary.origin, '/', { ca: cert.caCert, enablePush: false, headers: digestOf(ordinary.origin, urls) });
+      expect(ordinary.compatRequests()).toBe(1);
+      expect(withoutDate(fromTable.headers)).toEqual(withoutDate(expected.headers));
+      expect(fromTable.informational).toEqual(expected.informational);
+    }
+    expect(table.compatRequests()).toBe(1);
+  });
+
   it('answers what the site answers for a described asset: 200 (identity and gzip), 304, 206, 416, HEAD', async () => {
     const { origin, compatRequests } = await start('hints');
     const url = '/assets/app.css';

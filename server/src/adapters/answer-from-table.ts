@@ -26,8 +26,8 @@ export interface TableAnswerOptions {
 export function answerFromTable(options: TableAnswerOptions): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean {
   const { site, core } = options;
   const mayPush = core.mode === 'push' || core.mode === 'auto';
-  // Per plan: what was done, the delivery's headers, the 103's Links, and per file head and status the merged head.
-  const decisions = new WeakMap<DeliveryPlan, Decided>();
+  // Per page and decision (see signatureOf): what was done, the delivery's headers, the 103's Links, and per file head and status the merged head.
+  const decisions = new WeakMap<readonly PageAsset[], Map<string, Decided>>();
 
   return (stream, headers) => {
     const method = headers[':method'];
@@ -56,12 +56,17 @@ export function answerFromTable(options: TableAnswerOptions): (stream: ServerHtt
     };
     const plan = core.plan(page, assets);
     if (plan.mode === 'push' || plan.mode === 'stream') return false;
-    // Everything below depends on the plan alone (shared by requests with the same digest), then on the file's head.
-    let decided = decisions.get(plan);
+    // Everything below depends only on what the plan decided (distinct digests mostly decide the same), then on the file's head.
+    let byPage = decisions.get(assets);
+    if (!byPage) decisions.set(assets, (byPage = new Map()));
+    const signature = signatureOf(plan);
+    let decided = byPage.get(signature);
     if (!decided) {
       const outcome = outcomeOf(plan);
       decided = { outcome, delivery: core.pageHeaders(plan, outcome), earlyLinks: earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload), heads: new WeakMap() };
-      decisions.set(plan, decided);
+      // Bounded: a client's digest picks the states and the entry count.
+      if (byPage.size >= 256) byPage.clear();
+      byPage.set(signature, decided);
     }
     const status = response.status;
     let byStatus = decided.heads.get(response.headers);
@@ -87,6 +92,14 @@ interface Decided {
   delivery: PageResponseHeaders;
   earlyLinks: string[];
   heads: WeakMap<object, Map<number, OutgoingHttpHeaders>>;
+}
+
+/** What of a plan the page's headers and outcome depend on: mode, digest status and size, the risk fields, each asset's state. */
+function signatureOf(plan: DeliveryPlan): string {
+  let states = '';
+  for (const entry of plan.assets) states += entry.state === 'missing' ? 'm' : entry.state === 'fresh' ? 'f' : 's';
+  const risk = plan.digestRisk;
+  return `${plan.mode} ${plan.digestStatus} ${plan.digestEntries} ${risk ? `${risk.pBits} ${risk.length}` : ''} ${states}`;
 }
 
 function outcomeOf(plan: DeliveryPlan): DeliveryOutcome {

@@ -108,6 +108,7 @@ export class CacheDigestCore {
   // Per parsed digest (as long as the digest cache keeps it), page and `mode origin`: the plan.
   private readonly plans = new WeakMap<ReadDigests, WeakMap<readonly PageAsset[], Map<string, DeliveryPlan>>>();
   private noDigest: ReadDigests | undefined;
+  private readonly digestCacheOn: boolean;
 
   constructor(options: CacheDigestCoreOptions) {
     this.mode = options.mode ?? 'auto';
@@ -120,6 +121,7 @@ export class CacheDigestCore {
     this.maxDigestHeaderLength = options.maxDigestHeaderLength ?? 32 * 1024;
     this.digests = new DigestCache({ maxEntries: options.digestCacheSize ?? 256, maxValueLength: this.maxDigestHeaderLength });
     this.maxDigestEntries = options.maxDigestEntries ?? DEFAULT_MAX_DIGEST_ENTRIES;
+    this.digestCacheOn = (options.digestCacheSize ?? 256) > 0;
     this.logLevel = options.logLevel ?? 'summary';
     this.logFormat = options.logFormat ?? 'text';
     this.log = options.log === undefined ? (line) => console.log(line) : options.log;
@@ -155,7 +157,7 @@ export class CacheDigestCore {
       // What the connection's earlier requests said still holds; stream and hints read each request alone.
       ({ members, entries } = request.connectionDigests.apply(digests));
       if (members.length > 0) status = 'valid';
-    } else {
+    } else if (value === undefined || (this.digestCacheOn && value.length <= this.maxDigestHeaderLength)) {
       // The same digest value for the same page, origin and mode: the same plan (kept while the parsed digest is).
       let byPage = this.plans.get(digests);
       if (!byPage) this.plans.set(digests, (byPage = new WeakMap()));

@@ -110,20 +110,46 @@ export function decodeDigest(bytes: Uint8Array, options: DecodeOptions = {}): Di
 }
 
 function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Float64Array, bounded: boolean): Float64Array {
+  // The reader's unary() and read() inlined over local state: this loop runs once per entry of every digest a server reads.
+  const bytes = reader.bytes;
+  const total = reader.totalBits;
   const P = 2 ** pBits;
   const limit = 2 ** (nBits + pBits);
+  let pos = reader.position;
   let count = 0;
   let current = -1;
   for (;;) {
-    const q = reader.unary();
-    if (q < 0) break;
-    if (reader.remaining < pBits) throw new CacheDigestError('TRUNCATED', 'digest ends inside a remainder');
+    // Unary quotient: zero bits up to the next one bit; the input ending first is the trailing padding.
+    const start = pos;
+    let masked = pos < total ? (bytes[pos >> 3]! << (pos & 7)) & 0xff : 0;
+    while (masked === 0 && pos < total) {
+      pos = (pos | 7) + 1;
+      if (pos < total) masked = bytes[pos >> 3]!;
+    }
+    if (pos >= total) break;
+    pos += Math.clz32(masked) - 24;
+    const q = pos - start;
+    pos++;
+    if (total - pos < pBits) throw new CacheDigestError('TRUNCATED', 'digest ends inside a remainder');
+    let remainder: number;
+    const shift = pos & 7;
+    if (pBits === 0) remainder = 0;
+    else if (shift + pBits <= 32) {
+      const i = pos >> 3;
+      // Bytes past the end read as undefined, which | and << make 0.
+      remainder = ((((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) << shift) >>> (32 - pBits)) >>> 0;
+    } else {
+      reader.position = pos;
+      remainder = reader.read(pBits);
+    }
+    pos += pBits;
     // Exact below 2^53; any sum that rounds is already past the limit.
-    current += q * P + reader.read(pBits) + 1;
+    current += q * P + remainder + 1;
     if (current >= limit) throw new CacheDigestError('VALUE_OUT_OF_RANGE', `digest value exceeds 2^${nBits + pBits}`);
     out[count++] = current;
     if (count === out.length && bounded) break; // past maxEntries: the caller refuses it, so stop reading
   }
+  reader.position = Math.min(pos, total);
   return out.subarray(0, count);
 }
 

@@ -23,7 +23,7 @@ import { headReferences } from '../discovery/head-references.ts';
 export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   /** Where pushed and streamed asset bodies come from: a {@link StaticSite} or any reader. */
   assets: StaticSite | AssetReader;
-  /** Delay before a 103 is written, in ms (default 5: Chromium ignores a 103 written in the request's own tick). */
+  /** Delay before a 103 is written while the page is not ready, in ms (default 5: Chromium ignores a 103 written in the request's own tick); a page ready sooner sends it just ahead of its head. */
   earlyHintsDelayMs?: number;
   /** A push that makes no progress for this long is reset (default 30 s). */
   pushIdleTimeoutMs?: number;
@@ -200,9 +200,11 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     } else {
       outcome = { pushed: missing, skipped: held };
     }
-    if (request.http2) scheduleEarlyHints(req, res, plan, outcome);
+    const flushEarlyHints = request.http2 ? scheduleEarlyHints(req, res, plan, outcome) : undefined;
     beforeHead(res, (status) => {
       noteCookie(res.hasHeader('set-cookie'));
+      // A page ready before the timer: its 103 goes out now, just ahead of it, rather than the page waiting for the timer.
+      flushEarlyHints?.(status < 400);
       if (status >= 400) {
         // An error page gets no preloads, and the pushes promised for it are cancelled unless already under way.
         cancelPushes();
@@ -221,27 +223,36 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     res.once('close', record);
   }
 
-  function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, plan: DeliveryPlan, outcome: DeliveryOutcome): void {
+  /** Writes the 103 after the delay, or at once when the page's head comes first (`flush`, false for an error page: no 103). */
+  function scheduleEarlyHints(req: NodeRequest, res: NodeResponse, plan: DeliveryPlan, outcome: DeliveryOutcome): ((send: boolean) => void) | undefined {
     const links = earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload);
-    if (links.length === 0) return;
+    if (links.length === 0) return undefined;
     const stream = (req as Http2ServerRequest).stream;
+    let settle = (): void => {};
+    const write = (send: boolean): void => {
+      clearTimeout(timer);
+      try {
+        if (send && !res.headersSent && !stream.destroyed && !stream.headersSent) stream.additionalHeaders({ ':status': 103, link: links });
+      } catch {
+        // The stream closed meanwhile: nothing to hint.
+      }
+      settle();
+    };
+    let done = false;
+    const once = (send: boolean): void => {
+      if (done) return;
+      done = true;
+      write(send);
+    };
+    const timer = setTimeout(() => once(true), hintsDelay);
     earlyHints.set(
       req,
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          try {
-            if (!res.headersSent && !stream.destroyed && !stream.headersSent) stream.additionalHeaders({ ':status': 103, link: links });
-          } catch {
-            // The stream closed meanwhile: nothing to hint.
-          }
-          resolve();
-        }, hintsDelay);
-        res.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
+        settle = resolve;
+        res.once('close', () => once(false));
       }),
     );
+    return once;
   }
 
   return Object.assign(middleware, { core });

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { hashKeyNode } from '@cache-digest/shared/node';
 import type { CacheDigestCoreOptions } from '../core/cache-digest-core.ts';
 import type { StaticSite } from '../static/index.ts';
-import { cacheDigestMiddleware, earlyHintsWritten, type CacheDigestMiddleware } from './cache-digest-middleware.ts';
+import { cacheDigestMiddleware, type CacheDigestMiddleware } from './cache-digest-middleware.ts';
 import type { NodeRequest, NodeResponse } from './node-types.ts';
 import type { LoaderInjector } from './loader-injector.ts';
 import { memoryScriptResponse, type MemoryScript } from './memory-script.ts';
@@ -196,7 +196,6 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
       return;
     }
     const serve = async (): Promise<void> => {
-      await earlyHintsWritten(req);
       const response = await (options.loaderInjector ?? options.site).handle({ method, path: req.url ?? '/', headers: req.headers });
       writeStaticResponse(res, response);
     };

@@ -21,6 +21,10 @@ interface OpenPart {
 }
 
 const encoder = new TextEncoder();
+// Encoded HEAD payloads by status, role, URL and headers (copied into every frame, never handed out).
+const encodedHeads = new Map<string, Uint8Array>();
+const MAX_CACHED_HEADS = 512;
+const MAX_CACHED_HEAD_CHARS = 4096;
 
 /**
  * Builds a push stream (docs/push-stream.md) frame by frame. Every method
@@ -85,15 +89,24 @@ export class PushStreamWriter {
     if (head.role !== 'page' && head.role !== 'asset') {
       throw new CacheDigestError('BAD_ARGUMENT', `part role must be "page" or "asset"`);
     }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(head.headers)) {
-      if (!isValidHeader(name, String(value))) {
-        throw new CacheDigestError('BAD_ARGUMENT', `part header ${JSON.stringify(name)} is not a valid HTTP header`);
+    // A server sends the same asset heads over and over: checked and encoded once per distinct head.
+    const key = JSON.stringify(head.headers);
+    let json = key.length <= MAX_CACHED_HEAD_CHARS ? encodedHeads.get(`${head.status} ${head.role} ${head.url} ${key}`) : undefined;
+    if (!json) {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(head.headers)) {
+        if (!isValidHeader(name, String(value))) {
+          throw new CacheDigestError('BAD_ARGUMENT', `part header ${JSON.stringify(name)} is not a valid HTTP header`);
+        }
+        headers[name.toLowerCase()] = String(value);
       }
-      headers[name.toLowerCase()] = String(value);
+      json = encoder.encode(JSON.stringify({ url: head.url, status: head.status, headers, role: head.role }));
+      if (json.length > MAX_FRAME_BYTES) throw new CacheDigestError('BAD_ARGUMENT', 'part headers exceed one frame (1 MiB)');
+      if (key.length <= MAX_CACHED_HEAD_CHARS) {
+        if (encodedHeads.size >= MAX_CACHED_HEADS) encodedHeads.delete(encodedHeads.keys().next().value!);
+        encodedHeads.set(`${head.status} ${head.role} ${head.url} ${key}`, json);
+      }
     }
-    const json = encoder.encode(JSON.stringify({ url: head.url, status: head.status, headers, role: head.role }));
-    if (json.length > MAX_FRAME_BYTES) throw new CacheDigestError('BAD_ARGUMENT', 'part headers exceed one frame (1 MiB)');
     this.used.add(part);
     this.open.set(part, { length: 0, crc: 0 });
     return json;

@@ -113,7 +113,7 @@ async function h2load(url: string, headers: Record<string, string>, pid: number)
   await runH2load(['-n', '3000', '-c', String(CLIENTS), '-m', String(STREAMS), '-t', '1'], url, headers);
   const before = cpuMicros(pid);
   const load = await runH2load(['-D', String(SECONDS), '-c', String(CLIENTS), '-m', String(STREAMS), '-t', '1'], url, headers);
-  return { ...load, cpuMicrosPerRequest: (cpuMicros(pid) - before) / Math.max(1, load.succeeded) };
+  return { ...load, cpuMicrosPerRequest: load.failed < 0 ? NaN : (cpuMicros(pid) - before) / Math.max(1, load.succeeded) };
 }
 
 async function runH2load(options: string[], url: string, headers: Record<string, string>): Promise<Omit<Load, 'cpuMicrosPerRequest'>> {
@@ -124,7 +124,15 @@ async function runH2load(options: string[], url: string, headers: Record<string,
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // A run that outlives its bound (h2load waits for every started request) is cut and reported, not waited for.
+  const limitMs = Math.max(60, SECONDS * 20) * 1000;
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  if (code === null) {
+    console.log(`h2load did not finish within ${limitMs / 1000} s (requests left unanswered): run counted as failed`);
+    return { requestsPerSecond: NaN, bytesPerSecond: NaN, succeeded: 0, failed: -1 };
+  }
   if (code !== 0) throw new Error(`h2load failed (${code}):\n${output}`);
   const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s, ([\d.]+)([KMG]?)B\/s/.exec(output);
   const counts = /requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed/.exec(output);
@@ -252,7 +260,7 @@ interface Row {
 }
 
 const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((value) => !Number.isNaN(value)).sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };

@@ -25,3 +25,20 @@ export async function freePort(): Promise<number> {
   }
   throw new Error('no port free for both TCP and UDP after 20 tries');
 }
+
+/**
+ * Runs `start` on `port`, or on a free port when none is given; a free port
+ * that another process took before `start` bound it is retried on another.
+ */
+export async function onFreePort<T>(port: number | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < (port === undefined ? 5 : 1); attempt++) {
+    try {
+      return await start(port ?? (await freePort()));
+    } catch (error) {
+      lastError = error;
+      if (!/address already in use/i.test(String(error))) break;
+    }
+  }
+  throw lastError;
+}

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.ts';
+import { onFreePort } from './free-port.ts';
 
 /** Options of {@link startCaddy}. */
 export interface StartCaddyOptions {
@@ -49,17 +49,7 @@ const READY = /"msg":"serving initial configuration"/;
  */
 export async function startCaddy(options: StartCaddyOptions): Promise<RunningCaddy> {
   await mkdir(options.stateDir, { recursive: true });
-  let lastError: unknown;
-  for (let attempt = 0; attempt < (options.port === undefined ? 5 : 1); attempt++) {
-    const port = options.port ?? (await freePort());
-    try {
-      return await startOn(port, options);
-    } catch (error) {
-      lastError = error;
-      if (!/address already in use/i.test(String(error))) break;
-    }
-  }
-  throw lastError;
+  return onFreePort(options.port, (port) => startOn(port, options));
 }
 
 async function startOn(port: number, options: StartCaddyOptions): Promise<RunningCaddy> {

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './free-port.ts';
+import { onFreePort } from './free-port.ts';
 
 /** Options of {@link startNginx}. */
 export interface StartNginxOptions {
@@ -45,17 +45,7 @@ const TEMPLATE = fileURLToPath(new URL('./nginx.conf', import.meta.url));
  */
 export async function startNginx(options: StartNginxOptions): Promise<RunningNginx> {
   await mkdir(options.stateDir, { recursive: true });
-  let lastError: unknown;
-  for (let attempt = 0; attempt < (options.port === undefined ? 5 : 1); attempt++) {
-    const port = options.port ?? (await freePort());
-    try {
-      return await startOn(port, options);
-    } catch (error) {
-      lastError = error;
-      if (!/address already in use/i.test(String(error))) break;
-    }
-  }
-  throw lastError;
+  return onFreePort(options.port, (port) => startOn(port, options));
 }
 
 async function startOn(port: number, options: StartNginxOptions): Promise<RunningNginx> {

@@ -14,7 +14,7 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** `npm run example:express` on any free port (the command the script runs); resolves once it printed its URL. */
 async function startExample(): Promise<{ port: number; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join('examples', 'express', 'server.mjs')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join('examples', 'express-ssr', 'server.mjs')], {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG: 'none' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ const publicDir = fileURLToPath(new URL('./public/', import.meta.url));
 /** A file of public/ as a push-manifest asset: its size and the content ETag the StaticSite serves it with. */
 async function describeAsset(site, url, as) {
   const file = await site.resolve(url);
-  if (!file) throw new Error(`examples/express: ${url} is missing from public/`);
+  if (!file) throw new Error(`examples/express-ssr: ${url} is missing from public/`);
   return { url, as, type: file.contentType.split(';')[0].trim(), size: file.size, etag: file.etag };
 }
 

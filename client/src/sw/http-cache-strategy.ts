@@ -1,6 +1,7 @@
 import { WORKER_PATH } from '../paths.ts';
 import { cachePolicy } from './freshness.ts';
-import { createIndexEntry, type IndexEntry } from './index-entry.ts';
+import { hashedIndexEntry } from './hashed-index-entry.ts';
+import type { IndexEntry } from './index-entry.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import type { PartWaiters } from './part-waiters.ts';
 import type { PersistentDigestIndex } from './persistent-digest-index.ts';
@@ -110,7 +111,7 @@ export class HttpCacheStrategy {
     const cache = await caches.open(this.cacheName);
     await cache.delete(url, { ignoreVary: true });
     await cache.put(typeof key === 'string' ? url : key, toStoredResponse(response, times.responseTime));
-    const entry = createIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });
+    const entry = await hashedIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });
     const pages = this.index.get(url)?.pages; // a new copy of a URL is listed by the same pages
     if (pages) entry.pages = pages;
     await this.index.set(entry);
@@ -136,12 +137,12 @@ export class HttpCacheStrategy {
   }
 
   /** The index entry of a response this strategy stored (for a rebuild); undefined for anything else. */
-  entryOf(request: Request, response: Response): IndexEntry | undefined {
+  async entryOf(request: Request, response: Response): Promise<IndexEntry | undefined> {
     const meta = readStoredMeta(response.headers);
     if (!meta || !request.url.startsWith(this.scope)) return undefined;
     const times = { requestTime: meta.receivedAt, responseTime: meta.receivedAt };
     const policy = cachePolicy(response.status, response.headers, times);
-    return createIndexEntry({ url: stripFragment(request.url), etag: response.headers.get('etag'), policy, size: meta.size, now: meta.receivedAt });
+    return hashedIndexEntry({ url: stripFragment(request.url), etag: response.headers.get('etag'), policy, size: meta.size, now: meta.receivedAt });
   }
 
   /** Evicts least recently used entries beyond the budget. */

@@ -28,11 +28,22 @@ export interface IndexEntry {
   pages?: string[];
 }
 
+/** What an index entry is built from. */
+export interface IndexEntryFields {
+  url: string;
+  etag: string | null | undefined;
+  policy: CachePolicy;
+  size: number;
+  now: number;
+}
+
 /** Builds an index entry, hashing its keys once, here, at insertion time. */
-export function createIndexEntry(
-  fields: { url: string; etag: string | null | undefined; policy: CachePolicy; size: number; now: number },
-  hash: KeyHasher = hashKey,
-): IndexEntry {
+export function createIndexEntry(fields: IndexEntryFields, hash: KeyHasher = hashKey): IndexEntry {
+  return indexEntryWith(fields, hash);
+}
+
+/** {@link createIndexEntry} without the default hasher, which the kit's worker does without (see hashed-index-entry.ts). */
+export function indexEntryWith(fields: IndexEntryFields, hash: KeyHasher): IndexEntry {
   const urlHash = hash(fields.url);
   const etag = fields.etag ?? undefined;
   const keyHash = etag === undefined ? urlHash : hash(digestKey(fields.url, etag));

@@ -11,7 +11,7 @@ export interface PersistentDigestIndexOptions {
   /** The Cache API caches a rebuild reads. */
   cacheNames: () => Promise<readonly string[]>;
   /** The entry for one response cached in `cacheName`, or undefined when it is not indexed. */
-  entryOf: (request: Request, response: Response, cacheName: string) => IndexEntry | undefined;
+  entryOf: (request: Request, response: Response, cacheName: string) => IndexEntry | undefined | Promise<IndexEntry | undefined>;
   /** Delete cached responses `entryOf` refuses (true only for caches the owner alone writes). */
   deleteStrays?: boolean;
   /** Called after each rebuild (the owner may evict to its budget). */
@@ -125,7 +125,7 @@ export class PersistentDigestIndex {
       const strays: Request[] = [];
       for (const request of await cache.keys()) {
         const response = await cache.match(request, { ignoreVary: true });
-        const entry = response && this.options.entryOf(request, response, name);
+        const entry = response && (await this.options.entryOf(request, response, name));
         if (entry) this.memory.set(entry);
         else strays.push(request);
       }

@@ -1,14 +1,5 @@
-import {
-  base64urlEncode,
-  encodeHashes,
-  formatCacheDigestHeader,
-  DEFAULT_P_BITS,
-  MAX_DIGEST_HEADER_LENGTH,
-  MAX_USEFUL_P_BITS,
-  MIN_USEFUL_P_BITS,
-  type CacheDigestHeaderInput,
-} from '@cache-digest/shared';
-import { encodeWithinBudget } from './encode-within-budget.ts';
+import { DEFAULT_P_BITS, MAX_DIGEST_HEADER_LENGTH, MAX_USEFUL_P_BITS, MIN_USEFUL_P_BITS } from '@cache-digest/shared';
+import { encodeMembers, encodeWithinBudget, type BudgetedDigest } from './encode-within-budget.ts';
 import type { IndexEntry } from './index-entry.ts';
 
 /** Limits of what the worker keeps. */
@@ -59,8 +50,6 @@ export interface DigestOptions {
 export class DigestIndex {
   private readonly entries = new Map<string, IndexEntry>();
   private bytes = 0;
-  private freshScratch = new Uint32Array(0);
-  private staleScratch = new Uint32Array(0);
 
   /** Number of entries. */
   get size(): number {
@@ -112,22 +101,7 @@ export class DigestIndex {
    * accepts ({@link MAX_DIGEST_HEADER_LENGTH}).
    */
   digest(now: number, options: DigestOptions = {}): DigestSnapshot {
-    const budget = options.budget ?? 0;
     const horizon = now + (options.marginMs ?? 0);
-    // An empty index sends the reference empty digest (`AcA; complete`): P does not matter there.
-    if (budget > 0 && this.entries.size > 0) {
-      const budgeted = this.budgeted(now, horizon, Math.min(budget, MAX_DIGEST_HEADER_LENGTH), options);
-      if (budgeted) return budgeted;
-    }
-    const pBits = options.pBits ?? DEFAULT_P_BITS;
-    const fixed = this.fixed(now, horizon, pBits);
-    if (fixed.header.length <= MAX_DIGEST_HEADER_LENGTH) return fixed;
-    // No budget, but too long for the server: the same ranking, at most at `pBits`.
-    const floor = Math.min(pBits, options.minPBits ?? MIN_USEFUL_P_BITS);
-    return this.budgeted(now, horizon, MAX_DIGEST_HEADER_LENGTH, { ...options, minPBits: floor, maxPBits: pBits }) ?? fixed;
-  }
-
-  private budgeted(now: number, horizon: number, maxChars: number, options: DigestOptions): DigestSnapshot | undefined {
     const fresh: IndexEntry[] = [];
     const stale: IndexEntry[] = [];
     let firstExpiry = Number.POSITIVE_INFINITY;
@@ -139,41 +113,7 @@ export class DigestIndex {
         stale.push(entry);
       }
     }
-    const minPBits = options.minPBits ?? MIN_USEFUL_P_BITS;
-    const maxPBits = Math.max(minPBits, options.maxPBits ?? MAX_USEFUL_P_BITS);
-    const result = encodeWithinBudget(fresh, stale, { maxChars, minPBits, maxPBits, ...(options.isCurrent ? { isCurrent: options.isCurrent } : {}) });
-    if (!result) return undefined;
-    const snapshot: DigestSnapshot = { header: result.header, fresh: result.fresh, stale: result.stale, pBits: result.pBits, whole: result.whole };
-    if (Number.isFinite(firstExpiry)) snapshot.changesAt = firstExpiry - (horizon - now);
-    return snapshot;
-  }
-
-  private fixed(now: number, horizon: number, pBits: number): DigestSnapshot {
-    const words = this.entries.size * 2;
-    if (this.freshScratch.length < words) {
-      this.freshScratch = new Uint32Array(words);
-      this.staleScratch = new Uint32Array(words);
-    }
-    const fresh = this.freshScratch;
-    const stale = this.staleScratch;
-    let f = 0;
-    let s = 0;
-    let firstExpiry = Number.POSITIVE_INFINITY;
-    for (const entry of this.entries.values()) {
-      if (entry.freshUntil > horizon) {
-        if (entry.freshUntil < firstExpiry) firstExpiry = entry.freshUntil;
-        fresh[f++] = entry.urlHi;
-        fresh[f++] = entry.urlLo;
-      } else {
-        stale[s++] = entry.keyHi;
-        stale[s++] = entry.keyLo;
-      }
-    }
-    const members: CacheDigestHeaderInput[] = [{ digest: base64urlEncode(encodeHashes(fresh.subarray(0, f), { pBits })), complete: true }];
-    if (s > 0) {
-      members.push({ digest: base64urlEncode(encodeHashes(stale.subarray(0, s), { pBits })), stale: true, validators: true });
-    }
-    const snapshot: DigestSnapshot = { header: formatCacheDigestHeader(members), fresh: f / 2, stale: s / 2, pBits, whole: true };
+    const snapshot: DigestSnapshot = encodeDigests(fresh, stale, options);
     if (Number.isFinite(firstExpiry)) snapshot.changesAt = firstExpiry - (horizon - now);
     return snapshot;
   }
@@ -193,4 +133,26 @@ export class DigestIndex {
     }
     return victims;
   }
+}
+
+/** The fresh and stale digests as one header value, within the budget when there is one (see {@link DigestIndex.digest}). */
+function encodeDigests(fresh: readonly IndexEntry[], stale: readonly IndexEntry[], options: DigestOptions): BudgetedDigest {
+  const budget = options.budget ?? 0;
+  // An empty index sends the reference empty digest (`AcA; complete`): P does not matter there.
+  if (budget > 0 && fresh.length + stale.length > 0) {
+    const budgeted = withinBudget(fresh, stale, Math.min(budget, MAX_DIGEST_HEADER_LENGTH), options);
+    if (budgeted) return budgeted;
+  }
+  const pBits = options.pBits ?? DEFAULT_P_BITS;
+  const fixed = { header: encodeMembers(fresh, stale, pBits, true), fresh: fresh.length, stale: stale.length, pBits, whole: true };
+  if (fixed.header.length <= MAX_DIGEST_HEADER_LENGTH) return fixed;
+  // No budget, but too long for the server: the same ranking, at most at `pBits`.
+  const floor = Math.min(pBits, options.minPBits ?? MIN_USEFUL_P_BITS);
+  return withinBudget(fresh, stale, MAX_DIGEST_HEADER_LENGTH, { ...options, minPBits: floor, maxPBits: pBits }) ?? fixed;
+}
+
+function withinBudget(fresh: readonly IndexEntry[], stale: readonly IndexEntry[], maxChars: number, options: DigestOptions): BudgetedDigest | undefined {
+  const minPBits = options.minPBits ?? MIN_USEFUL_P_BITS;
+  const maxPBits = Math.max(minPBits, options.maxPBits ?? MAX_USEFUL_P_BITS);
+  return encodeWithinBudget(fresh, stale, { maxChars, minPBits, maxPBits, ...(options.isCurrent ? { isCurrent: options.isCurrent } : {}) });
 }

@@ -81,7 +81,7 @@ function encodeRanked(fresh: readonly IndexEntry[], stale: readonly IndexEntry[]
 }
 
 /** Both members at `pBits`; the stale one only when it has entries. */
-function encodeMembers(fresh: readonly IndexEntry[], stale: readonly IndexEntry[], pBits: number, complete: boolean): string {
+export function encodeMembers(fresh: readonly IndexEntry[], stale: readonly IndexEntry[], pBits: number, complete: boolean): string {
   const members: CacheDigestHeaderInput[] = [{ digest: encode(fresh, pBits, false), complete }];
   if (stale.length > 0) members.push({ digest: encode(stale, pBits, true), stale: true, validators: true });
   return formatCacheDigestHeader(members);

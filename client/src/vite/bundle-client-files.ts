@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { CacheDigestWorkerOptions } from '../sw/options.ts';
 import type { ClientFiles } from '../scripts/client-files.ts';
 import { bundleScript } from './bundle-script.ts';
+import { dropEmptyClassFields } from './drop-empty-class-fields.ts';
 import { dropErrorMessages } from './drop-error-messages.ts';
 
 export type { ClientFiles };
@@ -26,6 +27,7 @@ export async function bundleClientFiles(options: CacheDigestWorkerOptions = {}):
 }
 
 function bundle(entry: string, workerOptions: CacheDigestWorkerOptions): Promise<string> {
-  // The worker's codec errors keep their codes, not their English messages (a smaller download).
-  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions) }, plugins: [dropErrorMessages()] });
+  // The worker's codec errors keep their codes, not their English messages, and its classes lose their
+  // empty field declarations (a smaller download).
+  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions) }, plugins: [dropErrorMessages(), dropEmptyClassFields()] });
 }

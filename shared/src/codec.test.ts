@@ -9,6 +9,7 @@ import {
   digestKey,
   encodeDigest,
   encodeHashes,
+  encodeHashesNarrow,
   hashKey,
   hashKeyAsync,
   nBitsForCount,
@@ -124,6 +125,13 @@ describe('encoding agrees with a naive implementation of the draft', () => {
     expect(digest.values()).toEqual(expected);
     for (const key of keys) expect(digest.has(key)).toBe(true);
     expect(referenceDecode(bytes).values).toEqual(expected);
+  });
+
+  it('encodeHashesNarrow gives the same bytes up to 53 bits and refuses wider sets', () => {
+    const keys = Array.from({ length: 1000 }, (_, i) => `https://example.com/narrow/${i}`);
+    const hashes = new Uint32Array(keys.flatMap((k) => { const h = hashKey(k); return [h.hi, h.lo]; }));
+    for (const options of [{ pBits: 7 }, { pBits: 31, count: 2 ** 22 }]) expect(encodeHashesNarrow(hashes, options)).toEqual(encodeHashes(hashes, options));
+    expect(() => encodeHashesNarrow(hashes, { pBits: 31, count: 2 ** 23 })).toThrow(expect.objectContaining({ code: 'BAD_PARAMETERS' }));
   });
 
   it('at exactly 62 bits (N = 2^31, P = 2^31), exact to the last bit', () => {

@@ -54,7 +54,28 @@ export const DEFAULT_MAX_ENCODED_BYTES = 16 * 1024 * 1024;
  * sets N. The array is not modified. A result over `maxBytes` (default
  * 16 MiB) is refused with `TOO_LARGE` before it is allocated.
  */
-export function encodeHashes(hashes: Uint32Array, options: { pBits?: number; count?: number; maxBytes?: number } = {}): Uint8Array {
+export function encodeHashes(hashes: Uint32Array, options: EncodeHashesOptions = {}): Uint8Array {
+  return encodeHashesWith(hashes, options, encodeBigInts);
+}
+
+/**
+ * {@link encodeHashes} for log2(N) + log2(P) up to 53 only (a wider set is
+ * refused with `BAD_PARAMETERS`): it leaves the BigInt encoder out of a
+ * bundle that never needs it (the Service Worker, whose digests stay far
+ * below that).
+ */
+export function encodeHashesNarrow(hashes: Uint32Array, options: EncodeHashesOptions = {}): Uint8Array {
+  return encodeHashesWith(hashes, options);
+}
+
+/** Options of {@link encodeHashes}. */
+export interface EncodeHashesOptions {
+  pBits?: number;
+  count?: number;
+  maxBytes?: number;
+}
+
+function encodeHashesWith(hashes: Uint32Array, options: EncodeHashesOptions, wide?: typeof encodeBigInts): Uint8Array {
   if (hashes.length % 2 !== 0) throw new CacheDigestError('BAD_ARGUMENT', 'hashes must hold two words per entry');
   const n = hashes.length / 2;
   const pBits = options.pBits ?? DEFAULT_P_BITS;
@@ -62,7 +83,9 @@ export function encodeHashes(hashes: Uint32Array, options: { pBits?: number; cou
   checkParameters(nBits, pBits);
   const bits = nBits + pBits;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_ENCODED_BYTES;
-  return bits <= MAX_NUMBER_BITS ? encodeNumbers(hashes, n, nBits, pBits, maxBytes) : encodeBigInts(hashes, n, nBits, pBits, maxBytes);
+  if (bits <= MAX_NUMBER_BITS) return encodeNumbers(hashes, n, nBits, pBits, maxBytes);
+  if (!wide) throw new CacheDigestError('BAD_PARAMETERS', `log2(N) + log2(P) = ${bits} needs encodeHashes`);
+  return wide(hashes, n, nBits, pBits, maxBytes);
 }
 
 function checkSize(totalBits: number, maxBytes: number): void {

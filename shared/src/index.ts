@@ -6,7 +6,7 @@ export { sha256 } from './sha256.ts';
 export { crc32 } from './crc32.ts';
 export { digestKey, hashKey, hashKeyAsync, type Hash64, type KeyHasher } from './hash.ts';
 export { contentEtag } from './etag.ts';
-export { encodeDigest, encodeHashes, DEFAULT_MAX_ENCODED_BYTES, type DigestEntry, type EncodeOptions } from './encode.ts';
+export { encodeDigest, encodeHashes, encodeHashesNarrow, DEFAULT_MAX_ENCODED_BYTES, type DigestEntry, type EncodeHashesOptions, type EncodeOptions } from './encode.ts';
 export { decodeDigest, Digest, DEFAULT_MAX_DIGEST_BYTES, type DecodeOptions } from './digest.ts';
 export {
   parseCacheDigestHeader,

@@ -1,4 +1,4 @@
-import { DEFAULT_P_BITS, MAX_DIGEST_HEADER_LENGTH, MAX_USEFUL_P_BITS, MIN_USEFUL_P_BITS } from '@cache-digest/shared';
+import { DEFAULT_P_BITS, MAX_DIGEST_HEADER_LENGTH, MAX_USEFUL_P_BITS, MIN_USEFUL_P_BITS, nBitsForCount } from '@cache-digest/shared';
 import { encodeMembers, encodeWithinBudget, type BudgetedDigest } from './encode-within-budget.ts';
 import type { IndexEntry } from './index-entry.ts';
 
@@ -144,7 +144,10 @@ function encodeDigests(fresh: readonly IndexEntry[], stale: readonly IndexEntry[
     if (budgeted) return budgeted;
   }
   const pBits = options.pBits ?? DEFAULT_P_BITS;
-  const fixed = { header: encodeMembers(fresh, stale, pBits, true), fresh: fresh.length, stale: stale.length, pBits, whole: true };
+  // The worker encodes up to log2(N) + log2(P) = 53 (encodeHashesNarrow). A set too large for that at `pBits`
+  // (millions of entries) makes megabytes, never sent as is (below): a smaller P keeps it encodable.
+  const fixedPBits = Math.min(pBits, 53 - nBitsForCount(Math.max(fresh.length, stale.length)));
+  const fixed = { header: encodeMembers(fresh, stale, fixedPBits, true), fresh: fresh.length, stale: stale.length, pBits: fixedPBits, whole: true };
   if (fixed.header.length <= MAX_DIGEST_HEADER_LENGTH) return fixed;
   // No budget, but too long for the server: the same ranking, at most at `pBits`.
   const floor = Math.min(pBits, options.minPBits ?? MIN_USEFUL_P_BITS);

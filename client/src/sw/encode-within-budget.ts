@@ -1,6 +1,6 @@
 import {
   base64urlEncode,
-  encodeHashes,
+  encodeHashesNarrow,
   entriesWithin,
   formatCacheDigestHeader,
   largestPBitsWithin,
@@ -94,5 +94,5 @@ function encode(entries: readonly IndexEntry[], pBits: number, byKey: boolean): 
     hashes[i++] = byKey ? entry.keyHi : entry.urlHi;
     hashes[i++] = byKey ? entry.keyLo : entry.urlLo;
   }
-  return base64urlEncode(encodeHashes(hashes, { pBits }));
+  return base64urlEncode(encodeHashesNarrow(hashes, { pBits }));
 }

@@ -18,7 +18,8 @@ export type CacheDigestErrorCode =
 export class CacheDigestError extends Error {
   readonly code: CacheDigestErrorCode;
 
-  constructor(code: CacheDigestErrorCode, message: string) {
+  /** `message` defaults to the code (the Service Worker bundle drops the English texts, see dropErrorMessages). */
+  constructor(code: CacheDigestErrorCode, message: string = code) {
     super(message);
     this.name = 'CacheDigestError';
     this.code = code;

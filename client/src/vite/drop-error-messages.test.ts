@@ -10,14 +10,14 @@ const transform = (code: string, id = 'codec.ts') => {
 };
 
 describe('dropErrorMessages', () => {
-  it('gives each CacheDigestError its code as message, whatever the message expression', () => {
+  it('drops each CacheDigestError message, whatever the expression, so the code is the message', () => {
     const source = [
       'const limit: number = 4;',
       "if (n > limit) throw new CacheDigestError('TOO_LARGE', `frame of ${n} bytes exceeds ${limit}`);",
       "throw new CacheDigestError('BAD_FRAME', 'HEAD payload is not ' + describe(x, (y) => `(${y})`));",
     ].join('\n');
     expect(transform(source)?.code).toBe(
-      ["const limit: number = 4;", "if (n > limit) throw new CacheDigestError('TOO_LARGE', 'TOO_LARGE');", "throw new CacheDigestError('BAD_FRAME', 'BAD_FRAME');"].join('\n'),
+      ["const limit: number = 4;", "if (n > limit) throw new CacheDigestError('TOO_LARGE');", "throw new CacheDigestError('BAD_FRAME');"].join('\n'),
     );
   });
 

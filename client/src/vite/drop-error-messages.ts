@@ -11,9 +11,9 @@ const isNode = (value: unknown): value is Node => typeof value === 'object' && v
 
 /**
  * A build plugin for the Service Worker bundle: each
- * `new CacheDigestError('CODE', message)` keeps its code and gets the code as
- * its message. Callers branch on the code only (see `CacheDigestError`), a
- * worker shows no message to anyone, and the English texts were about 4% of
+ * `new CacheDigestError('CODE', message)` keeps its code and loses its message
+ * argument (the message then defaults to the code). Callers branch on the
+ * code only (see `CacheDigestError`), a worker shows no message to anyone, and the English texts were about 4% of
  * the gzipped worker. The codecs keep their full messages everywhere else.
  */
 export function dropErrorMessages(): Plugin {
@@ -28,7 +28,8 @@ export function dropErrorMessages(): Plugin {
         if (node.type === 'NewExpression' && callee?.type === 'Identifier' && callee.name === 'CacheDigestError' && args?.length === 2) {
           const [codeArg, messageArg] = args as [Node, Node];
           if (codeArg.type === 'Literal' && typeof codeArg.value === 'string') {
-            edits.push({ start: messageArg.start, end: messageArg.end, text: code.slice(codeArg.start, codeArg.end) });
+            // The constructor's message defaults to the code.
+            edits.push({ start: codeArg.end, end: messageArg.end, text: '' });
             return;
           }
         }

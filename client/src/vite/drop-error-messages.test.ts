@@ -21,8 +21,13 @@ describe('dropErrorMessages', () => {
     );
   });
 
-  it('leaves other errors, computed codes and files without the class alone', () => {
-    expect(transform("throw new Error('kept');")).toBeNull();
+  it('drops the text of a plain Error when it is a literal or a template of names', () => {
+    const source = "new Error('stalled'); new Error(`silent for ${ms} ms`); new Error(describe(x)); new RangeError('kept');";
+    expect(transform(source)?.code).toBe("new Error(); new Error(); new Error(describe(x)); new RangeError('kept');");
+  });
+
+  it('leaves other errors, computed codes and files without either alone', () => {
+    expect(transform("throw new TypeError('kept');")).toBeNull();
     const computed = "throw new CacheDigestError(code, 'kept'); throw new RangeError('kept too');";
     expect(transform(computed)).toBeNull();
   });

@@ -157,5 +157,5 @@ function encodeDigests(fresh: readonly IndexEntry[], stale: readonly IndexEntry[
 function withinBudget(fresh: readonly IndexEntry[], stale: readonly IndexEntry[], maxChars: number, options: DigestOptions): BudgetedDigest | undefined {
   const minPBits = options.minPBits ?? MIN_USEFUL_P_BITS;
   const maxPBits = Math.max(minPBits, options.maxPBits ?? MAX_USEFUL_P_BITS);
-  return encodeWithinBudget(fresh, stale, { maxChars, minPBits, maxPBits, ...(options.isCurrent ? { isCurrent: options.isCurrent } : {}) });
+  return encodeWithinBudget(fresh, stale, { maxChars, minPBits, maxPBits, isCurrent: options.isCurrent });
 }

@@ -24,7 +24,7 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
     preloadManager &&
     new NavigationPreloadPublisher(preloadManager, async () => {
       const snapshot = await worker.digest();
-      return { value: preloadHeaderValue(snapshot.header), ...(snapshot.changesAt === undefined ? {} : { changesAt: snapshot.changesAt }) };
+      return { value: preloadHeaderValue(snapshot.header), changesAt: snapshot.changesAt };
     });
   // Without navigation preload the worker sends the digests on its own request, as before.
   const preloadScope = scope.registration.scope;

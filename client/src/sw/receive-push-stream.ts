@@ -1,7 +1,7 @@
 import { needsBodySha256, partIntegrityProblem, PushStreamReader, type PushStreamEvent, type PushStreamHeadEvent } from '@cache-digest/shared';
 import { concatBytes } from './concat-bytes.ts';
 import { readBounded } from './read-bounded.ts';
-import type { BufferedResponse } from './stored-response.ts';
+import { toResponse, type BufferedResponse } from './stored-response.ts';
 
 /** What the receiver needs from the worker. */
 export interface PushStreamSink {
@@ -39,8 +39,6 @@ interface OpenPart {
   dropped: boolean;
 }
 
-/** Statuses whose Response may not carry a body. */
-const NULL_BODY = new Set([204, 205, 304]);
 const DEFAULT_PAGE_STALL_MS = 1000;
 
 /**
@@ -141,8 +139,7 @@ export function receivePushStream(
     const decoder = decoderFor(open.headers);
     if (decoder === null) return settlePage(undefined);
     const bytes = concatBytes(open.chunks, open.received);
-    const respond = (decoded: Uint8Array) =>
-      settlePage(new Response(NULL_BODY.has(open.status) ? null : (decoded as Uint8Array<ArrayBuffer>), { status: open.status, headers: open.headers }));
+    const respond = (decoded: Uint8Array) => settlePage(toResponse({ status: open.status, headers: open.headers, body: decoded }));
     if (decoder === undefined) return respond(bytes);
     pending.push(decode(bytes, decoder, limits.maxEntryBytes).then(respond, () => settlePage(undefined)));
   };

@@ -26,8 +26,11 @@ export async function bundleClientFiles(options: CacheDigestWorkerOptions = {}):
   return { loader, worker };
 }
 
+// Neither script runs in Node: the codecs' Node fast paths (zlib's CRC-32, Buffer's base64url) drop out.
+const BROWSER_ONLY = { 'globalThis.process': 'undefined', 'globalThis.Buffer': 'undefined' };
+
 function bundle(entry: string, workerOptions: CacheDigestWorkerOptions): Promise<string> {
   // The worker's codec errors keep their codes, not their English messages, and its classes lose their
   // empty field declarations (a smaller download).
-  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions) }, plugins: [dropErrorMessages(), dropEmptyClassFields()] });
+  return bundleScript(entry, { define: { __CACHE_DIGEST_WORKER_OPTIONS__: JSON.stringify(workerOptions), ...BROWSER_ONLY }, plugins: [dropErrorMessages(), dropEmptyClassFields()] });
 }

@@ -1,4 +1,4 @@
-import { digestKey, hashKeyAsync, type Hash64 } from '@cache-digest/shared';
+import { digestKey, hashKeyAsync } from '@cache-digest/shared';
 import { indexEntryWith, type IndexEntry, type IndexEntryFields } from './index-entry.ts';
 
 /**
@@ -7,8 +7,8 @@ import { indexEntryWith, type IndexEntry, type IndexEntryFields } from './index-
  * the worker script carries no SHA-256 of its own (about 0.6 KB gzipped).
  */
 export async function hashedIndexEntry(fields: IndexEntryFields): Promise<IndexEntry> {
+  const urlHash = await hashKeyAsync(fields.url);
   const etag = fields.etag ?? undefined;
-  const hashes = new Map<string, Hash64>();
-  for (const key of etag === undefined ? [fields.url] : [fields.url, digestKey(fields.url, etag)]) hashes.set(key, await hashKeyAsync(key));
-  return indexEntryWith(fields, (key) => hashes.get(key)!);
+  const keyHash = etag === undefined ? urlHash : await hashKeyAsync(digestKey(fields.url, etag));
+  return indexEntryWith(fields, (key) => (key === fields.url ? urlHash : keyHash));
 }

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onFreePort } from './free-port.ts';
+import { killOnExit, stopProcess } from './proxy-process.ts';
 
 /** Options of {@link startCaddy}. */
 export interface StartCaddyOptions {
@@ -110,27 +111,6 @@ async function startOn(port: number, options: StartCaddyOptions): Promise<Runnin
     url: `https://${host}:${port}/`,
     port,
     log: () => log,
-    close: () => stop(child),
+    close: () => stopProcess(child, 'SIGTERM'),
   };
-}
-
-/** Kills `child` if this process exits first (a crash, Ctrl-C), so no proxy is left holding its port. */
-function killOnExit(child: ChildProcess): void {
-  const kill = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', kill);
-  child.once('exit', () => process.off('exit', kill));
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

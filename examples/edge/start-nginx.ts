@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onFreePort } from './free-port.ts';
+import { killOnExit, stopProcess } from './proxy-process.ts';
 
 /** Options of {@link startNginx}. */
 export interface StartNginxOptions {
@@ -87,7 +88,7 @@ async function startOn(port: number, options: StartNginxOptions): Promise<Runnin
     url: `https://${host}:${port}/`,
     port,
     accessLog: () => readFile(path.join(options.stateDir, 'access.log'), 'utf8').catch(() => ''),
-    close: () => stop(child),
+    close: () => stopProcess(child, 'SIGQUIT'),
   };
 }
 
@@ -107,25 +108,4 @@ async function accepting(port: number): Promise<void> {
     if (Date.now() > deadline) throw new Error(`nginx is not accepting on port ${port} after 15 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Kills `child` if this process exits first (a crash, Ctrl-C), so no proxy is left holding its port. */
-function killOnExit(child: ChildProcess): void {
-  const kill = (): void => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  };
-  process.once('exit', kill);
-  child.once('exit', () => process.off('exit', kill));
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGQUIT');
-  });
 }

@@ -9,6 +9,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate, parseSummaryHeader, startServer, type DevCertificate, type RunningServer } from '@cache-digest/server';
 import { startCaddy, type RunningCaddy } from './start-caddy.ts';
+import { recordNetwork, visitUntilStatus } from './test-support/browser-network.ts';
 import { edgeTestAssets, writeEdgeTestSite } from './test-support/edge-test-site.ts';
 import { readAccessLog } from './test-support/read-access-log.ts';
 
@@ -39,14 +40,7 @@ beforeAll(async () => {
     // QUIC stays on (no --disable-quic) and is forced for the edge's origin: HTTP/3 from the first request.
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--origin-to-force-quic-on=localhost:${caddy.port}`, `--ignore-certificate-errors-spki-list=${certs.spki}`],
   });
-  context.on('request', (request) => {
-    if (request.serviceWorker()) network.push(`sw ${request.url()}`);
-  });
-  context.on('requestfinished', async (request) => {
-    if (request.serviceWorker()) return;
-    const response = await request.response().catch(() => null);
-    if (response && !response.fromServiceWorker()) network.push(`page ${request.url()}`);
-  });
+  recordNetwork(context, network);
 }, 120_000);
 
 afterAll(async () => {
@@ -56,13 +50,7 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-async function visit(status: string): Promise<Page> {
-  network.length = 0;
-  const page = await context.newPage();
-  await page.goto(`${origin}/`);
-  await page.waitForFunction((text) => document.getElementById('status')?.textContent === text, status, { timeout: 30_000 });
-  return page;
-}
+const visit = (status: string): Promise<Page> => visitUntilStatus(context, origin, status, network);
 
 /** Caddy's access-log entries for the page, newest last. */
 const pageRequests = () => readAccessLog(caddy.log()).filter((entry) => entry.uri === '/');

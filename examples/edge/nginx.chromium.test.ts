@@ -9,6 +9,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate, parseSummaryHeader, startServer, type RunningServer } from '@cache-digest/server';
 import { startNginx, type RunningNginx } from './start-nginx.ts';
+import { recordNetwork, visitUntilStatus } from './test-support/browser-network.ts';
 import { edgeTestAssets, writeEdgeTestSite } from './test-support/edge-test-site.ts';
 
 let workDir: string;
@@ -35,14 +36,7 @@ beforeAll(async () => {
     timeout: 60_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-features=EnableTLS13EarlyData', '--host-resolver-rules=MAP localhost 127.0.0.1', `--ignore-certificate-errors-spki-list=${certs.spki}`],
   });
-  context.on('request', (request) => {
-    if (request.serviceWorker()) network.push(`sw ${request.url()}`);
-  });
-  context.on('requestfinished', async (request) => {
-    if (request.serviceWorker()) return;
-    const response = await request.response().catch(() => null);
-    if (response && !response.fromServiceWorker()) network.push(`page ${request.url()}`);
-  });
+  recordNetwork(context, network);
 }, 120_000);
 
 afterAll(async () => {
@@ -52,13 +46,7 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-async function visit(status: string): Promise<Page> {
-  network.length = 0;
-  const page = await context.newPage();
-  await page.goto(`${origin}/`);
-  await page.waitForFunction((text) => document.getElementById('status')?.textContent === text, status, { timeout: 30_000 });
-  return page;
-}
+const visit = (status: string): Promise<Page> => visitUntilStatus(context, origin, status, network);
 
 const pageRequests = async () =>
   (await nginx.accessLog())

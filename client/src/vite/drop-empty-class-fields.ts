@@ -1,13 +1,5 @@
-import { parseAst, type Plugin } from 'vite';
-
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
-
-const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+import type { Plugin } from 'vite';
+import { cutSource, type AstNode } from './cut-source.ts';
 
 /**
  * A build plugin for the Service Worker bundle: removes class field
@@ -22,28 +14,12 @@ export function dropEmptyClassFields(): Plugin {
   return {
     name: 'cache-digest:drop-empty-class-fields',
     renderChunk(code) {
-      const cuts: { start: number; end: number }[] = [];
-      const visit = (node: Node): void => {
-        if (
-          node.type === 'PropertyDefinition' &&
-          node.value === null &&
-          !node.static &&
-          !node.computed &&
-          (node.key as Node).type === 'Identifier'
-        ) {
-          cuts.push({ start: node.start, end: node.end });
-          return;
-        }
-        for (const value of Object.values(node)) {
-          if (Array.isArray(value)) for (const child of value) isNode(child) && visit(child);
-          else if (isNode(value)) visit(value);
-        }
-      };
-      visit(parseAst(code) as unknown as Node);
-      if (cuts.length === 0) return null;
-      let out = code;
-      for (const cut of cuts.sort((a, b) => b.start - a.start)) out = out.slice(0, cut.start) + out.slice(cut.end);
-      return { code: out, map: null };
+      const out = cutSource(code, 'js', (node) =>
+        node.type === 'PropertyDefinition' && node.value === null && !node.static && !node.computed && (node.key as AstNode).type === 'Identifier'
+          ? { start: node.start, end: node.end, text: '' }
+          : undefined,
+      );
+      return out === null ? null : { code: out, map: null };
     },
   };
 }

@@ -1,13 +1,5 @@
-import { parseAst, type Plugin } from 'vite';
-
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
-
-const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+import type { Plugin } from 'vite';
+import { cutSource, type AstNode } from './cut-source.ts';
 
 /**
  * A build plugin for the Service Worker bundle: each
@@ -24,38 +16,26 @@ export function dropErrorMessages(): Plugin {
     name: 'cache-digest:drop-error-messages',
     transform(code, id) {
       if (!code.includes('new CacheDigestError(') && !code.includes('new Error(')) return null;
-      const edits: { start: number; end: number; text: string }[] = [];
-      const visit = (node: Node): void => {
-        const args = node.arguments as Node[] | undefined;
-        const callee = node.callee as Node | undefined;
-        if (node.type === 'NewExpression' && callee?.type === 'Identifier' && callee.name === 'CacheDigestError' && args?.length === 2) {
-          const [codeArg, messageArg] = args as [Node, Node];
-          if (codeArg.type === 'Literal' && typeof codeArg.value === 'string') {
-            // The constructor's message defaults to the code.
-            edits.push({ start: codeArg.end, end: messageArg.end, text: '' });
-            return;
-          }
+      const out = cutSource(code, /\.tsx?$/.test(id) ? 'ts' : 'js', (node) => {
+        if (node.type !== 'NewExpression') return undefined;
+        const args = node.arguments as AstNode[];
+        const callee = node.callee as AstNode;
+        if (callee.type !== 'Identifier') return undefined;
+        if (callee.name === 'CacheDigestError' && args.length === 2) {
+          const [codeArg, messageArg] = args as [AstNode, AstNode];
+          // The constructor's message defaults to the code.
+          if (codeArg.type === 'Literal' && typeof codeArg.value === 'string') return { start: codeArg.end, end: messageArg.end, text: '' };
         }
-        if (node.type === 'NewExpression' && callee?.type === 'Identifier' && callee.name === 'Error' && args?.length === 1 && isConstantText(args[0]!)) {
-          edits.push({ start: args[0]!.start, end: args[0]!.end, text: '' });
-          return;
-        }
-        for (const value of Object.values(node)) {
-          if (Array.isArray(value)) for (const child of value) isNode(child) && visit(child);
-          else if (isNode(value)) visit(value);
-        }
-      };
-      visit(parseAst(code, { lang: /\.tsx?$/.test(id) ? 'ts' : 'js' }) as unknown as Node);
-      if (edits.length === 0) return null;
-      let out = code;
-      for (const edit of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-      return { code: out, map: null };
+        if (callee.name === 'Error' && args.length === 1 && isConstantText(args[0]!)) return { start: args[0]!.start, end: args[0]!.end, text: '' };
+        return undefined;
+      });
+      return out === null ? null : { code: out, map: null };
     },
   };
 }
 
 /** A string literal, or a template whose parts are plain names: dropping it drops no side effect. */
-function isConstantText(node: Node): boolean {
+function isConstantText(node: AstNode): boolean {
   if (node.type === 'Literal') return typeof node.value === 'string';
-  return node.type === 'TemplateLiteral' && (node.expressions as Node[]).every((part) => part.type === 'Identifier');
+  return node.type === 'TemplateLiteral' && (node.expressions as AstNode[]).every((part) => part.type === 'Identifier');
 }

@@ -10,7 +10,7 @@ export interface DeliveryStatsSnapshot {
   assetsPushed: number;
   /** Assets not sent because the client held them. */
   assetsSkipped: number;
-  /** Bytes of the pushed or streamed assets. */
+  /** Bytes of the pushed, streamed or hinted assets (the summary header's `bytes`). */
   bytesPushed: number;
   /** Bytes of the assets skipped because the client held them. */
   bytesSaved: number;

@@ -1,8 +1,9 @@
-import { CacheDigestError, isSameOriginPath, PAGE_SETS_COOKIE_HEADER } from '@cache-digest/shared';
+import { CacheDigestError, isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
 import { isPushStream } from './is-push-stream.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
+import { handOverPage } from './hand-over-page.ts';
 import type { PartWaiters } from './part-waiters.ts';
 import type { CurrentAssets } from './current-assets.ts';
 import type { DigestSnapshot } from './digest-index.ts';
@@ -130,15 +131,8 @@ export class NavigationIntake {
     }
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
-    // The page set a cookie, which a synthesized response cannot carry: the network answers the navigation
-    // itself (the server, having seen the cookie, sends it with hints); the stream's assets are cached all the same.
-    if (pageResponse.headers.has(PAGE_SETS_COOKIE_HEADER)) return fetch(request);
-    const summary = response.headers.get('cache-digest-push');
-    if (summary !== null) pageResponse.headers.set('cache-digest-push', summary);
-    // The page reads the summary from its navigation's Server-Timing entry.
-    const timing = response.headers.get('server-timing');
-    if (timing !== null) pageResponse.headers.set('server-timing', timing);
-    return pageResponse;
+    // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
+    return handOverPage(request, response, pageResponse);
   }
 
   /** The absolute URL of an in-scope same-origin path, or undefined. */

@@ -1,5 +1,6 @@
-import { isSameOriginPath, PAGE_SETS_COOKIE_HEADER } from '@cache-digest/shared';
+import { isSameOriginPath } from '@cache-digest/shared';
 import { cachePolicy } from '../sw/freshness.ts';
+import { handOverPage } from '../sw/hand-over-page.ts';
 import { createIndexEntry } from '../sw/index-entry.ts';
 import { isPushStream } from '../sw/is-push-stream.ts';
 import { PartWaiters } from '../sw/part-waiters.ts';
@@ -67,13 +68,7 @@ export class WorkboxStreamIntake {
     keepAlive(done.then(() => Promise.allSettled(writes)));
     const pageResponse = await page;
     if (!pageResponse) return fetch(request);
-    // The page set a cookie, which a synthesized response cannot carry: the network answers it (docs/push-stream.md).
-    if (pageResponse.headers.has(PAGE_SETS_COOKIE_HEADER)) return fetch(request);
-    const summary = response.headers.get('cache-digest-push');
-    if (summary !== null) pageResponse.headers.set('cache-digest-push', summary);
-    const timing = response.headers.get('server-timing');
-    if (timing !== null) pageResponse.headers.set('server-timing', timing);
-    return pageResponse;
+    return handOverPage(request, response, pageResponse);
   }
 
   /** The part of an announced URL once it arrives (a fresh Response), or undefined: not announced, void or late. */

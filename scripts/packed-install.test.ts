@@ -156,17 +156,18 @@ describe('the packed packages, installed outside the repository', () => {
     expect(result).toMatchObject({ code: 0, stdout: 'AfdA\n' });
   }, 120_000);
 
-  it('imports @cache-digest/server, /shared and /client/scripts in plain node, without loading Vite', async () => {
+  it('imports @cache-digest/server (and its /fastify entry, fastify not installed), /shared and /client/scripts in plain node, without loading Vite', async () => {
     const script = [
       "const server = await import('@cache-digest/server');",
+      "const { cacheDigestFastify } = await import('@cache-digest/server/fastify');",
       "const shared = await import('@cache-digest/shared');",
       "const scripts = await import('@cache-digest/client/scripts');",
       'const files = await scripts.readClientScripts();',
-      "console.log(JSON.stringify([typeof server.startServer, typeof server.cacheDigestMiddleware, shared.base64urlEncode(shared.encodeDigest(['https://example.com/style.css'])), files.worker.length > 1000]));",
+      "console.log(JSON.stringify([typeof server.startServer, typeof server.cacheDigestMiddleware, typeof cacheDigestFastify, shared.base64urlEncode(shared.encodeDigest(['https://example.com/style.css'])), files.worker.length > 1000]));",
     ].join('\n');
     const result = await run(process.execPath, ['--import', NO_VITE, '--input-type=module', '-e', script], { cwd: app });
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'AfdA', true]);
+    expect(JSON.parse(result.stdout)).toEqual(['function', 'function', 'function', 'AfdA', true]);
   }, 120_000);
 
   it('`npx cache-digest serve SITE` serves over HTTP/2 and pushes only the asset a digest lacks, without Vite', async () => {

@@ -1,0 +1,4 @@
+// @cache-digest/server/fastify: the Fastify plugin (fastify is the application's own dependency).
+export { cacheDigestFastify } from './fastify-plugin.ts';
+export { earlyHintsWritten, type CacheDigestMiddlewareOptions } from './cache-digest-middleware.ts';
+export { StaticSite } from '../static/index.ts';

@@ -13,6 +13,7 @@ import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
 import { sessionDigests } from './session-digests.ts';
 import { pagePath } from '../core/page-path.ts';
+import { isUnsafeEarlyData, TOO_EARLY_RESPONSE, TOO_EARLY_STATUS } from '../core/too-early.ts';
 import { captureHtmlHead } from '../discovery/capture-html-head.ts';
 import { describeReferences } from '../discovery/describe-references.ts';
 import { DiscoveredPages } from '../discovery/discovered-pages.ts';
@@ -33,6 +34,12 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
    * request on (docs/discovery.md). `true` for the defaults.
    */
   discover?: boolean | DiscoveryOptions;
+  /**
+   * RFC 8470 (default true): a request a proxy in front marks `Early-Data: 1` (it came in TLS early data, which an
+   * attacker can replay) and whose method is not safe (POST, PUT, DELETE, PATCH…) gets 425 Too Early and never
+   * reaches the application; the browser retries it after the handshake. `false` when the application decides itself.
+   */
+  refuseUnsafeEarlyData?: boolean;
 }
 
 /** A connect-style middleware with the core it reports through. */
@@ -69,7 +76,8 @@ export function earlyHintsWritten(req: NodeRequest): Promise<void> {
  * request allows: HTTP/2 pushes, a push stream, or 103 Early Hints (plus
  * preload Links on the page), or in `links` mode only the filtered Link
  * headers. Every page response gets the `cache-digest-push` summary header;
- * other requests pass straight through.
+ * other requests pass straight through, except an unsafe one from TLS early
+ * data, answered 425 (`refuseUnsafeEarlyData`).
  */
 export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): CacheDigestMiddleware {
   const core = new CacheDigestCore(options);
@@ -91,8 +99,15 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     });
   }
 
+  const refuseEarlyData = options.refuseUnsafeEarlyData ?? true;
+
   const middleware = (req: NodeRequest, res: NodeResponse, next: NextFunction): void => {
     const method = req.method ?? 'GET';
+    if (refuseEarlyData && isUnsafeEarlyData(method, req.headers['early-data'])) {
+      res.writeHead(TOO_EARLY_STATUS, TOO_EARLY_RESPONSE.headers);
+      res.end(TOO_EARLY_RESPONSE.body);
+      return;
+    }
     let assets = method === 'GET' || method === 'HEAD' ? core.pageAssets(req.url ?? '/') : undefined;
     if (!assets && discovered && (method === 'GET' || method === 'HEAD')) {
       const key = pagePath(req.url ?? '/');

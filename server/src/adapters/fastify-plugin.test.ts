@@ -18,6 +18,7 @@ let site: TestSite;
 let certDir: string;
 let cert: DevCertificate;
 const apps: FastifyInstance[] = [];
+let ordersSeen = 0;
 
 const ACCOUNT_BODY = '<!doctype html><link rel="stylesheet" href="/assets/app.css"><h1>Account</h1>\n';
 
@@ -49,6 +50,10 @@ const siteRoutes: FastifyPluginAsync<Record<never, never>, RawServerBase> = asyn
   app.get('/account', (request, reply) => {
     reply.header('set-cookie', 'session=abc123; HttpOnly; SameSite=Lax; Path=/').type('text/html; charset=utf-8').send(ACCOUNT_BODY);
   });
+  app.post('/api/order', (request, reply) => {
+    ordersSeen += 1;
+    reply.send({ ok: true });
+  });
   app.get('/*', async (request, reply) => {
     const response = await site.site.handle({ method: request.method, path: request.url, headers: request.headers });
     const body = response.body instanceof Uint8Array ? Buffer.from(response.body) : (response.body ?? '');
@@ -56,16 +61,22 @@ const siteRoutes: FastifyPluginAsync<Record<never, never>, RawServerBase> = asyn
   });
 };
 
-/** An HTTP/1.1 GET, over TLS for an https origin. */
-function h1Get(origin: string, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+/** An HTTP/1.1 request (GET unless told), over TLS for an https origin. */
+function h1Get(
+  origin: string,
+  pathname: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     (origin.startsWith('https:') ? https : http)
-      .get(`${origin}${pathname}`, { headers, ca: cert.caCert, agent: false }, (res) => {
+      .request(`${origin}${pathname}`, { method, headers, ca: cert.caCert, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       })
-      .on('error', reject);
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -201,5 +212,22 @@ describe('cacheDigestFastify: a real Fastify 5 server (http2 option, TLS, HTTP/1
     const links = await h1Get(origin, '/account');
     expect(links.headers['set-cookie']).toEqual([cookie]);
     expect(parseSummaryHeader(String(links.headers['cache-digest-push']))).toMatchObject({ mode: 'hints', pushed: 1 });
+  });
+
+  it('an unsafe request from TLS early data gets 425 and never reaches the route; safe ones and the rest pass', async () => {
+    const origin = await startApp('auto');
+    const before = ordersSeen;
+    for (const result of [await h1Get(origin, '/api/order', { 'early-data': '1' }, 'POST'), await h2Get(origin, '/api/order', { ca: cert.caCert, headers: { ':method': 'POST', 'early-data': '1' } })]) {
+      expect(result.status).toBe(425);
+      expect(result.body.toString()).toMatch(/Too Early/);
+    }
+    expect(ordersSeen).toBe(before);
+    expect((await h1Get(origin, '/api/order', {}, 'POST')).status).toBe(200);
+    expect(ordersSeen).toBe(before + 1);
+    const page = await h1Get(origin, '/', { 'early-data': '1' });
+    expect(page.status).toBe(200);
+    expect(page.body.toString()).toBe(site.pageBody);
+    // The instance keeps serving after the 425s.
+    expect((await h2Get(origin, '/assets/app.css', { ca: cert.caCert })).status).toBe(200);
   });
 });

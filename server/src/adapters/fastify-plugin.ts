@@ -25,7 +25,15 @@ export const cacheDigestFastify: FastifyPluginCallback<CacheDigestMiddlewareOpti
     const middleware = cacheDigestMiddleware(options);
     fastify.decorate('cacheDigest', middleware.core);
     // The middleware patches the raw response before the route runs; Fastify's reply writes through those patches.
-    fastify.addHook('onRequest', (request, reply, next) => middleware(request.raw as NodeRequest, reply.raw as NodeResponse, (error) => next(error as Error | undefined)));
+    fastify.addHook('onRequest', (request, reply, next) => {
+      let passed = false;
+      middleware(request.raw as NodeRequest, reply.raw as NodeResponse, (error) => {
+        passed = true;
+        next(error as Error | undefined);
+      });
+      // Answered by the middleware itself (425 Too Early): Fastify, seeing the reply sent, stops there.
+      if (!passed && reply.raw.writableEnded) next();
+    });
     done();
   },
   {

@@ -16,3 +16,9 @@ export function isUnsafeEarlyData(method: string | undefined, earlyData: string 
   if (value === undefined || value.trim() === '') return false;
   return !SAFE_METHODS.has((method ?? 'GET').toUpperCase());
 }
+
+/** The 425 answer's headers and body, the same from every adapter. */
+export const TOO_EARLY_RESPONSE = {
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  body: 'Too Early: retry after the TLS handshake\n',
+} as const;

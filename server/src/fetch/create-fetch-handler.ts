@@ -1,4 +1,5 @@
 import type { CacheDigestCore } from '../core/cache-digest-core.ts';
+import { isUnsafeEarlyData, TOO_EARLY_RESPONSE, TOO_EARLY_STATUS } from '../core/too-early.ts';
 import type { DiscoveryOptions } from '../discovery/discovery-options.ts';
 import { FetchDiscovery } from '../discovery/fetch-discovery.ts';
 import { SourceError, type AssetSource } from './asset-source.ts';
@@ -17,6 +18,12 @@ export interface FetchHandlerOptions extends FetchDeliveryOptions {
    * (docs/discovery.md). `true` for the defaults.
    */
   discover?: boolean | DiscoveryOptions;
+  /**
+   * RFC 8470 (default true): a request a proxy or the platform marks `Early-Data: 1` (it came in TLS early data,
+   * which an attacker can replay) and whose method is not safe gets 425 Too Early and never reaches `site`; the
+   * browser retries it after the handshake. `false` when the site decides itself.
+   */
+  refuseUnsafeEarlyData?: boolean;
 }
 
 /** A Web Fetch API handler with the core it reports through. */
@@ -30,7 +37,8 @@ export interface FetchHandler {
  * `export default { fetch }` on workerd, Deno and Bun (or Node): a page of
  * the manifest gets digest-driven delivery (see {@link FetchDelivery}), its
  * page from `site`, its assets from `assets`; any other request is answered
- * by `site` (404 when it has nothing).
+ * by `site` (404 when it has nothing), except an unsafe one from TLS early
+ * data, answered 425 (`refuseUnsafeEarlyData`).
  */
 export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const delivery = new FetchDelivery(options);
@@ -38,7 +46,11 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const fromSite = async (request: Request): Promise<Response> =>
     (await site(new URL(request.url), request)) ?? new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   const discovery = options.discover ? new FetchDiscovery(options.discover === true ? {} : options.discover, options.assets, options.maxAssetBytes ?? 8 * 1024 * 1024) : undefined;
+  const refuseEarlyData = options.refuseUnsafeEarlyData ?? true;
   const handler = async (request: Request): Promise<Response> => {
+    if (refuseEarlyData && isUnsafeEarlyData(request.method, request.headers.get('early-data') ?? undefined)) {
+      return new Response(TOO_EARLY_RESPONSE.body, { status: TOO_EARLY_STATUS, headers: TOO_EARLY_RESPONSE.headers });
+    }
     let assets = delivery.pageAssets(request);
     let learnKey: string | undefined;
     if (!assets && discovery) {

@@ -1,41 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeDigest, formatCacheDigestHeader, PushStreamReader } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../e2e/src/harness/launch-chromium.ts';
 import { parseSummaryHeader } from '../core/summary-header.ts';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+import { startExample, startRecordingProxy, visitPage, type RunningExample } from './test-support/example-in-chromium.ts';
 
 /** `npm run example:express` on any free port (the command the script runs); resolves once it printed its URL. */
-async function startExample(): Promise<{ port: number; child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join('examples', 'express-ssr', 'server.mjs')], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG: 'none' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example:express did not start: ${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /^http:\/\/localhost:(\d+)\/$/m.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`example:express exited (${code}): ${output}`)));
-  });
-  return { port, child, output: () => output };
-}
+const startExpressExample = () =>
+  startExample('example:express', ['--import', 'tsx', '--conditions=source', path.join('examples', 'express-ssr', 'server.mjs')], { PORT: '0', HOST: '127.0.0.1', LOG: 'none' }, /^http:\/\/localhost:(\d+)\/$/m);
 
 interface Seen {
   path: string;
@@ -47,45 +22,25 @@ interface Seen {
   pageHeadMs?: number;
 }
 
-/** What crosses the network between Chromium and the example. */
-async function startRecordingProxy(targetPort: number): Promise<{ port: number; seen: Seen[]; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    const start = performance.now();
-    const upstream = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      const entry: Seen = {
-        path: req.url ?? '',
-        summary: answer.headers['cache-digest-push'] as string | undefined,
-        streamed: answer.headers['push-stream-urls'] as string | undefined,
-        setCookie: answer.headers['set-cookie'] !== undefined,
-      };
-      seen.push(entry);
-      if (entry.streamed !== undefined) {
-        const reader = new PushStreamReader();
-        answer.on('data', (chunk: Buffer) => {
-          for (const event of reader.push(chunk)) {
-            if (event.type !== 'head') continue;
-            if (event.role === 'asset') entry.firstAssetMs ??= performance.now() - start;
-            if (event.role === 'page') entry.pageHeadMs ??= performance.now() - start;
-          }
-        });
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+/** What crosses the network between Chromium and the example, push stream parts timed. */
+function record(req: http.IncomingMessage, answer: http.IncomingMessage, startedAt: number): Seen {
+  const entry: Seen = {
+    path: req.url ?? '',
+    summary: answer.headers['cache-digest-push'] as string | undefined,
+    streamed: answer.headers['push-stream-urls'] as string | undefined,
+    setCookie: answer.headers['set-cookie'] !== undefined,
   };
+  if (entry.streamed !== undefined) {
+    const reader = new PushStreamReader();
+    answer.on('data', (chunk: Buffer) => {
+      for (const event of reader.push(chunk)) {
+        if (event.type !== 'head') continue;
+        if (event.role === 'asset') entry.firstAssetMs ??= performance.now() - startedAt;
+        if (event.role === 'page') entry.pageHeadMs ??= performance.now() - startedAt;
+      }
+    });
+  }
+  return entry;
 }
 
 function get(port: number, pathname: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
@@ -100,33 +55,16 @@ function get(port: number, pathname: string, headers: Record<string, string>): P
   });
 }
 
-// Runs in the page: waits until the worker controls it and its caches stop growing.
-const WAIT_FOR_WORKER_CACHE = `(async () => {
-  await Promise.race([navigator.serviceWorker.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  let previous = -1, stable = 0;
-  for (let i = 0; i < 50 && stable < 3; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    let current = 0;
-    for (const name of await caches.keys()) current += (await (await caches.open(name)).keys()).length;
-    stable = current === previous && current > 0 ? stable + 1 : 0;
-    previous = current;
-  }
-})()`;
-
 const ASSETS = ['/app.css', '/app.js', '/post.css', '/account.css', '/slow.css'];
 
 describe('the Express example (npm run example:express)', () => {
-  let example: Awaited<ReturnType<typeof startExample>> | undefined;
+  let example: RunningExample | undefined;
 
   beforeAll(async () => {
-    example = await startExample();
+    example = await startExpressExample();
   }, 120_000);
   afterAll(async () => {
-    if (example && example.child.exitCode === null) {
-      const exited = new Promise((resolve) => example!.child.once('exit', resolve));
-      example.child.kill('SIGTERM');
-      await exited;
-    }
+    await example?.stop();
   });
 
   it('prints its URL once listening; a repeat request with a digest gets only what is missing, for a route never requested before', async () => {
@@ -152,31 +90,32 @@ describe('the Express example (npm run example:express)', () => {
   });
 
   it('in real Chromium with the worker: a route brings only its own assets; a slow page’s asset arrives before the page; a page that sets a cookie gets it into the jar, in stream mode too', async () => {
-    const proxy = await startRecordingProxy(example!.port);
+    const proxy = await startRecordingProxy(example!.port, record);
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-express-'));
     const context = await launchChromium({ userDataDir: path.join(workDir, 'profile'), spki: '', serviceWorkers: 'allow' });
     try {
       const tab = context.pages()[0] ?? (await context.newPage());
       const visit = async (pathname: string) => {
         proxy.seen.length = 0;
-        await tab.goto(`http://localhost:${proxy.port}${pathname}`, { waitUntil: 'load', timeout: 60_000 });
-        await tab.waitForFunction(() => document.documentElement.dataset.appReady === 'true', null, { timeout: 30_000 });
-        await tab.evaluate(WAIT_FOR_WORKER_CACHE);
+        await visitPage(tab, `http://localhost:${proxy.port}${pathname}`, { readyFlag: 'appReady', settle: true });
         return proxy.seen.filter((entry) => entry.path === pathname);
       };
       const assetRequests = () => proxy.seen.filter((entry) => ASSETS.includes(entry.path)).map((entry) => entry.path);
 
       await visit('/'); // installs the worker
 
+      // The route's first visit: its own stylesheet is streamed, the shared assets the home page brought are not.
       const [post2] = await visit('/posts/2');
-      expect(parseSummaryHeader(post2!.summary)).toMatchObject({ mode: 'stream' });
-      expect(post2!.streamed).toContain('/post.css');
+      expect(parseSummaryHeader(post2!.summary)).toMatchObject({ mode: 'stream', pushed: 1, skipped: 2 });
+      expect(post2!.streamed).toBe('/post.css');
       expect(assetRequests()).toEqual([]);
 
-      // Never visited, same route: nothing to send, nothing fetched.
+      // /posts/1, never visited before, same route: neither the shared assets nor the route's own are sent again.
       const [post1] = await visit('/posts/1');
       expect(parseSummaryHeader(post1!.summary)).toMatchObject({ mode: 'stream', pushed: 0, skipped: 3 });
+      expect(post1!.streamed).toBe('');
       expect(assetRequests()).toEqual([]);
+      expect(await tab.locator('h1').textContent()).toBe('Post “1”');
 
       // The slow page (200 ms to build): its missing asset passes on its way to the browser before the page starts.
       const [slow] = await visit('/slow');

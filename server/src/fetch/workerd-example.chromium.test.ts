@@ -1,48 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoSite, type BuiltSite } from '../../../e2e/src/harness/build-demo-site.ts';
 import { launchChromium } from '../../../e2e/src/harness/launch-chromium.ts';
+import { startExample, startRecordingProxy, visitPage, REPO_ROOT, type RecordingProxy, type RunningExample } from '../adapters/test-support/example-in-chromium.ts';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** `npm run example:workerd` on a given build, any free port; resolves with its port. */
-async function startExample(dist: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'scripts', 'example-workerd.mjs')], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', DIST: dist },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`example:workerd did not start: ${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http:\/\/localhost:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`example:workerd exited (${code}): ${output}`)));
-  });
-  return { port, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
+/** `npm run example:workerd` on a given build, any free port. */
+const startWorkerdExample = (dist: string) =>
+  startExample('example:workerd', [path.join(REPO_ROOT, 'scripts', 'example-workerd.mjs')], { PORT: '0', DIST: dist }, /http:\/\/localhost:(\d+)/, 60_000);
 
 interface Seen {
   path: string;
@@ -51,64 +18,27 @@ interface Seen {
   streamed: string | undefined;
 }
 
-/**
- * What crosses the network: a recording proxy in front of workerd, so that
- * the browser's origin (http://localhost:<proxy>) survives a redeploy.
- */
-async function startRecordingProxy(): Promise<{ port: number; seen: Seen[]; target: { port: number }; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  const target = { port: 0 };
-  const server = http.createServer((req, res) => {
-    const upstream = http.request({ host: '127.0.0.1', port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      seen.push({
-        path: req.url ?? '',
-        digest: Boolean(req.headers['cache-digest'] ?? /cache-digest=/.test(String(req.headers['service-worker-navigation-preload'] ?? ''))),
-        summary: answer.headers['cache-digest-push'] as string | undefined,
-        streamed: answer.headers['push-stream-urls'] as string | undefined,
-      });
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    seen,
-    target,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
-
-// Runs in the page: waits until the worker controls it and its caches stop growing.
-const WAIT_FOR_WORKER_CACHE = `(async () => {
-  await Promise.race([navigator.serviceWorker.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  let previous = -1, stable = 0;
-  for (let i = 0; i < 50 && stable < 3; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    let current = 0;
-    for (const name of await caches.keys()) current += (await (await caches.open(name)).keys()).length;
-    stable = current === previous && current > 0 ? stable + 1 : 0;
-    previous = current;
-  }
-})()`;
-
 describe('the Cloudflare Worker example on workerd with real Chromium and the real Service Worker', () => {
   let workDir: string;
   let v1: BuiltSite;
   let v2: BuiltSite;
-  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
-  let example: { port: number; child: ChildProcess } | undefined;
+  // A proxy in front of workerd, so that the browser's origin (http://localhost:<proxy>) survives a redeploy.
+  let proxy: RecordingProxy<Seen>;
+  let example: RunningExample | undefined;
 
   beforeAll(async () => {
     workDir = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-workerd-'));
     v1 = await buildDemoSite({ workDir, outDir: path.join(workDir, 'v1') });
     v2 = await buildDemoSite({ workDir, outDir: path.join(workDir, 'v2'), deploy: true });
-    proxy = await startRecordingProxy();
+    proxy = await startRecordingProxy(0, (req, answer) => ({
+      path: req.url ?? '',
+      digest: Boolean(req.headers['cache-digest'] ?? /cache-digest=/.test(String(req.headers['service-worker-navigation-preload'] ?? ''))),
+      summary: answer.headers['cache-digest-push'] as string | undefined,
+      streamed: answer.headers['push-stream-urls'] as string | undefined,
+    }));
   }, 180_000);
   afterAll(async () => {
-    if (example) await stop(example.child);
+    await example?.stop();
     await proxy?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -117,9 +47,7 @@ describe('the Cloudflare Worker example on workerd with real Chromium and the re
     const context = await launchChromium({ userDataDir, spki: '', serviceWorkers: 'allow' });
     try {
       const tab = context.pages()[0] ?? (await context.newPage());
-      await tab.goto(`http://localhost:${proxy.port}${page}`, { waitUntil: 'load', timeout: 60_000 });
-      await tab.waitForFunction(() => document.documentElement.dataset.demoReady === 'true', null, { timeout: 60_000 });
-      if (prime) await tab.evaluate(WAIT_FOR_WORKER_CACHE);
+      await visitPage(tab, `http://localhost:${proxy.port}${page}`, { readyFlag: 'demoReady', settle: prime });
     } finally {
       await context.close();
     }
@@ -135,7 +63,7 @@ describe('the Cloudflare Worker example on workerd with real Chromium and the re
     const changed = after.filter((url) => !before.includes(url));
     expect(changed.length).toBeGreaterThan(0);
 
-    example = await startExample(v1.dir);
+    example = await startWorkerdExample(v1.dir);
     proxy.target.port = example.port;
     await visit(userDataDir, page, true);
     expect(proxy.seen.some((entry) => before.includes(entry.path))).toBe(true); // the first visit loads them
@@ -148,8 +76,8 @@ describe('the Cloudflare Worker example on workerd with real Chromium and the re
     expect(proxy.seen.filter((entry) => before.includes(entry.path)).map((entry) => entry.path)).toEqual([]);
 
     // Deploy v2 behind the same origin.
-    await stop(example.child);
-    example = await startExample(v2.dir);
+    await example.stop();
+    example = await startWorkerdExample(v2.dir);
     proxy.target.port = example.port;
     proxy.seen.length = 0;
     await visit(userDataDir, page, false);

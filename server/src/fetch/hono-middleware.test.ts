@@ -61,4 +61,21 @@ describe('cacheDigest (Hono middleware)', () => {
     expect(await api.json()).toEqual({ ok: true });
     expect(api.headers.get('cache-digest-push')).toBeNull();
   });
+
+  it('answers 425 to an unsafe request from TLS early data before any route runs; safe ones pass', async () => {
+    const { hono } = app();
+    let orders = 0;
+    hono.post('/order', (c) => {
+      orders += 1;
+      return c.json({ ok: true });
+    });
+    const refused = await hono.request(`${ORIGIN}/order`, { method: 'POST', body: 'x=1', headers: { 'early-data': '1' } });
+    expect(refused.status).toBe(425);
+    expect(orders).toBe(0);
+    expect((await hono.request(`${ORIGIN}/order`, { method: 'POST', body: 'x=1' })).status).toBe(200);
+    expect(orders).toBe(1);
+    const page = await hono.request(`${ORIGIN}/`, { headers: { 'early-data': '1' } });
+    expect(page.status).toBe(200);
+    expect(parseSummaryHeader(page.headers.get('cache-digest-push'))).not.toBeNull();
+  });
 });

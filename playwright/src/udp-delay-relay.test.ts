@@ -95,9 +95,9 @@ describe('startUdpDelayRelay', () => {
     open.push(relay);
     const socket = await client();
     await ask(socket, relay, quicPacket(0, 1200));
-    await ask(socket, relay, Buffer.concat([quicPacket(0, 300), quicPacket(1, 200)]));
-    // Answered by then: a later Initial is no resend.
+    // The echoed Handshake packet ends the first flight's wait: the next Initial is no resend.
     await ask(socket, relay, quicPacket(2, 50));
+    await ask(socket, relay, Buffer.concat([quicPacket(0, 300), quicPacket(1, 200)]));
     // A short-header (1-RTT) packet and a non-QUIC datagram are neither.
     await ask(socket, relay, Buffer.from([0x43, 1, 2, 3, 4, 5, 6]));
     await ask(socket, relay, Buffer.from('hello'));
@@ -124,5 +124,22 @@ describe('startUdpDelayRelay', () => {
     expect(relay.stats()).toMatchObject({ initialsUp: 2, initialsResent: 0 });
     await ask(socket, relay, quicPacket(0, 1200), 10);
     expect(relay.stats()).toMatchObject({ initialsUp: 3, initialsResent: 1 });
+  });
+
+  it('counts a resend after a bare answer (half a ClientHello acknowledged), not after the server handshake', async () => {
+    const server = await echoServer('');
+    const relay = await startUdpDelayRelay({ targetHost: '127.0.0.1', targetPort: server.port, rttMs: 0 });
+    open.push(relay);
+    const [lossy, fine] = [await client(), await client()];
+    // The echo answers an Initial with an Initial (no Handshake packet): the client still waits.
+    await ask(lossy, relay, quicPacket(0, 1200));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await ask(lossy, relay, quicPacket(0, 1200));
+    expect(relay.stats().initialsResent).toBe(1);
+    // An answer holding a Handshake packet (coalesced after an Initial) ends the first flight's wait.
+    await ask(fine, relay, Buffer.concat([quicPacket(0, 300), quicPacket(2, 200)]));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await ask(fine, relay, quicPacket(0, 100));
+    expect(relay.stats()).toMatchObject({ flows: 2, initialsResent: 1 });
   });
 });

@@ -24,7 +24,11 @@ export interface UdpDelayRelayStats {
   initialsUp: number;
   /** Client datagrams holding a QUIC v1 0-RTT packet: the request left with the first flight. */
   zeroRttUp: number;
-  /** Flows whose client sent an Initial again, after a pause, before any answer reached it: its first flight was resent (a timeout fired). */
+  /**
+   * Flows whose client sent an Initial again, after a pause, before the server's handshake (a Handshake
+   * packet) reached it: part of its first flight was resent because a timeout fired. A server that saw only
+   * half of a two-datagram ClientHello answers with a bare ACK, so a first answer alone does not end the wait.
+   */
   initialsResent: number;
   /** Datagrams dropped on purpose ({@link UdpDelayRelay.dropping}). */
   dropped: number;
@@ -62,8 +66,8 @@ interface Flow {
   clientPort: number;
   targetHost: string;
   targetPort: number;
-  /** A datagram from the server has been delivered to the client. */
-  answered: boolean;
+  /** A datagram from the server holding a Handshake packet has been delivered to the client. */
+  handshakeSeen: boolean;
   /** When the client's first datagram arrived (performance.now()). */
   firstAt: number;
   /** A resend was counted for this flow. */
@@ -87,15 +91,15 @@ function answerKind(datagram: Buffer): UdpDelayRelayStats['firstAnswer'] {
   return type === 0 ? 'initial' : type === 3 ? 'retry' : 'other';
 }
 
-/** Whether a client datagram (possibly several coalesced QUIC packets) holds a 0-RTT packet. */
-function holdsZeroRtt(datagram: Buffer): boolean {
+/** Whether a datagram (possibly several coalesced QUIC packets) holds a long-header packet of `wanted` type (1 0-RTT, 2 Handshake). */
+function holdsPacket(datagram: Buffer, wanted: number): boolean {
   let offset = 0;
   // Walk coalesced long-header packets: Initial (0) carries a token, all carry a varint length.
   while (offset < datagram.length) {
     const packet = datagram.subarray(offset);
     const type = longHeaderType(packet);
     if (type === undefined) return false;
-    if (type === 1) return true;
+    if (type === wanted) return true;
     let at = 5;
     const dcid = packet[at]!;
     at += 1 + dcid;
@@ -159,7 +163,7 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
     let flow = flows.get(key);
     if (flow) return flow;
     const upstream = createSocket(target.host.includes(':') ? 'udp6' : 'udp4');
-    flow = { upstream, clientAddress: address, clientPort: port, targetHost: target.host, targetPort: target.port, answered: false, firstAt: performance.now(), resent: false };
+    flow = { upstream, clientAddress: address, clientPort: port, targetHost: target.host, targetPort: target.port, handshakeSeen: false, firstAt: performance.now(), resent: false };
     const current = flow;
     upstream.on('message', (datagram) => {
       if (relay.dropping) {
@@ -169,8 +173,9 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
       if (stats.datagramsDown === 0) stats.firstAnswer = answerKind(datagram);
       stats.datagramsDown++;
       stats.bytesDown += datagram.length;
+      const handshake = holdsPacket(datagram, 2);
       later(() => {
-        current.answered = true;
+        if (handshake) current.handshakeSeen = true;
         listener.send(datagram, current.clientPort, current.clientAddress);
       });
     });
@@ -192,13 +197,13 @@ export async function startUdpDelayRelay(options: UdpDelayRelayOptions): Promise
     if (longHeaderType(datagram) === 0) {
       stats.initialsUp++;
       // A first flight leaves back to back (a large ClientHello spans two Initial datagrams);
-      // an Initial after a pause, still unanswered, is the loss timer resending it.
-      if (!flow.answered && !flow.resent && performance.now() - flow.firstAt > FIRST_FLIGHT_SPREAD_MS) {
+      // an Initial after a pause, before the server's handshake arrived, is the loss timer resending it.
+      if (!flow.handshakeSeen && !flow.resent && performance.now() - flow.firstAt > FIRST_FLIGHT_SPREAD_MS) {
         flow.resent = true;
         stats.initialsResent++;
       }
     }
-    if (holdsZeroRtt(datagram)) stats.zeroRttUp++;
+    if (holdsPacket(datagram, 1)) stats.zeroRttUp++;
     later(() => flow.upstream.send(datagram, flow.targetPort, flow.targetHost));
   });
   listener.on('error', () => undefined);

@@ -9,6 +9,7 @@
 //   --scenarios ...     subset of cold,warm,deploy-images,deploy-js,deploy-css,think-time
 //   --quick             RTT 100 ms only, 1 run; fresh launch for baseline and digest only,
 //                       the floor for baseline, workbox and digest only (under 5 min on a quiet machine)
+//   --edge h3           instead: the edge profile (HTTP/3 via Caddy vs HTTP/2 via Caddy, RTT 100 ms), e2e/src/edge-h3
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -43,9 +44,17 @@ const { values } = parseArgs({
     strategies: { type: 'string', default: STRATEGIES.map((s) => s.name).join(',') },
     scenarios: { type: 'string', default: SCENARIOS.join(',') },
     quick: { type: 'boolean', default: false },
+    edge: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('../results', import.meta.url)) },
   },
 });
+
+if (values.edge !== undefined) {
+  // --edge h3: the edge profile (e2e/src/edge-h3) instead of the strategy matrix.
+  const { runEdgeProfile } = await import('../src/edge-h3/edge-profile-cli.ts');
+  await runEdgeProfile(values.edge, values);
+  process.exit(0);
+}
 
 const profiles = (values.quick ? '100' : values.profile).split(',').map(parseProfile);
 const runs = values.quick ? 1 : Number(values.runs);

@@ -12,18 +12,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { ensureDevCertificate, parseSummaryHeader, startServer } from '@cache-digest/server';
 import { startDelayProxy, startUdpDelayRelay, type UdpDelayRelayStats } from '@cache-digest/playwright';
 import { startCaddy } from '../start-caddy.ts';
 import { readAccessLog } from '../test-support/read-access-log.ts';
+import { EdgeVisitor } from '../../../e2e/src/edge-h3/edge-visitor.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const rttMs = Number(process.env['RTT'] ?? '100');
 const runs = Number(process.env['RUNS'] ?? '7');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-// The emulators listen on 127.0.0.1: keep Chromium from trying ::1 (QUIC has no fallback like TCP's).
-const BASE_ARGS = ['--host-resolver-rules=MAP localhost 127.0.0.1', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Visit {
   run: number;
@@ -53,59 +50,6 @@ async function siteRoot(): Promise<string> {
   return dist;
 }
 
-/** A browser profile and the tools to make its next visit a returning visitor's. */
-class Visitor {
-  private readonly statuses = new Map<string, string>();
-  private constructor(
-    readonly context: BrowserContext,
-    readonly page: Page,
-    private readonly internals: Page,
-    private readonly cdp: CDPSession,
-  ) {}
-
-  static async launch(profile: string, args: string[]): Promise<Visitor> {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...BASE_ARGS, ...args], timeout: 60_000 });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const internals = await context.newPage();
-    await internals.goto('chrome://net-internals/#sockets');
-    const cdp = await context.newCDPSession(page);
-    const visitor = new Visitor(context, page, internals, cdp);
-    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
-      for (const version of versions) visitor.statuses.set(version.versionId, version.runningStatus);
-    });
-    await cdp.send('ServiceWorker.enable');
-    return visitor;
-  }
-
-  /** First visit and a warm one: the worker installed, the site's assets in its cache. */
-  async prime(url: string): Promise<void> {
-    await this.page.goto(url, { waitUntil: 'load' });
-    await this.page.waitForFunction(() => navigator.serviceWorker?.controller != null, undefined, { timeout: 60_000 });
-    await this.page.waitForTimeout(1500);
-    await this.page.goto(url, { waitUntil: 'load' });
-    await this.page.waitForTimeout(500);
-  }
-
-  /** Closes every connection the browser holds (HTTP/2 and QUIC sessions) and stops the worker. */
-  async comeBackLater(): Promise<void> {
-    await this.page.goto('about:blank');
-    await this.internals.click('#sockets-view-flush-button');
-    await this.cdp.send('ServiceWorker.stopAllWorkers');
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && [...this.statuses.values()].some((status) => status !== 'stopped')) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-
-  async load(url: string): Promise<{ ttfbMs: number; loadMs: number; summary: string }> {
-    const response = await this.page.goto(url, { waitUntil: 'load', timeout: 60_000 });
-    const timing = await this.page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      return { ttfbMs: nav.responseStart, loadMs: nav.loadEventStart };
-    });
-    return { ...timing, summary: (await response?.headerValue('cache-digest-push')) ?? '' };
-  }
-}
-
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -120,9 +64,11 @@ const caddy = await startCaddy({ kitPort: kit.port, certPath: certs.certPath, ke
 const relay = await startUdpDelayRelay({ targetHost: '127.0.0.1', targetPort: caddy.port, rttMs });
 const proxy = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: kit.port, rttMs });
 const h3Url = `https://localhost:${relay.port}/`;
+// Anything crossing either emulator: the visitor closes connections only once this stops growing.
+const traffic = (): number => relay.stats().datagramsUp + relay.stats().datagramsDown + proxy.stats().bytesUp + proxy.stats().bytesDown;
 const h2Url = `https://localhost:${proxy.port}/`;
-const h3 = await Visitor.launch(path.join(workDir, 'profile-h3'), [`--origin-to-force-quic-on=localhost:${relay.port}`, `--ignore-certificate-errors-spki-list=${certs.spki}`]);
-const h2 = await Visitor.launch(path.join(workDir, 'profile-h2'), ['--disable-quic', `--ignore-certificate-errors-spki-list=${certs.spki}`]);
+const h3 = await EdgeVisitor.launch(path.join(workDir, 'profile-h3'), [`--origin-to-force-quic-on=localhost:${relay.port}`, `--ignore-certificate-errors-spki-list=${certs.spki}`]);
+const h2 = await EdgeVisitor.launch(path.join(workDir, 'profile-h2'), ['--disable-quic', `--ignore-certificate-errors-spki-list=${certs.spki}`]);
 
 const results: { h3: Visit[]; h2: Visit[] } = { h3: [], h2: [] };
 try {
@@ -134,7 +80,7 @@ try {
     const order = run % 2 ? (['h3', 'h2'] as const) : (['h2', 'h3'] as const);
     for (const name of order) {
       if (name === 'h3') {
-        await h3.comeBackLater();
+        await h3.comeBackLater(traffic);
         relay.dropFlows();
         relay.resetStats();
         const visit = await h3.load(h3Url);
@@ -143,7 +89,7 @@ try {
         const requestWaitMs = entry && firstUpAt ? Math.round(entry.receivedAt - firstUpAt - rttMs / 2) : undefined;
         results.h3.push({ run, ...visit, quic: { flows, initialsUp, zeroRttUp, initialsResent, datagramsUp, datagramsDown, firstAnswer }, edgeProto: entry?.proto ?? '', ...(requestWaitMs === undefined ? {} : { requestWaitMs }) });
       } else {
-        await h2.comeBackLater();
+        await h2.comeBackLater(traffic);
         proxy.dropConnections();
         const visit = await h2.load(h2Url);
         results.h2.push({ run, ...visit });
@@ -153,7 +99,7 @@ try {
     console.log(`run ${run}: h3 ttfb ${last(results.h3).ttfbMs.toFixed(0)} ms load ${last(results.h3).loadMs.toFixed(0)} ms (0-RTT datagrams ${last(results.h3).quic!.zeroRttUp}, first flight resent ${last(results.h3).quic!.initialsResent}, request waited ${last(results.h3).requestWaitMs ?? '?'} ms at the edge, first answer ${last(results.h3).quic!.firstAnswer}); h2 ttfb ${last(results.h2).ttfbMs.toFixed(0)} ms load ${last(results.h2).loadMs.toFixed(0)} ms`);
   }
 } finally {
-  await Promise.all([h3.context.close().catch(() => undefined), h2.context.close().catch(() => undefined)]);
+  await Promise.all([h3.close(), h2.close()]);
   await relay.close();
   await proxy.close();
   await caddy.close();

@@ -18,6 +18,7 @@ describe('summariseEdgeVisits', () => {
     expect(summary.rows).toEqual([
       { name: 'HTTP/3 via Caddy (QUIC, 0-RTT)', path: 'h3', runs: 4, ttfbMs: 235, ttfbRtt: 2.35, loadMs: 295, loadRtt: 2.95, floorMs: 70, extraRtt: 2.25 },
       { name: 'HTTP/2 via Caddy (TCP, TLS 1.3)', path: 'h2', runs: 2, ttfbMs: 350, ttfbRtt: 3.5, loadMs: 410, loadRtt: 4.1, floorMs: 90, extraRtt: 3.2 },
+      { name: 'HTTP/3, only the visits whose request 0-RTT carried', path: 'h3', runs: 2, ttfbMs: 130, ttfbRtt: 1.3, loadMs: 190, loadRtt: 1.9, floorMs: 70, extraRtt: 1.2 },
     ]);
     expect(summary).toMatchObject({ zeroRttSentShare: 0.75, zeroRttUsedShare: 0.5, resentShare: 0.25, heldShare: 0.25, target: { extraRttAtMost: 1.5, met: false } });
     expect(summariseEdgeVisits(100, visits.slice(0, 1), floors).target.met).toBe(true);

@@ -2,10 +2,12 @@
 // emulated RTT, over HTTP/3 through Caddy (QUIC, 0-RTT when Chromium resumes)
 // against HTTP/2 straight from the kit's Node server over TCP. Both profiles
 // hold the site in their Service Worker; before each measured visit every
-// connection is closed (chrome://net-internals "Flush socket pools", and the
-// emulators forget their flows) and the worker is stopped, as for a user who
-// comes back after a while. Prints a table, writes bench/results/h3.{json,md}
-// (h3-rtt<N>.{json,md} at another RTT).
+// connection is closed once the network is quiet (chrome://net-internals
+// "Flush socket pools", and the emulators forget their flows) and the worker
+// is stopped, as for a user who comes back after a while. Prints a table,
+// writes bench/results/h3.{json,md} (h3-rtt<N>.{json,md} at another RTT).
+// `npm run bench:e2e -- --edge h3` is the fuller profile (a deploy, fresh
+// profiles, both paths through Caddy, Chromium's NetLog).
 //   RTT=100 RUNS=7 npm run bench:h3      DIST=path/to/site (default: the demo, built if missing)
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -126,7 +128,7 @@ const lines = [
   '| --- | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.name} | ${r.runs} | ${r.ttfbMs} | ${r.ttfbRtt} | ${r.loadMs} | ${r.loadRtt} |`),
   '',
-  `HTTP/3 visits whose request left as 0-RTT: ${(zeroRttShare * 100).toFixed(0)}%; whose request Caddy received with the first flight (0-RTT accepted): ${(acceptedShare * 100).toFixed(0)}%; whose first flight was resent before any answer: ${(resentShare * 100).toFixed(0)}%.`,
+  `HTTP/3 visits whose request left as 0-RTT: ${(zeroRttShare * 100).toFixed(0)}%; whose request Caddy received with the first flight (0-RTT accepted): ${(acceptedShare * 100).toFixed(0)}%; whose first flight was partly resent before the server's handshake came back (quic-go before 0.35 drops half of a two-datagram ClientHello): ${(resentShare * 100).toFixed(0)}%.`,
   `First server answer per visit: ${results.h3.map((visit) => visit.quic?.firstAnswer || '-').join(', ')}.`,
   `Edge protocol logged by Caddy: ${[...new Set(results.h3.map((visit) => visit.edgeProto))].join(', ')}; delivery modes: ${summaries.join(', ')}.`,
 ];

@@ -25,6 +25,8 @@ export interface EdgeVisit {
   zeroRttState?: string;
   /** HTTP/3, from Chromium's NetLog: the connection held requests until the handshake was confirmed (QUIC marked recently broken). */
   heldForConfirmation?: boolean;
+  /** HTTP/3, from Caddy's quic-go debug log when enabled: the server dropped part of the first flight ("Not adding connection ID"). */
+  serverDroppedInitial?: boolean;
 }
 
 /** Medians of one path at the measured RTT. */

@@ -70,6 +70,11 @@ export async function runEdgeH3(options: RunEdgeH3Options): Promise<EdgeH3Result
       floorVisits,
     };
     const notes = [`Command: \`${results.command}\`; load average at the end ${results.loadAverage.join(', ')} (2 cores shared).`];
+    const logged = visits.filter((visit) => visit.serverDroppedInitial !== undefined);
+    if (logged.length > 0) {
+      const dropped = logged.filter((visit) => visit.serverDroppedInitial);
+      notes.push(`Caddy's quic-go debug log: part of the first flight dropped ("Not adding connection ID") in ${dropped.length} of ${logged.length} HTTP/3 visits, runs ${dropped.map((visit) => visit.run).join(', ') || 'none'}; first flight resent in runs ${logged.filter((visit) => visit.firstFlightResent).map((visit) => visit.run).join(', ') || 'none'}.`);
+    }
     await mkdir(options.outDir, { recursive: true });
     await writeFile(path.join(options.outDir, 'edge-h3.json'), `${JSON.stringify(results, null, 2)}\n`);
     await writeFile(path.join(options.outDir, 'edge-h3.md'), edgeMarkdown(summary, visits, notes));
@@ -115,6 +120,8 @@ async function measure(edge: EdgeStack, pathName: EdgePath, run: number, rttMs: 
       if (rttMs > 0) visit.requestInZeroRtt = visit.zeroRttSent && requestWaitMs !== undefined && requestWaitMs < rttMs / 2;
       visit.firstFlightResent = stats.initialsResent > 0;
       if (requestWaitMs !== undefined) visit.requestWaitMs = requestWaitMs;
+      // With QUIC_GO_LOG_LEVEL=debug in the environment (Caddy inherits it), quic-go logs the dropped half.
+      if (process.env['QUIC_GO_LOG_LEVEL']?.toLowerCase() === 'debug') visit.serverDroppedInitial = droppedInitialSince(edge.caddy.log(), startedAt);
     }
   } finally {
     await visitor.close();
@@ -125,4 +132,17 @@ async function measure(edge: EdgeStack, pathName: EdgePath, run: number, rttMs: 
     if (facts) Object.assign(visit, { zeroRttState: facts.zeroRttState, heldForConfirmation: facts.requireConfirmation });
   }
   return visit;
+}
+
+/** Whether quic-go's debug log, since `sinceMs`, shows a first-flight datagram dropped for a connection being created (quic-go issue 3760). */
+function droppedInitialSince(log: string, sinceMs: number): boolean {
+  for (const text of log.split('\n')) {
+    if (!text.includes('Not adding connection ID')) continue;
+    try {
+      if ((JSON.parse(text) as { ts?: number }).ts! * 1000 >= sinceMs - 5) return true;
+    } catch {
+      // Not a JSON line.
+    }
+  }
+  return false;
 }

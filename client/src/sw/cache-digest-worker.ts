@@ -52,8 +52,8 @@ export class CacheDigestWorker {
     this.cache = new HttpCacheStrategy(scope, cacheName, options, this.index, waiters);
     // After each push stream, entries of earlier deploys and long-unused ones leave the cache (docs/deploys.md).
     const pruneTarget = { values: () => this.index.values(), set: (...entries: IndexEntry[]) => this.index.set(...entries), retire: (urls: readonly string[]) => this.cache.forget(urls) };
-    this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets, (pageUrl, assets, resolve) =>
-      pruneAfterStream(pruneTarget, { pageUrl, assets, resolve, now: Date.now(), maxUnusedMs: options.maxUnusedMs }),
+    this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets, (page, assets, resolve) =>
+      pruneAfterStream(pruneTarget, { page, assets, resolve, now: Date.now(), maxUnusedMs: options.maxUnusedMs }),
     );
   }
 

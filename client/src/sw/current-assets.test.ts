@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CurrentAssets } from './current-assets.ts';
+import { pageKey } from './page-key.ts';
 
 const ORIGIN = 'https://example.com';
 /** Same-origin absolute paths only, as the worker's resolver. */
@@ -33,5 +34,13 @@ describe('CurrentAssets', () => {
     expect(current.has(`${ORIGIN}/ok.js`)).toBe(false);
     expect(current.has(`${ORIGIN}/a0.js`)).toBe(false);
     expect(current.has(`${ORIGIN}/p0.js`)).toBe(true);
+  });
+
+  it('is keyed as pruning is (page-key.ts): a query variant replaces the path\'s list instead of adding one', () => {
+    const current = new CurrentAssets();
+    current.record(pageKey(`${ORIGIN}/search?q=a`), '/app-1.js', resolve);
+    current.record(pageKey(`${ORIGIN}/search?q=b`), '/app-2.js', resolve);
+    expect(current.has(`${ORIGIN}/app-1.js`)).toBe(false);
+    expect(current.has(`${ORIGIN}/app-2.js`)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ const MAX_ASSETS_PER_PAGE = 512;
 /**
  * The assets of the site's current pages, as the server last listed them in
  * a push stream's `push-stream-assets` header (docs/push-stream.md), per
- * page URL: a new list replaces the page's old one, so the URLs of a
+ * page (its path, page-key.ts): a new list replaces the page's old one, so the URLs of a
  * previous deploy drop out. When a navigation's digest must leave entries
  * out to fit its budget, these are kept first. In memory only: a restarted
  * worker relearns them on its next navigations.
@@ -16,10 +16,10 @@ export class CurrentAssets {
   private readonly counts = new Map<string, number>();
 
   /**
-   * Records a page's asset list from a `push-stream-assets` value; `resolve`
+   * Records a page's asset list (`page`: its key, page-key.ts) from a `push-stream-assets` value; `resolve`
    * turns each path into an absolute same-origin URL or rejects it (undefined).
    */
-  record(pageUrl: string, header: string | null, resolve: (path: string) => string | undefined): void {
+  record(page: string, header: string | null, resolve: (path: string) => string | undefined): void {
     if (header === null) return;
     const urls = new Set<string>();
     for (const path of header.split(',')) {
@@ -27,8 +27,8 @@ export class CurrentAssets {
       const url = resolve(path.trim());
       if (url !== undefined) urls.add(url);
     }
-    this.forget(pageUrl);
-    this.pages.set(pageUrl, urls);
+    this.forget(page);
+    this.pages.set(page, urls);
     for (const url of urls) this.counts.set(url, (this.counts.get(url) ?? 0) + 1);
     if (this.pages.size > MAX_PAGES) this.forget(this.pages.keys().next().value!);
   }

@@ -112,8 +112,6 @@ export class HttpCacheStrategy {
     await cache.delete(url, { ignoreVary: true });
     await cache.put(typeof key === 'string' ? url : key, toStoredResponse(response, times.responseTime));
     const entry = await hashedIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });
-    const pages = this.index.get(url)?.pages; // a new copy of a URL is listed by the same pages
-    if (pages) entry.pages = pages;
     await this.index.set(entry);
     await this.evict();
   }

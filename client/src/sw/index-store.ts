@@ -10,8 +10,11 @@ interface IndexMeta {
 const INDEX_FORMAT = 1;
 const META_KEY = 'index';
 
-/** What {@link IndexStore.load} found. */
-export type LoadedIndex = { status: 'ok'; entries: IndexEntry[] } | { status: 'missing' | 'corrupt' | 'other-cache' };
+/**
+ * What {@link IndexStore.load} found. An unusable copy still gives the page
+ * records (`pages`, by URL) of the records that have them in a usable shape.
+ */
+export type LoadedIndex = { status: 'ok'; entries: IndexEntry[] } | { status: 'missing' | 'corrupt' | 'other-cache'; pages?: Map<string, string[]> };
 
 /**
  * The IndexedDB copy of the worker's index, so that a restarted worker knows
@@ -40,7 +43,7 @@ export class IndexStore {
     return new IndexStore(db);
   }
 
-  /** Reads every entry if the index describes `cacheName` and each record is well formed. */
+  /** Reads every entry if the index describes `cacheName` and each record is well formed (else the page records it can). */
   async load(cacheName: string): Promise<LoadedIndex> {
     const transaction = this.db.transaction(['entries', 'meta'], 'readonly');
     const [meta, records] = await Promise.all([
@@ -48,13 +51,14 @@ export class IndexStore {
       settled<unknown[]>(transaction.objectStore('entries').getAll()),
     ]);
     if (!meta) return { status: 'missing' };
-    if (meta.format !== INDEX_FORMAT || meta.cacheName !== cacheName) return { status: 'other-cache' };
-    const entries: IndexEntry[] = [];
-    for (const record of records) {
-      if (!isIndexEntry(record)) return { status: 'corrupt' };
-      entries.push(record);
+    const entries = records.filter(isIndexEntry);
+    const sameCache = meta.format === INDEX_FORMAT && meta.cacheName === cacheName;
+    if (sameCache && entries.length === records.length) return { status: 'ok', entries };
+    const pages = new Map<string, string[]>();
+    for (const { url, pages: listed } of records as Partial<IndexEntry>[]) {
+      if (typeof url === 'string' && Array.isArray(listed) && listed.length <= 64 && listed.every((page) => typeof page === 'string')) pages.set(url, listed);
     }
-    return { status: 'ok', entries };
+    return { status: sameCache ? 'corrupt' : 'other-cache', pages };
   }
 
   /** Replaces the whole index with `entries` for `cacheName` in one transaction. */

@@ -2,6 +2,7 @@ import { CacheDigestError, isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
 import { isPushStream } from './is-push-stream.ts';
+import { pageKey } from './page-key.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import { handOverPage } from './hand-over-page.ts';
 import type { PartWaiters } from './part-waiters.ts';
@@ -35,8 +36,8 @@ export class NavigationIntake {
     private readonly digest: () => Promise<DigestSnapshot>,
     /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
     private readonly currentAssets: CurrentAssets,
-    /** Called once a push stream's parts are all stored, with the page's current asset list (pruning, prune-after-stream.ts). */
-    private readonly afterStream?: (pageUrl: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
+    /** Called once a push stream's parts are all stored, with the page's key and current asset list (pruning, prune-after-stream.ts). */
+    private readonly afterStream?: (page: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
   ) {}
 
   /**
@@ -56,8 +57,9 @@ export class NavigationIntake {
    * preload off, on the navigation that woke the worker), the page is taken
    * from the load the browser already sent without the worker's headers
    * (`fetch(request)` of the event's own request), see preload-unusable.ts.
+   * `streamed` is called when a push stream's page part answered it.
    */
-  async handle(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>, browserLoad?: Promise<boolean>): Promise<Response> {
+  async handle(request: Request, keepAlive: KeepAlive, preload?: Promise<Response | undefined>, browserLoad?: Promise<boolean>, streamed?: () => void): Promise<Response> {
     const requestTime = Date.now();
     let response = preload && (await preload.catch(() => undefined));
     const viaPreload = response !== undefined;
@@ -81,16 +83,19 @@ export class NavigationIntake {
       }
     }
     if (!isPushStream(response)) return response;
-    this.currentAssets.record(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path));
+    const pagePath = pageKey(request.url);
+    const assets = response.headers.get('push-stream-assets');
+    const resolve = (path: string) => this.resolvePath(path);
+    this.currentAssets.record(pagePath, assets, resolve);
 
-    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), (path) => this.resolvePath(path));
+    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve);
     const sniffed = viaPreload ? sniffPageBody(response.body!) : undefined;
     const writes: Promise<unknown>[] = [];
     let closeError: unknown;
     const { page, done } = receivePushStream(
       sniffed?.body ?? response.body!,
       {
-        resolveUrl: (path) => this.resolvePath(path),
+        resolveUrl: resolve,
         onAsset: (url, part) => {
           this.waiters.settle(url, part);
           writes.push(this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }).finally(() => this.waiters.release(url)));
@@ -116,21 +121,25 @@ export class NavigationIntake {
         pageStallTimeoutMs: this.options.pageStallTimeoutMs,
       },
     );
-    keepAlive(done.then(() => Promise.allSettled(writes)).then(() => this.afterStream?.(stripFragment(request.url), response.headers.get('push-stream-assets'), (path) => this.resolvePath(path))));
+    keepAlive(done.then(() => Promise.allSettled(writes)).then(() => this.afterStream?.(pagePath, assets, resolve)));
     const pageResponse = await page;
     if (!pageResponse && viaPreload) {
       // WebKit cold start (see preload-unusable.ts): the preload's body was no stream. Ask again with
       // the digests on the worker's own request rather than falling back to a request without them.
+      let streamed = false;
+      const retried = this.handle(request, keepAlive, undefined, undefined, () => (streamed = true));
       keepAlive(
-        done.then(async () => {
-          // Only a page where a stream was announced is WebKit's quirk; a corrupt or cut stream is a fault.
-          if (closeError instanceof CacheDigestError && closeError.code === 'BAD_FRAME' && sniffed?.isPage()) await Promise.all(this.preloadUnusableListeners.map((listener) => listener()));
+        Promise.all([done, retried]).then(async () => {
+          // WebKit's quirk only: a plain page where the preload announced a stream, while the worker's own request
+          // got a stream. A corrupt or cut stream, or a page body on the worker's request too, is a fault elsewhere.
+          if (streamed && closeError instanceof CacheDigestError && closeError.code === 'BAD_FRAME' && sniffed?.isPage()) await Promise.all(this.preloadUnusableListeners.map((listener) => listener()));
         }),
       );
-      return this.handle(request, keepAlive);
+      return retried;
     }
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
+    streamed?.();
     // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
     return handOverPage(request, response, pageResponse);
   }

@@ -1,6 +1,6 @@
 import { DigestIndex, type DigestOptions, type DigestSnapshot, type StorageBudget } from './digest-index.ts';
 import type { IndexEntry } from './index-entry.ts';
-import { IndexStore } from './index-store.ts';
+import { IndexStore, type LoadedIndex } from './index-store.ts';
 
 /** How a {@link PersistentDigestIndex} is kept and, when its IndexedDB copy is unusable, rebuilt. */
 export interface PersistentDigestIndexOptions {
@@ -78,9 +78,15 @@ export class PersistentDigestIndex {
     this.listeners.push(listener);
   }
 
-  /** Adds or replaces entries, in memory then in IndexedDB. */
+  /**
+   * Adds or replaces entries, in memory then in IndexedDB. A new copy of a
+   * URL without page records keeps the old copy's (the same pages list it).
+   */
   async set(...entries: IndexEntry[]): Promise<void> {
-    for (const entry of entries) this.memory.set(entry);
+    for (const entry of entries) {
+      entry.pages ??= this.memory.get(entry.url)?.pages;
+      this.memory.set(entry);
+    }
     this.changed();
     await this.store?.put(entries).catch(() => undefined);
   }
@@ -117,8 +123,13 @@ export class PersistentDigestIndex {
     void this.store?.put(entries).catch(() => undefined);
   }
 
-  /** Rebuilds the index by reading every cached response's headers (when the copy is missing or corrupt). */
-  async rebuild(): Promise<void> {
+  /**
+   * Rebuilds the index by reading every cached response's headers (when the
+   * copy is missing or corrupt). `pages`: page records read from the unusable
+   * copy, put back on the entries of the same URLs, so that pruning does not
+   * wait for each page's next stream to retire what a deploy superseded.
+   */
+  async rebuild(pages?: ReadonlyMap<string, string[]>): Promise<void> {
     this.memory.clear();
     for (const name of await this.options.cacheNames()) {
       const cache = await caches.open(name);
@@ -126,7 +137,10 @@ export class PersistentDigestIndex {
       for (const request of await cache.keys()) {
         const response = await cache.match(request, { ignoreVary: true });
         const entry = response && (await this.options.entryOf(request, response, name));
-        if (entry) this.memory.set(entry);
+        if (entry) {
+          entry.pages ??= pages?.get(entry.url);
+          this.memory.set(entry);
+        }
         else strays.push(request);
       }
       if (this.options.deleteStrays) await Promise.all(strays.map((request) => cache.delete(request, { ignoreVary: true })));
@@ -138,13 +152,13 @@ export class PersistentDigestIndex {
 
   private async load(): Promise<void> {
     this.store = await IndexStore.open(this.options.dbName).catch(() => undefined);
-    const loaded = await this.store?.load(this.options.indexName).catch(() => ({ status: 'corrupt' as const }));
+    const loaded = await this.store?.load(this.options.indexName).catch((): LoadedIndex => ({ status: 'corrupt' }));
     if (loaded?.status === 'ok') {
       for (const entry of loaded.entries) this.memory.set(entry);
       this.changed();
       return;
     }
-    await this.rebuild();
+    await this.rebuild(loaded?.pages);
   }
 
   private changed(): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createIndexEntry, isIndexEntry, type IndexEntry } from './index-entry.ts';
+import { pageKey } from './page-key.ts';
 import { pruneAfterStream, type PruneTarget } from './prune-after-stream.ts';
 import { applyPageList, MAX_PAGES_PER_ENTRY } from './prune-listed.ts';
 
@@ -52,16 +53,28 @@ describe('applyPageList', () => {
 describe('pruneAfterStream', () => {
   it("retires the page's superseded entries and long-unused ones, and writes back the rest", async () => {
     const index = target([entry('/old.js', 5000, ['/']), entry('/kept.js', 5000, ['/']), entry('/stale.png', 100), entry('/fresh.png', 5000)]);
-    const retired = await pruneAfterStream(index, { pageUrl: `${ORIGIN}/?q=1#x`, assets: '/kept.js, /new.js, https://evil.test/x.js', resolve, now: 6000, maxUnusedMs: 2000 });
+    const retired = await pruneAfterStream(index, { page: '/', assets: '/kept.js, /new.js, https://evil.test/x.js', resolve, now: 6000, maxUnusedMs: 2000 });
     expect(retired.sort()).toEqual([`${ORIGIN}/old.js`, `${ORIGIN}/stale.png`]);
     expect([...index.map.keys()].sort()).toEqual([`${ORIGIN}/fresh.png`, `${ORIGIN}/kept.js`]);
   });
 
   it('retires nothing by list without a list, or with one too long to be whole', async () => {
     const index = target([entry('/old.js', 5000, ['/'])]);
-    expect(await pruneAfterStream(index, { pageUrl: `${ORIGIN}/`, assets: null, resolve, now: 6000, maxUnusedMs: 2000 })).toEqual([]);
+    expect(await pruneAfterStream(index, { page: '/', assets: null, resolve, now: 6000, maxUnusedMs: 2000 })).toEqual([]);
     const long = Array.from({ length: 5000 }, (_, i) => `/a${i}.js`).join(', ');
-    expect(await pruneAfterStream(index, { pageUrl: `${ORIGIN}/`, assets: long, resolve, now: 6000, maxUnusedMs: 2000 })).toEqual([]);
+    expect(await pruneAfterStream(index, { page: '/', assets: long, resolve, now: 6000, maxUnusedMs: 2000 })).toEqual([]);
     expect(index.map.size).toBe(1);
+  });
+
+  it('pages differing only by query share one record: the latest list of the path retires what it superseded', async () => {
+    expect(pageKey(`${ORIGIN}/search?q=a#top`)).toBe('/search');
+    const index = target([entry('/old.js', 5000), entry('/shared.css', 5000)]);
+    const visit = (url: string, assets: string) => pruneAfterStream(index, { page: pageKey(url), assets, resolve, now: 6000, maxUnusedMs: 2000 });
+    expect(await visit(`${ORIGIN}/search?q=a`, '/old.js, /shared.css')).toEqual([]);
+    expect(await visit(`${ORIGIN}/search?q=b&utm_source=x`, '/old.js, /shared.css')).toEqual([]);
+    // One record for the path, however many queries listed it.
+    expect(index.map.get(`${ORIGIN}/old.js`)!.pages).toEqual(['/search']);
+    expect(await visit(`${ORIGIN}/search?q=c`, '/new.js, /shared.css')).toEqual([`${ORIGIN}/old.js`]);
+    expect(index.map.get(`${ORIGIN}/shared.css`)!.pages).toEqual(['/search']);
   });
 });

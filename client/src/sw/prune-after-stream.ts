@@ -16,8 +16,8 @@ export interface PruneTarget {
 
 /** One navigation's push stream, once all its parts are stored. */
 export interface StreamOutcome {
-  /** The page's URL. */
-  pageUrl: string;
+  /** The page's key (page-key.ts: its path). */
+  page: string;
   /** Its `push-stream-assets` value: every asset of the page as the site serves it now (null when absent). */
   assets: string | null;
   /** An asset path as an absolute in-scope URL, or undefined to ignore it. */
@@ -43,9 +43,7 @@ export async function pruneAfterStream(target: PruneTarget, outcome: StreamOutco
       const url = outcome.resolve(path.trim());
       if (url !== undefined) listed.add(url);
     }
-    // Pages are keyed by path: query strings must not make the per-entry list grow.
-    const page = new URL(outcome.pageUrl).pathname;
-    const { changed, retired: unlisted } = applyPageList(target.values(), page, listed);
+    const { changed, retired: unlisted } = applyPageList(target.values(), outcome.page, listed);
     for (const url of unlisted) retired.add(url);
     if (changed.length > 0) await target.set(...changed);
   }

@@ -7,6 +7,7 @@ import { NavigationPreloadPublisher } from '../sw/navigation-preload-publisher.t
 import { DEFAULT_WORKER_OPTIONS } from '../sw/options.ts';
 import { PersistentDigestIndex } from '../sw/persistent-digest-index.ts';
 import { preloadHeaderValue } from '../sw/preload-header-value.ts';
+import { pruneAfterStream, type PruneTarget } from '../sw/prune-after-stream.ts';
 import { stripFragment } from '../sw/strip-fragment.ts';
 import { WorkboxStreamIntake, type WorkboxStreamLimits } from './workbox-stream-intake.ts';
 
@@ -37,6 +38,12 @@ export interface CacheDigestWorkboxOptions {
   streamCacheName?: string;
   /** Limits of push streams (the kit worker's defaults: see `CacheDigestWorkerOptions`). */
   stream?: Partial<WorkboxStreamLimits>;
+  /**
+   * With `streamCacheName`: an entry of that cache no page used for this
+   * long is retired after a stream, as in the kit's worker (docs/deploys.md).
+   * Default 30 days.
+   */
+  maxUnusedMs?: number;
 }
 
 const INDEX_NAME = 'workbox';
@@ -80,7 +87,12 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     if (options.streamCacheName !== undefined) {
       const { maxEntryBytes, maxParts, streamIdleTimeoutMs, pageStallTimeoutMs, partTimeoutMs } = DEFAULT_WORKER_OPTIONS;
       const limits = { maxEntryBytes, maxParts, idleTimeoutMs: streamIdleTimeoutMs, pageStallTimeoutMs, partTimeoutMs, ...options.stream };
-      this.intake = new WorkboxStreamIntake(this.origin, options.streamCacheName, this.index, limits);
+      // After each stream, what a deploy superseded and long-unused entries leave the stream cache (docs/deploys.md).
+      const target: PruneTarget = { values: () => this.index.values(), set: (...entries) => this.index.set(...entries), retire: (urls) => this.retire(urls) };
+      const maxUnusedMs = options.maxUnusedMs ?? DEFAULT_WORKER_OPTIONS.maxUnusedMs;
+      this.intake = new WorkboxStreamIntake(this.origin, options.streamCacheName, this.index, limits, (page, assets, resolve) =>
+        pruneAfterStream(target, { page, assets, resolve, now: Date.now(), maxUnusedMs }),
+      );
     }
   }
 
@@ -152,7 +164,12 @@ export class CacheDigestPlugin implements WorkboxPlugin {
    * stream already delivered, so that a precache update does not fetch it again.
    */
   cachedResponseWillBeUsed: WorkboxPlugin['cachedResponseWillBeUsed'] = async ({ cacheName, request, cachedResponse, event }) => {
-    if (cachedResponse) return cachedResponse;
+    if (cachedResponse) {
+      // A use, for pruning's idle time (maxUnusedMs).
+      const entry = this.index.get(this.keyOf(request.url));
+      if (entry) this.index.touch(entry, Date.now());
+      return cachedResponse;
+    }
     const url = this.keyOf(request.url);
     // A part the current push stream announced and has not stored yet: wait for it rather than fetch it again.
     const part = await this.intake?.waitForPart(url);
@@ -181,6 +198,28 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     if (!this.sameOrigin(key) || key.includes(REVISION_PARAM)) return undefined;
     const copy = await (await caches.open(streamCacheName)).match(stripFragment(key));
     return copy?.status === 200 ? copy : undefined;
+  }
+
+  /**
+   * Retires what pruning picked: each URL leaves the stream cache, the one
+   * cache the plugin writes by itself, and the index unless another cache
+   * still holds it (the precache, which Workbox manages, or another route's):
+   * such an entry stays held, and counts as used now, so that idle time does
+   * not pick it again at every stream.
+   */
+  private async retire(urls: readonly string[]): Promise<void> {
+    const streamCache = await caches.open(this.options.streamCacheName!);
+    const gone: string[] = [];
+    for (const url of urls) {
+      await streamCache.delete(url, { ignoreVary: true });
+      // ignoreSearch: a precache key carries `__WB_REVISION__`; a looser match only keeps more.
+      if (!(await caches.match(url, { ignoreSearch: true, ignoreVary: true }))) gone.push(url);
+      else {
+        const entry = this.index.get(url);
+        if (entry) this.index.touch(entry, Date.now());
+      }
+    }
+    await this.index.delete(gone);
   }
 
   private async precachePut(cacheName: string, request: Request, response: Response): Promise<void> {

@@ -3,6 +3,7 @@ import { cachePolicy } from '../sw/freshness.ts';
 import { handOverPage } from '../sw/hand-over-page.ts';
 import { createIndexEntry } from '../sw/index-entry.ts';
 import { isPushStream } from '../sw/is-push-stream.ts';
+import { pageKey } from '../sw/page-key.ts';
 import { PartWaiters } from '../sw/part-waiters.ts';
 import type { PersistentDigestIndex } from '../sw/persistent-digest-index.ts';
 import { receivePushStream } from '../sw/receive-push-stream.ts';
@@ -38,17 +39,20 @@ export class WorkboxStreamIntake {
     private readonly cacheName: string,
     private readonly index: PersistentDigestIndex,
     private readonly limits: WorkboxStreamLimits,
+    /** Called once a stream's parts are all stored, with the page's key and its current asset list (pruning, prune-after-stream.ts). */
+    private readonly afterStream?: (page: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
   ) {}
 
   /** The navigation's response: `response` itself unless it is a push stream. `keepAlive` extends the fetch event. */
   async take(request: Request, response: Response, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
     if (!isPushStream(response)) return response;
-    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), (path) => this.resolvePath(path));
+    const resolve = (path: string) => this.resolvePath(path);
+    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve);
     const writes: Promise<unknown>[] = [];
     const { page, done } = receivePushStream(
       response.body!,
       {
-        resolveUrl: (path) => this.resolvePath(path),
+        resolveUrl: resolve,
         onAsset: (url, part) => {
           this.waiters.settle(url, part);
           writes.push(this.store(url, part).finally(() => this.waiters.release(url)));
@@ -65,7 +69,8 @@ export class WorkboxStreamIntake {
       },
       this.limits,
     );
-    keepAlive(done.then(() => Promise.allSettled(writes)));
+    const assets = response.headers.get('push-stream-assets');
+    keepAlive(done.then(() => Promise.allSettled(writes)).then(() => this.afterStream?.(pageKey(request.url), assets, resolve)));
     const pageResponse = await page;
     if (!pageResponse) return fetch(request);
     return handOverPage(request, response, pageResponse);

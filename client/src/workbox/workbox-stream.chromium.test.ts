@@ -7,13 +7,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSummaryHeader, startServer, type RunningServer } from '@cache-digest/server';
-import type { Page, Request as BrowserRequest } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkerScript } from '../../test-support/bundle-worker-script.ts';
-import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
+import type { LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedText, cachedUrls, waitForController } from '../../test-support/page-helpers.ts';
 import { controlServiceWorkers } from '../../test-support/service-worker-control.ts';
+import { openWorkboxSite, type WorkboxSiteSession } from '../../test-support/workbox-site-session.ts';
 import { navigationRequestSignals } from '../sw/preload-header-value.ts';
 import { parseCacheDigestHeader } from '@cache-digest/shared';
 
@@ -33,42 +33,25 @@ const SITE: Record<string, string> = {
 
 describe('CacheDigestPlugin with push streams and navigation preload, in Chromium', () => {
   let root: string;
-  let server: RunningServer;
+  let site: WorkboxSiteSession;
   let browser: LaunchedChromium;
   let origin: string;
-  /** Requests that left the browser: the worker's own (and preload) fetches, and page requests the worker did not answer. */
-  const network: string[] = [];
+  let network: string[];
+  const visit = () => site.visit();
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'cache-digest-workbox-stream-'));
     for (const [file, text] of Object.entries(SITE)) await writeFile(path.join(root, file), text);
     await writeFile(path.join(root, 'sw.js'), await bundleWorkerScript(WORKER_ENTRY));
-    server = await startServer({ root, port: 0, host: '127.0.0.1', mode: 'stream', certDir: path.resolve('.dev-certs'), log: false });
-    origin = server.url.replace(/\/$/, '');
-    browser = await launchChromium({ spki: [server.spki] });
-    browser.context.on('request', (request: BrowserRequest) => {
-      if (request.serviceWorker()) network.push(`sw ${new URL(request.url()).pathname}`);
-    });
-    browser.context.on('requestfinished', async (request: BrowserRequest) => {
-      if (request.serviceWorker()) return;
-      const response = await request.response().catch(() => null);
-      if (response && !response.fromServiceWorker()) network.push(`page ${new URL(request.url()).pathname}`);
-    });
+    site = await openWorkboxSite(root);
+    ({ browser, origin, network } = site);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await site?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  const visit = async (): Promise<{ page: Page; summary: ReturnType<typeof parseSummaryHeader> }> => {
-    network.length = 0;
-    const page = await browser.context.newPage();
-    const response = await page.goto(`${origin}/`);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-    return { page, summary: parseSummaryHeader(response?.headers()['cache-digest-push']) };
-  };
   const rendered = (page: Page) =>
     page.evaluate(() => ({
       colour: getComputedStyle(document.getElementById('title')!).color,

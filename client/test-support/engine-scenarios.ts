@@ -156,6 +156,7 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
       const encode = (text: string) => new TextEncoder().encode(text);
       let killTimer: ReturnType<typeof setTimeout> | undefined;
       let corruptViaPreload = 0;
+      let pageBodyViaPreload = 0;
       const writeStream = (response: import('node:http2').Http2ServerResponse, asset: string, page: string) => {
         const writer = new PushStreamWriter();
         response.writeHead(200, { 'content-type': PUSH_STREAM_CONTENT_TYPE, 'push-stream-urls': asset, 'cache-control': 'private, no-store' });
@@ -183,6 +184,13 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
             response.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-cache' });
             response.end('<!doctype html><h1 id=t>corrupt stream</h1><p id=after>after</p>');
           }
+        } else if (request.url === '/page-body') {
+          if (hasPreloadHeader(request.headers)) pageBodyViaPreload++;
+          // A stream announced and a plain page in its body, on the worker's own request too (a middlebox that
+          // rewrote the body, say): a fault on the way, not WebKit's preload quirk, which spoils the preload alone.
+          const asked = navigationRequestSignals(request.headers).acceptPushStream === '1';
+          response.writeHead(200, asked ? { 'content-type': PUSH_STREAM_CONTENT_TYPE, 'push-stream-urls': '', 'cache-control': 'private, no-store' } : { 'content-type': 'text/html', 'cache-control': 'no-cache' });
+          response.end('<!doctype html><h1 id=t>page body</h1><p id=after>after</p>');
         } else if (request.url === '/dies') {
           writeStream(response, '/late.js', '<!doctype html><h1 id=t>still here</h1><img src=/ping.gif><p id=after>after</p>');
           // The whole server dies once the page part reached the page (its image is requested), or after a second.
@@ -207,6 +215,14 @@ export function describeEngine(launch: (spki: string) => Promise<EngineDriver>, 
       expect(await text('t')).toBe('corrupt stream');
       expect(corruptViaPreload).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 500)); // what the worker does after the stream closes
+      expect(await engine.evaluate<boolean>(PRELOAD_STILL_ON)).toBe(true);
+
+      // A page body where a stream was announced, through preload and on the worker's own request alike: preload stays on.
+      await engine.goto(`${crafted.origin}/page-body`);
+      await eventually(async () => (await text('after')) === 'after');
+      expect(await text('t')).toBe('page body');
+      expect(pageBodyViaPreload).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await engine.evaluate<boolean>(PRELOAD_STILL_ON)).toBe(true);
 
       await engine.goto(`${crafted.origin}/dies`);

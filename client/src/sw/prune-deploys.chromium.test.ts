@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { eventually, waitForController } from '../../test-support/page-helpers.ts';
+import { controlServiceWorkers } from '../../test-support/service-worker-control.ts';
 import { LOADER_PATH } from '../paths.ts';
 
 const DEPLOYS = 30;
@@ -164,4 +165,32 @@ describe('thirty deploys, a visit after each, in Chromium', () => {
     expect(Math.max(...lengths)).toBeLessThanOrEqual(lengths[0]! + 4);
     if (process.env.CACHE_DIGEST_DEPLOYS_OUT) await writeFile(process.env.CACHE_DIGEST_DEPLOYS_OUT, `${JSON.stringify(series, null, 2)}\n`);
   }, 300_000);
+
+  it('an index rebuilt from a corrupt IndexedDB copy keeps its page records: the next deploy still retires what it superseded', async () => {
+    // One malformed record makes the whole copy unusable: the restarted worker rebuilds its index from Cache Storage.
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('cache-digest');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const transaction = open.result.transaction('entries', 'readwrite');
+            transaction.objectStore('entries').put({ url: `${location.origin}/corrupt`, urlHi: 'not a hash' });
+            transaction.oncomplete = () => (open.result.close(), resolve());
+            transaction.onerror = () => reject(transaction.error);
+          };
+        }),
+    );
+    const workers = await controlServiceWorkers(browser.context, page);
+    await workers.stopAll();
+    const k = DEPLOYS + 1;
+    const deploy = await writeDeploy(root, k);
+    await restart();
+    await page.goto(`${origin()}/`);
+    expect(await page.textContent('#t')).toBe(`home ${k}`);
+    expect([server.stats().assetsPushed, server.stats().assetsSkipped]).toEqual([3, 10]);
+    const current = [...new Set([...Object.values(deploy.pages).flat(), LOADER_PATH])].sort();
+    await eventually(async () => JSON.stringify((await cacheContents()).urls) === JSON.stringify(current), 10_000).catch(() => undefined);
+    expect((await cacheContents()).urls).toEqual(current);
+  }, 60_000);
 });

@@ -64,8 +64,9 @@ const ALWAYS_FRESH: CachePolicy = { storable: true, freshUntil: Number.MAX_SAFE_
  * registerRoute(({ request }) => request.mode === 'navigate', new NetworkFirst({ plugins: [digests] }));
  * ```
  *
- * The server then sends only what is missing (as 103 hints or Link
- * headers; the push stream needs the full cache-digest worker).
+ * The server then sends only what is missing, as 103 hints or Link
+ * headers; with `streamCacheName`, in a push stream stored into that cache
+ * (and pruned after deploys, docs/deploys.md).
  */
 export class CacheDigestPlugin implements WorkboxPlugin {
   private readonly index: PersistentDigestIndex;

@@ -75,6 +75,11 @@ export function isIndexEntry(value: unknown): value is IndexEntry {
     U32(entry.urlHi) && U32(entry.urlLo) && U32(entry.keyHi) && U32(entry.keyLo) &&
     FINITE(entry.freshUntil) && FINITE(entry.size) && FINITE(entry.lastUsed) &&
     typeof entry.immutable === 'boolean' && typeof entry.mustRevalidate === 'boolean' &&
-    (entry.pages === undefined || (Array.isArray(entry.pages) && entry.pages.length <= 64 && entry.pages.every((page) => typeof page === 'string')))
+    (entry.pages === undefined || isPageList(entry.pages))
   );
+}
+
+/** True for an entry's `pages` as read back from IndexedDB: at most 64 strings. */
+export function isPageList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length <= 64 && value.every((page) => typeof page === 'string');
 }

@@ -1,4 +1,4 @@
-import { isIndexEntry, type IndexEntry } from './index-entry.ts';
+import { isIndexEntry, isPageList, type IndexEntry } from './index-entry.ts';
 
 /** The marker record: which cache the index describes, in which format. */
 interface IndexMeta {
@@ -56,7 +56,7 @@ export class IndexStore {
     if (sameCache && entries.length === records.length) return { status: 'ok', entries };
     const pages = new Map<string, string[]>();
     for (const { url, pages: listed } of records as Partial<IndexEntry>[]) {
-      if (typeof url === 'string' && Array.isArray(listed) && listed.length <= 64 && listed.every((page) => typeof page === 'string')) pages.set(url, listed);
+      if (typeof url === 'string' && isPageList(listed)) pages.set(url, listed);
     }
     return { status: sameCache ? 'corrupt' : 'other-cache', pages };
   }

@@ -91,9 +91,10 @@ export class CacheDigestPlugin implements WorkboxPlugin {
       // After each stream, what a deploy superseded and long-unused entries leave the stream cache (docs/deploys.md).
       const target: PruneTarget = { values: () => this.index.values(), set: (...entries) => this.index.set(...entries), retire: (urls) => this.retire(urls) };
       const maxUnusedMs = options.maxUnusedMs ?? DEFAULT_WORKER_OPTIONS.maxUnusedMs;
-      this.intake = new WorkboxStreamIntake(this.origin, options.streamCacheName, this.index, limits, (page, assets, resolve) =>
-        pruneAfterStream(target, { page, assets, resolve, now: Date.now(), maxUnusedMs }),
-      );
+      this.intake = new WorkboxStreamIntake(this.origin, options.streamCacheName, this.index, limits, async (page, assets, resolve) => {
+        await this.index.ready();
+        return pruneAfterStream(target, { page, assets, resolve, now: Date.now(), maxUnusedMs });
+      });
     }
   }
 

@@ -137,11 +137,11 @@ export class PersistentDigestIndex {
       for (const request of await cache.keys()) {
         const response = await cache.match(request, { ignoreVary: true });
         const entry = response && (await this.options.entryOf(request, response, name));
-        if (entry) {
+        if (!entry) strays.push(request);
+        else {
           entry.pages ??= pages?.get(entry.url);
           this.memory.set(entry);
         }
-        else strays.push(request);
       }
       if (this.options.deleteStrays) await Promise.all(strays.map((request) => cache.delete(request, { ignoreVary: true })));
     }

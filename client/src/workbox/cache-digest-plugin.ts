@@ -214,14 +214,26 @@ export class CacheDigestPlugin implements WorkboxPlugin {
     const gone: string[] = [];
     for (const url of urls) {
       await streamCache.delete(url, { ignoreVary: true });
-      // ignoreSearch: a precache key carries `__WB_REVISION__`; a looser match only keeps more.
-      if (!(await caches.match(url, { ignoreSearch: true, ignoreVary: true }))) gone.push(url);
+      if (!(await this.heldElsewhere(url))) gone.push(url);
       else {
         const entry = this.index.get(url);
         if (entry) this.index.touch(entry, Date.now());
       }
     }
     await this.index.delete(gone);
+  }
+
+  /**
+   * Whether a cache still holds `url` under its own key: the URL itself, or a
+   * precache key that is the URL plus `__WB_REVISION__`. Not any query: a
+   * retired `/app.js?v=1` must not count as held because `/app.js?v=2` is.
+   */
+  private async heldElsewhere(url: string): Promise<boolean> {
+    for (const name of await caches.keys()) {
+      const keys = await (await caches.open(name)).keys(url, { ignoreSearch: true, ignoreVary: true });
+      if (keys.some((request) => this.keyOf(request.url) === url)) return true;
+    }
+    return false;
   }
 
   private async precachePut(cacheName: string, request: Request, response: Response): Promise<void> {

@@ -117,4 +117,28 @@ describe('CacheDigestPlugin with push streams and navigation preload, in Chromiu
     for (const asset of ASSET_PATHS) expect(fresh!.digest.has(origin + asset)).toBe(true);
     await page.close();
   });
+
+  it('a deploy that versions a script by query: the old URL leaves the asset cache and the digest, though the new one differs only by query', async () => {
+    const next = await mkdtemp(path.join(tmpdir(), 'cache-digest-workbox-stream-v2-'));
+    try {
+      for (const [file, text] of Object.entries(SITE)) await writeFile(path.join(next, file), file === 'index.html' ? text.replace('src="/app.js"', 'src="/app.js?v=2"') : text);
+      await writeFile(path.join(next, 'sw.js'), await bundleWorkerScript(WORKER_ENTRY));
+      await site.deploy(next);
+      const { page, summary } = await visit();
+      expect(summary).toMatchObject({ mode: 'stream', pushed: 1, skipped: ASSET_PATHS.length - 1 });
+      const current = ['/app.js?v=2', '/logo.svg', '/style.css'].map((asset) => origin + asset);
+      await expect.poll(async () => (await cachedUrls(page, ASSET_CACHE)).sort(), { timeout: 20_000 }).toEqual(current);
+      // Pruning ran once the stream was stored: the digest holds the new URL, the precached one, and not /app.js.
+      const held = async () => {
+        const { headerValue } = await page.evaluate(async () => (await navigator.serviceWorker.ready).navigationPreload.getState());
+        const [fresh] = parseCacheDigestHeader(navigationRequestSignals({ 'service-worker-navigation-preload': headerValue }).cacheDigest);
+        return [`${origin}/app.js`, `${origin}/precached.js`, ...current].filter((url) => fresh!.digest.has(url));
+      };
+      await expect.poll(held, { timeout: 20_000 }).toEqual([`${origin}/precached.js`, ...current]);
+      await page.close();
+    } finally {
+      await site.deploy(root);
+      await rm(next, { recursive: true, force: true });
+    }
+  });
 });

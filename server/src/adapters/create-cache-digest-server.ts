@@ -11,7 +11,7 @@ import { answerFromTable } from './answer-from-table.ts';
 import { writeStaticResponse } from './write-static-response.ts';
 import { DEFAULT_SERVER_LIMITS, MIN_OPEN_WINDOW_BYTES, type ServerLimits } from './server-limits.ts';
 import { existingBudget } from './connection-budget.ts';
-import { isUnsafeEarlyData, TOO_EARLY_STATUS } from '../core/too-early.ts';
+import { isUnsafeEarlyData, TOO_EARLY_RESPONSE, TOO_EARLY_STATUS } from '../core/too-early.ts';
 
 /** Options of {@link createCacheDigestServer}. */
 export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, 'hash'> {
@@ -179,8 +179,8 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   async function handle(req: NodeRequest, res: NodeResponse): Promise<void> {
     // RFC 8470: a proxy forwarded this from TLS early data, and it is not safe to replay.
     if (isUnsafeEarlyData(req.method, req.headers['early-data'])) {
-      res.writeHead(TOO_EARLY_STATUS, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-      res.end('Too Early: retry after the TLS handshake\n');
+      res.writeHead(TOO_EARLY_STATUS, TOO_EARLY_RESPONSE.headers);
+      res.end(TOO_EARLY_RESPONSE.body);
       return;
     }
     if (options.statsPath !== undefined && req.url === options.statsPath && req.method === 'GET') {

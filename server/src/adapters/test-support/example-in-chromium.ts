@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 
+/** The repository root: examples run from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** A running example. */

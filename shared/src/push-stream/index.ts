@@ -13,3 +13,5 @@ export type {
   PushStreamRole,
 } from './types.ts';
 export { contentDigestValue, needsBodySha256, partIntegrityProblem } from './content-digest.ts';
+export { GzipSplicer, type DeflatePiece } from './gzip-splicer.ts';
+export { crc32Combine } from './crc32-combine.ts';

@@ -30,3 +30,30 @@ describe('PushStreamWriter.part', () => {
     expect(() => writer.part(1, head('/a.css'), new Uint8Array(3))).toThrow(/already opened/);
   });
 });
+
+describe('PushStreamWriter.dataHeader', () => {
+  it('with its payload sent by the caller, gives the same bytes as data(), and END carries the combined length and CRC', async () => {
+    const { crc32 } = await import('../crc32.ts');
+    const body = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) & 0xff);
+    const slices = [body.subarray(0, 64), body.subarray(64, 100), body.subarray(100)];
+    const known = new PushStreamWriter({ maxDataFrameBytes: 256 });
+    const plain = new PushStreamWriter({ maxDataFrameBytes: 256 });
+    const a = [known.head(1, head('/a.css'))];
+    const b = [plain.head(1, head('/a.css'))];
+    for (const slice of slices) {
+      a.push(known.dataHeader(1, slice.byteLength, crc32(slice)), slice);
+      b.push(plain.data(1, slice));
+    }
+    a.push(known.end(1), known.fin());
+    b.push(plain.end(1), plain.fin());
+    expect(concat(a)).toEqual(concat(b));
+  });
+
+  it('refuses an empty or oversized frame, and a part that is not open', () => {
+    const writer = new PushStreamWriter({ maxDataFrameBytes: 64 });
+    writer.head(1, head('/a.css'));
+    expect(() => writer.dataHeader(1, 0, 0)).toThrow(/DATA frame carries/);
+    expect(() => writer.dataHeader(1, 65, 0)).toThrow(/DATA frame carries/);
+    expect(() => writer.dataHeader(2, 1, 0)).toThrow(/not open/);
+  });
+});

@@ -1,4 +1,5 @@
 import { crc32 } from '../crc32.ts';
+import { crc32Combine } from './crc32-combine.ts';
 import { CacheDigestError } from '../errors.ts';
 import {
   FRAME_ABORT,
@@ -21,6 +22,7 @@ interface OpenPart {
 }
 
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 // Encoded HEAD payloads by status, role, URL and headers (copied into every frame, never handed out).
 const encodedHeads = new Map<string, Uint8Array>();
 const MAX_CACHED_HEADS = 512;
@@ -117,6 +119,25 @@ export class PushStreamWriter {
     const frames: [number, number, Uint8Array][] = [];
     this.pushData(part, bytes, frames);
     return this.frames(frames);
+  }
+
+  /**
+   * The 7-byte header of a DATA frame whose payload the caller sends itself:
+   * `length` bytes with CRC-32 `crc`, known beforehand (a server that
+   * compressed the asset once passes the piece's figures, so no request reads
+   * the bytes again). The payload must follow at once, before any other frame.
+   */
+  dataHeader(part: number, length: number, crc: number): Uint8Array {
+    const state = this.openPart(part);
+    if (!Number.isInteger(length) || length < 1 || length > this.maxFrameBytes) {
+      throw new CacheDigestError('BAD_ARGUMENT', `a DATA frame carries 1..${this.maxFrameBytes} bytes`);
+    }
+    if (state.length + length > 0xffffffff) throw new CacheDigestError('BAD_ARGUMENT', 'a part body cannot exceed 4 GiB');
+    state.length += length;
+    state.crc = crc32Combine(state.crc, crc, length);
+    const out = this.frames([[FRAME_DATA, part, EMPTY]]);
+    writeU32(out, out.length - 4, length);
+    return out;
   }
 
   /** Closes a part with the length and CRC-32 of everything written for it (an END frame). */

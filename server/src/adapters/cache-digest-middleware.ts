@@ -11,6 +11,8 @@ import { describeRequest } from './describe-request.ts';
 import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
 import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
+import { StreamPieceCache } from './stream-pieces.ts';
+import { acceptsGzip } from './accepts-gzip.ts';
 import { sessionDigests } from './session-digests.ts';
 import { pagePath } from '../core/page-path.ts';
 import { isUnsafeEarlyData, TOO_EARLY_RESPONSE, TOO_EARLY_STATUS } from '../core/too-early.ts';
@@ -40,12 +42,23 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
    * reaches the application; the browser retries it after the handshake. `false` when the application decides itself.
    */
   refuseUnsafeEarlyData?: boolean;
+  /**
+   * Push streams go gzip-encoded to clients that accept gzip (default true), each asset compressed once per file
+   * version and reused (docs/push-stream.md, Compression); `false` sends them identity-encoded.
+   */
+  streamCompression?: boolean;
 }
 
 /** A connect-style middleware with the core it reports through. */
 export interface CacheDigestMiddleware {
   (req: NodeRequest, res: NodeResponse, next: NextFunction): void;
   readonly core: CacheDigestCore;
+}
+
+/** Adds `accept-encoding` to a push stream's Vary when streams may be compressed. */
+function varyOnEncoding(headers: Record<string, string>, compressible: boolean): Record<string, string> {
+  if (!compressible) return headers;
+  return { ...headers, vary: headers.vary ? `${headers.vary}, accept-encoding` : 'accept-encoding' };
 }
 
 /**
@@ -87,6 +100,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
   const cookiePages = new WeakSet<readonly PageAsset[]>();
   const discoverOptions: DiscoveryOptions | undefined = options.discover === true ? {} : options.discover || undefined;
   const discovered = discoverOptions ? new DiscoveredPages(discoverOptions) : undefined;
+  const streamPieces = options.streamCompression === false ? undefined : new StreamPieceCache();
 
   /** Reads the head of the HTML this response carries and, once it completed, remembers what the page loads. */
   function learnFromResponse(res: NodeResponse, key: string): void {
@@ -185,6 +199,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     }
 
     if (plan.mode === 'stream') {
+      const compress = streamPieces && acceptsGzip(req.headers['accept-encoding']);
       for (const name of PAGE_PART_REQUEST_HEADERS_DROPPED) delete req.headers[name];
       const outcome: DeliveryOutcome = { pushed: missing, skipped: held };
       const streamed = plan.assets.filter((entry) => entry.state !== 'fresh').map((entry) => entry.asset.url);
@@ -193,7 +208,8 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         assets: plan.assets,
         read,
         ...(responses ? { responses } : {}),
-        headers: pushStreamHeaders(core.pageHeaders(plan, outcome), streamed),
+        headers: varyOnEncoding(pushStreamHeaders(core.pageHeaders(plan, outcome), streamed), streamPieces !== undefined),
+        ...(compress ? { compression: streamPieces } : {}),
         onPageHead: (status, setsCookie) => {
           noteCookie(setsCookie);
           core.record(request, plan, outcome, status);

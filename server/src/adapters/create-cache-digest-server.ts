@@ -24,6 +24,8 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   statsPath?: string;
   /** Delay before 103 Early Hints, ms (default 5). */
   earlyHintsDelayMs?: number;
+  /** Push streams gzip-encoded for clients that accept gzip (default true; docs/push-stream.md, Compression). */
+  streamCompression?: boolean;
   /** Scripts served from memory by path (the client's scripts a site lacks); never pages, never pushed. */
   memoryScripts?: ReadonlyMap<string, MemoryScript>;
   /** When set, pages are served through it (the loader's tag added) instead of straight from `site`. */

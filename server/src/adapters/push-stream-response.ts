@@ -1,10 +1,12 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
-import { contentDigestValue, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, type PushStreamHead } from '@cache-digest/shared';
+import { constants, deflateRawSync } from 'node:zlib';
+import { contentDigestValue, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, crc32, type PushStreamHead } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
 import { connectionBudget } from './connection-budget.ts';
+import { PIECE_BYTES, type StreamPiece, type StreamPieceCache } from './stream-pieces.ts';
 
 /** What {@link startPushStream} needs. */
 export interface PushStreamResponseOptions {
@@ -21,6 +23,12 @@ export interface PushStreamResponseOptions {
   onPageHead?: (status: number, setsCookie: boolean) => void;
   /** Asset bytes written and not yet flushed, per connection, across its push streams (default 512 KiB). */
   connectionBufferBytes?: number;
+  /**
+   * Sends the stream gzip-encoded (`content-encoding: gzip`), its asset bodies
+   * from these pieces, compressed once per file version; only for a request
+   * that accepts gzip. Absent: identity.
+   */
+  compression?: StreamPieceCache;
 }
 
 const PAGE_PART = 0;
@@ -29,6 +37,8 @@ const PAGE_PART = 0;
 const SLICE_BYTES = 16 * 1024;
 /** Default of {@link PushStreamResponseOptions.connectionBufferBytes}. */
 const CONNECTION_BUFFER_BYTES = 512 * 1024;
+// Page bytes at least this long are deflated per request (the page is built per request); shorter ones are stored.
+const DEFLATE_PAGE_FROM_BYTES = 512;
 // Hop-by-hop or framing headers of the page that mean nothing inside a part, and
 // Set-Cookie, which a worker's synthesized response cannot apply (and which cannot be joined into one value).
 const DROPPED_PAGE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'http2-settings', 'set-cookie']);
@@ -48,7 +58,10 @@ type Callback = (error?: Error | null) => void;
  * for that page (docs/push-stream.md, Pages that set cookies).
  */
 export function startPushStream(res: NodeResponse, options: PushStreamResponseOptions): void {
-  const writer = new PushStreamWriter({ maxDataFrameBytes: 64 * 1024 });
+  const writer = new PushStreamWriter({ maxDataFrameBytes: PIECE_BYTES });
+  const pieceCache = options.compression;
+  // Compressed: one gzip member over the whole stream (browsers decode only a body's first member).
+  const gzip = pieceCache ? new GzipSplicer() : undefined;
   const realWrite = res.write.bind(res) as (chunk: Uint8Array, callback?: Callback) => boolean;
   const realEnd = res.end.bind(res) as (callback?: () => void) => void;
   const streamed = options.assets.filter((entry) => entry.state !== 'fresh');
@@ -74,9 +87,27 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     'cache-control': 'private, no-store',
     'x-content-type-options': 'nosniff',
     ...options.headers,
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
 
-  const send = (bytes: Uint8Array, callback?: Callback): boolean => {
+  // Frames made for this request, in their wire form: as they are, or in the gzip member (stored blocks; page bytes deflated).
+  const wire = (bytes: Uint8Array, deflate = false): Uint8Array => {
+    if (!gzip) return bytes;
+    if (deflate && bytes.byteLength >= DEFLATE_PAGE_FROM_BYTES) {
+      // Raw deflate with a sync flush starts afresh (no reference before it), so it can sit between cached pieces.
+      const deflated = deflateRawSync(bytes, { level: 6, finishFlush: constants.Z_SYNC_FLUSH });
+      if (deflated.byteLength < bytes.byteLength) return gzip.piece({ deflated, length: bytes.byteLength, crc: crc32(bytes) });
+    }
+    return gzip.stored(bytes);
+  };
+  const send = (frames: Uint8Array, callback?: Callback, deflate = false): boolean => {
+    if (finished || responseClosed(res) || frames.length === 0) {
+      callback?.();
+      return true;
+    }
+    return sendWire(wire(frames, deflate), callback);
+  };
+  const sendWire = (bytes: Uint8Array, callback?: Callback): boolean => {
     if (finished || responseClosed(res) || bytes.length === 0) {
       callback?.();
       return true;
@@ -117,22 +148,45 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     budget.release(held);
     held = 0;
   });
+  // Writes `size` bytes (made by `make` once they fit the connection's budget) and waits for a drain when needed.
+  const sendCounted = async (size: number, make: () => Uint8Array): Promise<boolean> => {
+    if (!(await budget.acquire(size, gone))) return false;
+    held += size;
+    let released = false;
+    const release = (error?: Error | null): void => {
+      if (released || held === 0) return;
+      released = true;
+      held -= size;
+      budget.release(size, !error);
+    };
+    // Made right before it is written: a gzip member's bytes must go out in the order they were made.
+    const written = sendWire(make(), release);
+    if (finished || responseClosed(res)) return false;
+    return written || drained();
+  };
   // `whole`: a body of one slice goes out with its part's HEAD and END in one write.
   const sendBody = async (id: number, body: Uint8Array, whole?: PushStreamHead): Promise<boolean> => {
     for (let offset = 0; offset < body.byteLength || (whole && offset === 0); offset += SLICE_BYTES) {
       const slice = body.subarray(offset, offset + SLICE_BYTES);
-      if (!(await budget.acquire(slice.byteLength, gone))) return false;
-      held += slice.byteLength;
-      let released = false;
-      const release = (error?: Error | null): void => {
-        if (released || held === 0) return;
-        released = true;
-        held -= slice.byteLength;
-        budget.release(slice.byteLength, !error);
-      };
-      const written = send(whole ? writer.part(id, whole, slice) : writer.data(id, slice), release);
-      if (finished || responseClosed(res)) return false;
-      if (!written && !(await drained())) return false;
+      if (!(await sendCounted(slice.byteLength, () => wire(whole ? writer.part(id, whole, slice) : writer.data(id, slice))))) return false;
+    }
+    return true;
+  };
+  // Compressed: each piece (one DATA frame, deflated once per file version) spliced between this request's frame headers;
+  // the budget counts wire bytes. `whole`: a part of one piece goes out with its HEAD and END in one write.
+  const sendPieces = async (id: number, body: Uint8Array, pieces: readonly StreamPiece[], whole?: PushStreamHead): Promise<boolean> => {
+    if (pieces.length === 0) return !whole || sendCounted(0, () => wire(concat([writer.head(id, whole), writer.end(id)])));
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      const size = (piece.deflated?.byteLength ?? piece.length) + 64;
+      const ok = await sendCounted(size, () => {
+        const before = wire(concat(whole ? [writer.head(id, whole), writer.dataHeader(id, piece.length, piece.crc)] : [writer.dataHeader(id, piece.length, piece.crc)]));
+        const data = piece.deflated
+          ? gzip!.piece({ deflated: piece.deflated, length: piece.length, crc: piece.crc })
+          : gzip!.stored(body.subarray(piece.offset, piece.offset + piece.length));
+        return concat(whole && i === pieces.length - 1 ? [before, data, wire(writer.end(id))] : [before, data]);
+      });
+      if (!ok) return false;
     }
     return true;
   };
@@ -143,7 +197,7 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       finished = true;
       return;
     }
-    send(writer.fin());
+    sendWire(gzip ? concat([wire(writer.fin()), gzip.finish()]) : writer.fin());
     finished = true;
     realEnd();
   };
@@ -220,14 +274,14 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
       if (pageEnded) throw Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
       writePageHead();
-      return send(writer.data(PAGE_PART, toBytes(chunk, encoding)), callback);
+      return send(writer.data(PAGE_PART, toBytes(chunk, encoding)), callback, true);
     },
     end(chunk?: Chunk | (() => void), encoding?: BufferEncoding | (() => void), callback?: () => void) {
       if (typeof chunk === 'function') [callback, chunk] = [chunk, undefined];
       if (typeof encoding === 'function') [callback, encoding] = [encoding, undefined];
       if (pageEnded) return res;
       writePageHead();
-      if (chunk !== undefined && chunk !== null) send(writer.data(PAGE_PART, toBytes(chunk, encoding)));
+      if (chunk !== undefined && chunk !== null) send(writer.data(PAGE_PART, toBytes(chunk, encoding)), undefined, true);
       pageEnded = true;
       send(writer.end(PAGE_PART));
       if (callback) res.once('finish', callback);
@@ -276,6 +330,19 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       }
       // Content-Digest (RFC 9530): the worker checks the body against it before storing.
       const headers = { 'content-digest': contentDigestOf(asset.url, response.headers, response.body), ...response.headers };
+      if (pieceCache) {
+        const pieces = await pieceCache.pieces(asset.url, response.headers, response.body);
+        if (finished || responseClosed(res)) break;
+        const head: PushStreamHead = { url: asset.url, status: 200, headers, role: 'asset' };
+        if (pieces.length <= 1) {
+          if (!(await sendPieces(id, response.body, pieces, head))) break;
+          continue;
+        }
+        send(writer.head(id, head));
+        if (!(await sendPieces(id, response.body, pieces))) break;
+        if (!(await sendPaced(writer.end(id)))) break;
+        continue;
+      }
       if (response.body.byteLength <= SLICE_BYTES) {
         if (!(await sendBody(id, response.body, { url: asset.url, status: 200, headers, role: 'asset' }))) break;
         continue;
@@ -292,6 +359,20 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     finished = true;
     if (!responseClosed(res)) res.destroy();
   });
+}
+
+/** The chunks joined in one buffer (one write). */
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  let size = 0;
+  for (const chunk of chunks) size += chunk.byteLength;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }
 
 /** True when a reader's headers name a content coding other than identity. */

@@ -46,6 +46,8 @@ export interface StartServerOptions {
   compress?: boolean;
   /** Delay before 103 Early Hints, ms (default 5). */
   earlyHintsDelayMs?: number;
+  /** Push streams gzip-encoded for clients that accept gzip (default true; docs/push-stream.md, Compression). */
+  streamCompression?: boolean;
   /**
    * Serve the client's `/cache-digest.js` and `/cache-digest-sw.js` from
    * memory when `root` lacks them, bundled once at startup (default true).
@@ -129,6 +131,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
     ...(options.stats ? { statsPath: STATS_PATH } : {}),
     ...(options.earlyHintsDelayMs === undefined ? {} : { earlyHintsDelayMs: options.earlyHintsDelayMs }),
+    ...(options.streamCompression === undefined ? {} : { streamCompression: options.streamCompression }),
     memoryScripts,
     ...(loaderInjector ? { loaderInjector } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

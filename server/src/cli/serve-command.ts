@@ -20,7 +20,7 @@ const consoleOut = (line: string): void => console.log(line);
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
  * [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
  * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N] [--closed-window-streams N]
- * [--push-digest-scope request|connection] [--ticket-keys FILE]
+ * [--push-digest-scope request|connection] [--ticket-keys FILE] [--stream-compression on|off]
  * [--immutable GLOB]...`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
@@ -28,7 +28,8 @@ const consoleOut = (line: string): void => console.log(line);
  * `--inject-loader` adds the loader's script tag to HTML pages lacking it.
  * `--immutable GLOB` (repeatable: `/assets/**`, `*.woff2`) serves matching
  * files `immutable` besides the manifest's content-hashed list (or, without
- * one, the file names that look content-hashed).
+ * one, the file names that look content-hashed). `--stream-compression off`
+ * sends push streams identity-encoded (default on: gzip when accepted).
  */
 export async function serveCommand(args: string[], out: (line: string) => void = consoleOut): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,6 +54,7 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       'max-streams': { type: 'string' },
       'closed-window-streams': { type: 'string' },
       'push-digest-scope': { type: 'string' },
+      'stream-compression': { type: 'string', default: 'on' },
       // A TLS session ticket key file shared by restarts and processes (rotated daily).
       'ticket-keys': { type: 'string' },
       log: { type: 'string', default: 'summary' },
@@ -99,6 +101,9 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   const scope = values['push-digest-scope'];
   if (scope !== undefined && scope !== 'request' && scope !== 'connection') throw new UsageError('serve: --push-digest-scope must be request|connection');
 
+  const streamCompression = values['stream-compression'];
+  if (streamCompression !== 'on' && streamCompression !== 'off') throw new UsageError('serve: --stream-compression must be on|off');
+
   for (const glob of values.immutable ?? []) {
     if (glob === '' || glob.length > 1024) throw new UsageError('serve: --immutable needs a glob such as "/assets/**" or "*.woff2"');
   }
@@ -117,6 +122,7 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     ...tls,
     limits,
     ...(scope !== undefined ? { pushDigestScope: scope } : {}),
+    streamCompression: streamCompression === 'on',
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
     ...(values['ticket-keys'] !== undefined ? { ticketKeys: values['ticket-keys'] } : {}),
     ...(values.immutable ? { immutable: values.immutable } : {}),

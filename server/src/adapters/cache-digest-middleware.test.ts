@@ -196,13 +196,14 @@ describe('cacheDigestMiddleware, stream mode: what the page part and asset parts
         res.on('end', () => resolve({ outer: res.headers, body: Buffer.concat(chunks) }));
       }).on('error', reject);
     });
-    expect(outer['content-encoding']).toBeUndefined();
+    // The stream as a whole is gzip (the client accepts it); the application saw no Accept-Encoding.
+    expect(outer['content-encoding']).toBe('gzip');
     expect(seen).toHaveLength(1);
     for (const name of ['accept-encoding', 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']) expect(seen[0]![name], name).toBeUndefined();
     expect(seen[0]!['x-kept']).toBe('yes');
     expect(seen[0]!['accept-push-stream']).toBe('1');
 
-    const events = readStream(body);
+    const events = readStream(zlib.gunzipSync(body));
     const heads = events.filter((event): event is Extract<PushStreamEvent, { type: 'head' }> => event.type === 'head');
     const css = heads.find((head) => head.url === '/assets/app.css')!;
     expect(events).toContainEqual({ type: 'abort', part: css.part, reason: 'content-encoding' });

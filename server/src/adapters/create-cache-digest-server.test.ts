@@ -19,6 +19,7 @@ import type { DeliveryMode } from '../core/types.ts';
 import { createCacheDigestServer, type CacheDigestServer } from './create-cache-digest-server.ts';
 import { createTestSite, type TestSite } from './test-support/test-site.ts';
 import { h2Get, nghttpGet } from './test-support/test-clients.ts';
+import { gunzipSync } from 'node:zlib';
 
 let site: TestSite;
 let certDir: string;
@@ -190,11 +191,14 @@ describe('node:http2 adapter, push stream', () => {
     expect(result.headers['push-stream-urls']).toBe('/assets/app.css, /assets/legacy.js, /fonts/x.woff2, /img/logo.png');
     expect(parseSummaryHeader(String(result.headers['cache-digest-push']))).toMatchObject({ mode: 'stream', digest: 2, pushed: 3, skipped: 2 });
     expect(result.headers['server-timing']).toBe(`cache-digest;desc="${String(result.headers['cache-digest-push'])}"`);
+    // gzip as a whole (the client accepts it; docs/push-stream.md, Compression).
+    expect(result.headers['content-encoding']).toBe('gzip');
+    const body = gunzipSync(result.body);
 
     const reader = new PushStreamReader();
     const events: PushStreamEvent[] = [];
     // Feed it in small chunks, as a worker would see the body arrive.
-    for (let offset = 0; offset < result.body.length; offset += 100) events.push(...reader.push(result.body.subarray(offset, offset + 100)));
+    for (let offset = 0; offset < body.length; offset += 100) events.push(...reader.push(body.subarray(offset, offset + 100)));
     events.push(...reader.close());
     const heads = events.filter((event) => event.type === 'head');
     expect(heads.map((event) => `${event.role}:${event.url}:${event.status}`).sort()).toEqual(
@@ -241,9 +245,10 @@ describe('node:http2 adapter, push stream', () => {
     });
     expect(result.status).toBe(200);
     expect(result.headers['content-type']).toBe(PUSH_STREAM_CONTENT_TYPE);
-    expect(result.headers['content-encoding']).toBeUndefined();
+    // The stream as a whole is gzip (the client accepts it); the page part inside stays identity.
+    expect(result.headers['content-encoding']).toBe('gzip');
     const reader = new PushStreamReader();
-    const events = [...reader.push(result.body), ...reader.close()];
+    const events = [...reader.push(gunzipSync(result.body)), ...reader.close()];
     const page = events.find((event) => event.type === 'head' && event.role === 'page');
     expect(page).toMatchObject({ status: 200, url: '/' });
     if (page?.type !== 'head') throw new Error('no page part');

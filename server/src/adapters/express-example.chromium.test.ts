@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { encodeDigest, formatCacheDigestHeader, PushStreamReader } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../e2e/src/harness/launch-chromium.ts';
@@ -32,7 +33,10 @@ function record(req: http.IncomingMessage, answer: http.IncomingMessage, started
   };
   if (entry.streamed !== undefined) {
     const reader = new PushStreamReader();
-    answer.on('data', (chunk: Buffer) => {
+    // A gzip-encoded stream (the default for Chromium) is read as it decodes, chunk by chunk.
+    const decoded = answer.headers['content-encoding'] === 'gzip' ? answer.pipe(zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })) : answer;
+    decoded.on('error', () => undefined);
+    decoded.on('data', (chunk: Buffer) => {
       for (const event of reader.push(chunk)) {
         if (event.type !== 'head') continue;
         if (event.role === 'asset') entry.firstAssetMs ??= performance.now() - startedAt;

@@ -1,0 +1,176 @@
+// `npm run bench:stream-compression`: what gzip-encoded push streams save on the
+// wire, and what they cost the server. The demo is built twice (as deployed, and
+// after the deploy that changes the deepest JS module); two push streams are
+// measured: every asset missing (a first visit), and the JS deploy (a client
+// holding the previous build's assets: only the renamed JS chunks travel). For
+// each: identity vs wire bytes of the text assets' bodies (from the pieces the
+// server sends) and of the whole stream as received, and the server's CPU per
+// stream request, compression on vs off, in one run. The server is the real CLI
+// (`cache-digest serve --mode stream --stream-compression on|off`) in a child
+// process; its CPU is read from /proc (Linux). Prints a table and writes
+// bench/results/stream-compression.json.
+//   REQUESTS=40 npm run bench:stream-compression
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http2 from 'node:http2';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { constants, gunzipSync } from 'node:zlib';
+import { encodeDigest, formatCacheDigestHeader, PushStreamReader, type PushStreamEvent } from '@cache-digest/shared';
+import { buildDemoSite, type BuiltSite } from '../../e2e/src/harness/build-demo-site.ts';
+import { StreamPieceCache } from '../src/adapters/stream-pieces.ts';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS = path.join(REPO, 'bench', 'results', 'stream-compression.json');
+const REQUESTS = Number(process.env.REQUESTS ?? 30);
+const TEXT = /^(text\/|application\/(javascript|json|xml|manifest\+json)|image\/svg\+xml)/;
+const TICKS = 100; // USER_HZ on Linux
+
+interface Server {
+  origin: string;
+  child: ChildProcess;
+}
+
+async function serve(root: string, compression: 'on' | 'off'): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['--import', path.join(REPO, 'scripts', 'dev-loader.mjs'), path.join(REPO, 'server', 'bin', 'cache-digest.mjs'), 'serve', root, '--port', '0', '--mode', 'stream', '--log', 'none', '--no-client', '--stream-compression', compression],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const origin = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      text += chunk;
+      const url = / at (https:\/\/\S+?)\/? /.exec(text)?.[1];
+      if (url) resolve(url.replace(/\/$/, ''));
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${text}`)));
+  });
+  return { origin, child };
+}
+
+/** utime + stime of a process, ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+
+async function get(session: http2.ClientHttp2Session, headers: Record<string, string>): Promise<{ headers: http2.IncomingHttpHeaders; body: Buffer }> {
+  const stream = session.request({ ':path': '/', 'accept-push-stream': '1', ...headers });
+  const chunks: Buffer[] = [];
+  const response = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => stream.once('response', resolve).once('error', reject));
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await new Promise((resolve) => stream.once('end', resolve));
+  return { headers: response, body: Buffer.concat(chunks) };
+}
+
+interface Row {
+  scenario: string;
+  assets: number;
+  textIdentityBytes: number;
+  textWireBytes: number;
+  textRatio: number;
+  streamIdentityBytes: number;
+  streamWireBytes: number;
+  streamRatio: number;
+  cpuMsPerRequestIdentity: number;
+  cpuMsPerRequestGzip: number;
+}
+
+/** Asset bodies (URL -> bytes and content type) a decoded stream carries. */
+function assetsOf(body: Uint8Array): Map<string, { type: string; etag: string; bytes: Buffer }> {
+  const reader = new PushStreamReader();
+  const events: PushStreamEvent[] = [...reader.push(body), ...reader.close()];
+  const heads = new Map<number, { url: string; type: string; etag: string }>();
+  const out = new Map<string, { type: string; etag: string; bytes: Buffer }>();
+  for (const event of events) {
+    if (event.type === 'head' && event.role === 'asset' && event.status === 200) heads.set(event.part, { url: event.url, type: event.headers['content-type'] ?? '', etag: event.headers.etag ?? '' });
+    if (event.type === 'data' && heads.has(event.part)) {
+      const head = heads.get(event.part)!;
+      const previous = out.get(head.url)?.bytes ?? Buffer.alloc(0);
+      out.set(head.url, { type: head.type, etag: head.etag, bytes: Buffer.concat([previous, event.bytes]) });
+    }
+  }
+  return out;
+}
+
+async function measure(scenario: string, site: BuiltSite, headersFor: (origin: string) => Record<string, string>): Promise<Row> {
+  const row: Partial<Row> = { scenario };
+  for (const compression of ['off', 'on'] as const) {
+    const server = await serve(site.dir, compression);
+    const session = http2.connect(server.origin, { rejectUnauthorized: false });
+    session.on('error', () => {});
+    try {
+      const request = { ...headersFor(server.origin), ...(compression === 'on' ? { 'accept-encoding': 'gzip, deflate, br' } : {}) };
+      // Warm-up: files read, pieces compressed once (not counted).
+      let last = await get(session, request);
+      for (let i = 0; i < 3; i++) last = await get(session, request);
+      const before = cpuMs(server.child.pid!);
+      for (let i = 0; i < REQUESTS; i++) await get(session, request);
+      const perRequest = (cpuMs(server.child.pid!) - before) / REQUESTS;
+      const identity = compression === 'on' ? gunzipSync(last.body, { finishFlush: constants.Z_SYNC_FLUSH }) : last.body;
+      if (compression === 'on' && last.headers['content-encoding'] !== 'gzip') throw new Error('the stream was not gzip-encoded');
+      const assets = assetsOf(identity);
+      row.assets = assets.size;
+      if (compression === 'off') {
+        row.streamIdentityBytes = last.body.byteLength;
+        row.cpuMsPerRequestIdentity = perRequest;
+      } else {
+        row.streamWireBytes = last.body.byteLength;
+        row.cpuMsPerRequestGzip = perRequest;
+        // Text bodies on the wire: exactly the pieces the server splices in (deflated, or stored with 5 bytes per block).
+        const pieces = new StreamPieceCache();
+        let textIdentity = 0;
+        let textWire = 0;
+        for (const [url, asset] of assets) {
+          if (!TEXT.test(asset.type)) continue;
+          textIdentity += asset.bytes.byteLength;
+          for (const piece of await pieces.pieces(url, { 'content-type': asset.type, etag: asset.etag }, asset.bytes)) {
+            textWire += piece.deflated?.byteLength ?? piece.length + 5 * Math.ceil(piece.length / 0xffff);
+          }
+        }
+        row.textIdentityBytes = textIdentity;
+        row.textWireBytes = textWire;
+      }
+    } finally {
+      session.close();
+      server.child.kill('SIGTERM');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+    }
+  }
+  row.textRatio = row.textWireBytes! / row.textIdentityBytes!;
+  row.streamRatio = row.streamWireBytes! / row.streamIdentityBytes!;
+  return row as Row;
+}
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-bench-gzip-'));
+try {
+  const v1 = await buildDemoSite({ workDir: work, outDir: path.join(work, 'v1') });
+  const vJs = await buildDemoSite({ workDir: work, outDir: path.join(work, 'v-js'), codeChanges: ['js'] });
+  const loadBefore = os.loadavg();
+  const rows: Row[] = [];
+  rows.push(await measure('all assets missing (v1)', v1, () => ({})));
+  // The client holds every file of v1 (a complete digest of their URLs); the JS deploy renamed the importers of the deepest module.
+  rows.push(
+    await measure('deploy-js (client holds v1)', vJs, (origin) => ({
+      'cache-digest': formatCacheDigestHeader([{ digest: encodeDigest([...v1.files.keys()].map((url) => origin + url)), complete: true }]),
+    })),
+  );
+  const loadAfter = os.loadavg();
+  const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+  console.log('scenario                      assets  text identity  text wire (ratio)   stream identity  stream wire (ratio)   CPU/req identity  CPU/req gzip');
+  for (const row of rows) {
+    console.log(
+      `${row.scenario.padEnd(30)}${String(row.assets).padStart(6)}  ${String(row.textIdentityBytes).padStart(13)}  ${`${row.textWireBytes} (${pct(row.textRatio)})`.padStart(18)}  ${String(row.streamIdentityBytes).padStart(15)}  ${`${row.streamWireBytes} (${pct(row.streamRatio)})`.padStart(19)}  ${`${row.cpuMsPerRequestIdentity.toFixed(2)} ms`.padStart(16)}  ${`${row.cpuMsPerRequestGzip.toFixed(2)} ms`.padStart(12)}`,
+    );
+  }
+  console.log(`load average before/after: ${loadBefore.map((x) => x.toFixed(1)).join(' ')} / ${loadAfter.map((x) => x.toFixed(1)).join(' ')}; ${os.cpus().length} cores; ${REQUESTS} requests per figure`);
+  mkdirSync(path.dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), requests: REQUESTS, cores: os.cpus().length, loadAverageBefore: loadBefore, loadAverageAfter: loadAfter, rows }, null, 2)}\n`);
+  console.log(`wrote ${path.relative(REPO, RESULTS)}`);
+} finally {
+  await rm(work, { recursive: true, force: true });
+}

@@ -11,6 +11,7 @@ import { StaticSite } from '../static/index.ts';
 import type { PageAsset } from '../core/types.ts';
 import { cacheDigestMiddleware } from './cache-digest-middleware.ts';
 import { StreamPieceCache } from './stream-pieces.ts';
+import { acceptsGzip } from './accepts-gzip.ts';
 
 const SLOW_MS = 250;
 const words = ['const', 'function', 'return', 'value', 'export', 'import', 'module', 'render', 'state', 'props'];
@@ -179,5 +180,12 @@ describe('StreamPieceCache', () => {
     await cache.pieces('/a.js', { 'content-type': 'text/javascript', etag: '"0"' }, body);
     // Version 0 was evicted to make room: compressed again.
     expect(cache.compressions).toBe(6);
+  });
+});
+
+describe('acceptsGzip', () => {
+  it('reads q-values, x-gzip and *', () => {
+    for (const yes of ['gzip', 'gzip, deflate, br, zstd', 'br;q=1, gzip;q=0.1', 'x-gzip', '*', 'identity, *;q=0.5', ['br', 'gzip']]) expect(acceptsGzip(yes), String(yes)).toBe(true);
+    for (const no of [undefined, '', 'identity', 'br', 'gzip;q=0', '*, gzip;q=0', 'br, *;q=0', `gzip${' '.repeat(5000)}`]) expect(acceptsGzip(no), String(no)).toBe(false);
   });
 });

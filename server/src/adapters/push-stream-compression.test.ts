@@ -10,6 +10,7 @@ import { ensureDevCertificate, type DevCertificate } from '../tls/index.ts';
 import { StaticSite } from '../static/index.ts';
 import type { PageAsset } from '../core/types.ts';
 import { cacheDigestMiddleware } from './cache-digest-middleware.ts';
+import { createCacheDigestServer } from './create-cache-digest-server.ts';
 import { StreamPieceCache } from './stream-pieces.ts';
 import { acceptsGzip } from './accepts-gzip.ts';
 
@@ -21,6 +22,8 @@ const FILES: Record<string, string | Uint8Array> = {
   'assets/app.js': bigJs,
   'assets/app.css': `body{color:#123}\n${Array.from({ length: 300 }, (_, i) => `.c${i}{margin:${i % 13}px}`).join('\n')}`,
   'img/photo.png': Uint8Array.from({ length: 90_000 }, (_, i) => (i * 2654435761) >>> 24),
+  // Many pieces: what a client that never reads would otherwise make the server hold.
+  'assets/huge.js': Array.from({ length: 120_000 }, (_, i) => `${words[(i * 7) % 10]}${(i * 2654435761) % 100_003};`).join(''),
 };
 const PAGE = `<!doctype html><title>t</title>${'<p>hello compressed world</p>\n'.repeat(60)}`;
 
@@ -44,6 +47,8 @@ beforeAll(async () => {
     list.push({ url, as, type: file.contentType, size: file.size, etag: file.etag });
   }
   pages = { '/index.html': list };
+  const huge = (await site.resolve('/assets/huge.js'))!;
+  pages['/huge.html'] = [{ url: '/assets/huge.js', as: 'script', type: huge.contentType, size: huge.size, etag: huge.etag }];
   certDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-certs-'));
   cert = await ensureDevCertificate(certDir);
 });
@@ -126,7 +131,7 @@ describe('compressed push streams (content-encoding: gzip)', () => {
     const plainParts = bodies(events(plain.body));
     expect([...parts.keys()]).toEqual([...plainParts.keys()]);
     for (const [url, bytes] of parts) expect(bytes.equals(plainParts.get(url)!)).toBe(true);
-    for (const [name, content] of Object.entries(FILES)) expect(parts.get(`/${name}`)?.equals(Buffer.from(content))).toBe(true);
+    for (const name of ['assets/app.js', 'assets/app.css', 'img/photo.png']) expect(parts.get(`/${name}`)?.equals(Buffer.from(FILES[name]!))).toBe(true);
     expect(parts.get('/')?.toString()).toBe(PAGE);
     // The PNG (incompressible) travels stored; the text shrinks.
     const textBytes = Buffer.byteLength(FILES['assets/app.js'] as string) + Buffer.byteLength(FILES['assets/app.css'] as string);
@@ -152,6 +157,41 @@ describe('compressed push streams (content-encoding: gzip)', () => {
     expect(result.headers['content-encoding']).toBeUndefined();
     expect(String(result.headers.vary)).not.toContain('accept-encoding');
     expect(bodies(events(result.body)).get('/assets/app.js')?.toString()).toBe(bigJs);
+  });
+});
+
+describe('compressed push streams and slow clients', () => {
+  it('never-reading clients: each connection buffers only its budget (counted in wire bytes), and everything is freed when they go', async () => {
+    const instance = createCacheDigestServer({ site, cert: cert.cert, key: cert.key, pages, mode: 'stream', log: false, limits: { streamIdleTimeoutMs: 5000 } });
+    await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => instance.shutdown(200));
+    const origin = `https://127.0.0.1:${(instance.server.address() as AddressInfo).port}`;
+    const sessions: http2.ClientHttp2Session[] = [];
+    const closed: Promise<unknown>[] = [];
+    for (let c = 0; c < 2; c++) {
+      const session = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: false, initialWindowSize: 16 * 1024 } });
+      session.on('error', () => {});
+      sessions.push(session);
+      for (let s = 0; s < 6; s++) {
+        const req = session.request({ ':path': '/huge.html', 'accept-push-stream': '1', 'accept-encoding': 'gzip' });
+        req.on('error', () => {});
+        req.pause();
+        closed.push(new Promise((resolve) => req.on('close', resolve)));
+      }
+    }
+    // Until the streams are under way (the first one compresses the asset, once), then a while for buffers to fill.
+    for (const started = Date.now(); (instance.live().pushStreams < 12 || instance.live().bufferedBytes === 0) && Date.now() - started < 20_000; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const live = instance.live();
+    expect(live.pushStreams).toBe(12);
+    // 12 streams of a 1.7 MB asset (about 0.5 MB gzipped each): the budget (64 KiB + what was taken, at most the 64 KiB
+    // connection window) plus one piece over it, per connection.
+    expect(live.bufferedBytes).toBeGreaterThan(0);
+    expect(live.bufferedBytes).toBeLessThanOrEqual(2 * (128 + 64) * 1024);
+    for (const session of sessions) session.destroy();
+    await Promise.all(closed);
+    for (const started = Date.now(); instance.live().sessions > 0 && Date.now() - started < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(instance.live()).toMatchObject({ streams: 0, pushStreams: 0, bufferedBytes: 0 });
   });
 });
 

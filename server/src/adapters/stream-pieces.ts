@@ -15,8 +15,11 @@ export interface StreamPiece {
   deflated?: Uint8Array;
 }
 
-/** Identity bytes per piece: the stream's DATA frame size. */
+/** Identity bytes per deflated piece: the stream's DATA frame size (about 20 KB on the wire for text). */
 export const PIECE_BYTES = 64 * 1024;
+// Pieces sent stored are as big on the wire as they are: cut as the identity stream's slices, so the
+// per-connection budget is overshot by no more than with identity streams.
+const STORED_PIECE_BYTES = 16 * 1024;
 const deflate = promisify(deflateRaw);
 // Already compressed (or not worth trying): JPEG/PNG/WebP/AVIF, woff2, audio, video, archives.
 const TEXT_TYPE = /^(text\/|application\/(javascript|ecmascript|json|xml|wasm|manifest\+json|x-javascript|[\w.+-]*\+(json|xml))|image\/(svg\+xml|x-icon|vnd\.microsoft\.icon|bmp)|font\/(ttf|otf|collection)|application\/vnd\.ms-fontobject)/i;
@@ -79,15 +82,23 @@ export class StreamPieceCache {
     this.#compressions++;
     const text = TEXT_TYPE.test(type ?? '');
     const pieces: StreamPiece[] = [];
-    for (let offset = 0; offset < body.byteLength; offset += PIECE_BYTES) {
-      const bytes = body.subarray(offset, offset + PIECE_BYTES);
-      const piece: StreamPiece = { offset, length: bytes.byteLength, crc: crc32(bytes) };
-      if (text) {
-        // Sync flush, not finish: the piece ends on a byte boundary with no final block, so pieces join.
-        const deflated = await deflate(bytes, { level: 9, memLevel: 9, finishFlush: constants.Z_SYNC_FLUSH });
-        if (deflated.byteLength + 16 < bytes.byteLength) piece.deflated = new Uint8Array(deflated.buffer, deflated.byteOffset, deflated.byteLength);
+    for (let offset = 0; offset < body.byteLength; offset += text ? PIECE_BYTES : STORED_PIECE_BYTES) {
+      const bytes = body.subarray(offset, offset + (text ? PIECE_BYTES : STORED_PIECE_BYTES));
+      if (!text) {
+        pieces.push({ offset, length: bytes.byteLength, crc: crc32(bytes) });
+        continue;
       }
-      pieces.push(piece);
+      // Sync flush, not finish: the piece ends on a byte boundary with no final block, so pieces join.
+      const deflated = await deflate(bytes, { level: 9, memLevel: 9, finishFlush: constants.Z_SYNC_FLUSH });
+      if (deflated.byteLength + 16 < bytes.byteLength) {
+        pieces.push({ offset, length: bytes.byteLength, crc: crc32(bytes), deflated: new Uint8Array(deflated.buffer, deflated.byteOffset, deflated.byteLength) });
+        continue;
+      }
+      // Text that does not compress: stored, in slices like any other.
+      for (let start = 0; start < bytes.byteLength; start += STORED_PIECE_BYTES) {
+        const slice = bytes.subarray(start, start + STORED_PIECE_BYTES);
+        pieces.push({ offset: offset + start, length: slice.byteLength, crc: crc32(slice) });
+      }
     }
     return pieces;
   }

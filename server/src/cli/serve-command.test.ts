@@ -160,9 +160,11 @@ describe('cache-digest serve', () => {
     expect(await main(['serve', site.root, '--log', 'loud'], io)).toBe(2);
     expect(await main(['serve', site.root, '--log-format', 'xml'], io)).toBe(2);
     expect(await main(['serve', site.root, '--immutable', ''], io)).toBe(2);
+    expect(await main(['serve', site.root, '--stream-compression', 'maybe'], io)).toBe(2);
     expect(errors.join('')).toMatch(/--mode must be one of/);
     expect(errors.join('')).toMatch(/--log must be one of/);
     expect(errors.join('')).toMatch(/--log-format must be one of/);
     expect(errors.join('')).toMatch(/--immutable needs a glob/);
+    expect(errors.join('')).toMatch(/--stream-compression must be on\|off/);
   });
 });

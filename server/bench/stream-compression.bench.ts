@@ -17,7 +17,7 @@ import http2 from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { constants, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { encodeDigest, formatCacheDigestHeader, PushStreamReader, type PushStreamEvent } from '@cache-digest/shared';
 import { buildDemoSite, type BuiltSite } from '../../e2e/src/harness/build-demo-site.ts';
 import { StreamPieceCache } from '../src/adapters/stream-pieces.ts';
@@ -73,6 +73,9 @@ interface Row {
   textIdentityBytes: number;
   textWireBytes: number;
   textRatio: number;
+  /** For reference: the same text files each gzip -9 alone (as a static server's .gz), and each brotli 11 alone. */
+  textGzipAloneBytes: number;
+  textBrotliAloneBytes: number;
   streamIdentityBytes: number;
   streamWireBytes: number;
   streamRatio: number;
@@ -125,15 +128,21 @@ async function measure(scenario: string, site: BuiltSite, headersFor: (origin: s
         const pieces = new StreamPieceCache();
         let textIdentity = 0;
         let textWire = 0;
+        let gzipAlone = 0;
+        let brotliAlone = 0;
         for (const [url, asset] of assets) {
           if (!TEXT.test(asset.type)) continue;
           textIdentity += asset.bytes.byteLength;
+          gzipAlone += gzipSync(asset.bytes, { level: 9 }).byteLength;
+          brotliAlone += brotliCompressSync(asset.bytes).byteLength;
           for (const piece of await pieces.pieces(url, { 'content-type': asset.type, etag: asset.etag }, asset.bytes)) {
             textWire += piece.deflated?.byteLength ?? piece.length + 5 * Math.ceil(piece.length / 0xffff);
           }
         }
         row.textIdentityBytes = textIdentity;
         row.textWireBytes = textWire;
+        row.textGzipAloneBytes = gzipAlone;
+        row.textBrotliAloneBytes = brotliAlone;
       }
     } finally {
       session.close();
@@ -166,6 +175,9 @@ try {
     console.log(
       `${row.scenario.padEnd(30)}${String(row.assets).padStart(6)}  ${String(row.textIdentityBytes).padStart(13)}  ${`${row.textWireBytes} (${pct(row.textRatio)})`.padStart(18)}  ${String(row.streamIdentityBytes).padStart(15)}  ${`${row.streamWireBytes} (${pct(row.streamRatio)})`.padStart(19)}  ${`${row.cpuMsPerRequestIdentity.toFixed(2)} ms`.padStart(16)}  ${`${row.cpuMsPerRequestGzip.toFixed(2)} ms`.padStart(12)}`,
     );
+  }
+  for (const row of rows) {
+    console.log(`${row.scenario}: text files alone, for reference: gzip -9 ${row.textGzipAloneBytes} (${pct(row.textGzipAloneBytes / row.textIdentityBytes)}), brotli 11 ${row.textBrotliAloneBytes} (${pct(row.textBrotliAloneBytes / row.textIdentityBytes)})`);
   }
   console.log(`load average before/after: ${loadBefore.map((x) => x.toFixed(1)).join(' ')} / ${loadAfter.map((x) => x.toFixed(1)).join(' ')}; ${os.cpus().length} cores; ${REQUESTS} requests per figure`);
   mkdirSync(path.dirname(RESULTS), { recursive: true });

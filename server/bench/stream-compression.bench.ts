@@ -7,7 +7,8 @@
 // server sends) and of the whole stream as received, and the server's CPU per
 // stream request, compression on vs off, in one run. The server is the real CLI
 // (`cache-digest serve --mode stream --stream-compression on|off`) in a child
-// process; its CPU is read from /proc (Linux). Prints a table and writes
+// process; its CPU is read from /proc (Linux), the two servers running at once
+// and their request batches alternating. Prints a table and writes
 // bench/results/stream-compression.json.
 //   REQUESTS=60 npm run bench:stream-compression (the default; CPU is read in 10 ms ticks)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -102,50 +103,67 @@ function assetsOf(body: Uint8Array): Map<string, { type: string; etag: string; b
 
 async function measure(scenario: string, site: BuiltSite, headersFor: (origin: string) => Record<string, string>): Promise<Row> {
   const row: Partial<Row> = { scenario };
-  for (const compression of ['off', 'on'] as const) {
-    const server = await serve(site.dir, compression);
-    const session = http2.connect(server.origin, { rejectUnauthorized: false });
-    session.on('error', () => {});
-    try {
-      const request = { ...headersFor(server.origin), ...(compression === 'on' ? { 'accept-encoding': 'gzip, deflate, br' } : {}) };
-      // Warm-up: files read, pieces compressed once (not counted).
-      let last = await get(session, request);
-      for (let i = 0; i < 3; i++) last = await get(session, request);
-      const before = cpuMs(server.child.pid!);
-      for (let i = 0; i < REQUESTS; i++) await get(session, request);
-      const perRequest = (cpuMs(server.child.pid!) - before) / REQUESTS;
-      const identity = compression === 'on' ? gunzipSync(last.body, { finishFlush: constants.Z_SYNC_FLUSH }) : last.body;
-      if (compression === 'on' && last.headers['content-encoding'] !== 'gzip') throw new Error('the stream was not gzip-encoded');
+  const codings = ['off', 'on'] as const;
+  // Both servers run at once and their batches alternate, so load on the machine weighs on both alike.
+  const servers = await Promise.all(codings.map((compression) => serve(site.dir, compression)));
+  const sessions = servers.map((server) => http2.connect(server.origin, { rejectUnauthorized: false }).on('error', () => {}));
+  const requests = servers.map((server, i) => ({ ...headersFor(server.origin), ...(codings[i] === 'on' ? { 'accept-encoding': 'gzip, deflate, br' } : {}) }));
+  try {
+    // Warm-up: files read, pieces compressed once (not counted).
+    const last = await Promise.all(codings.map(async (_, i) => {
+      let result = await get(sessions[i]!, requests[i]!);
+      for (let n = 0; n < 3; n++) result = await get(sessions[i]!, requests[i]!);
+      return result;
+    }));
+    const cpu = [0, 0];
+    const batch = 10;
+    for (let done = 0; done < REQUESTS; done += batch) {
+      for (let i = 0; i < codings.length; i++) {
+        const before = cpuMs(servers[i]!.child.pid!);
+        for (let n = 0; n < batch; n++) await get(sessions[i]!, requests[i]!);
+        cpu[i]! += cpuMs(servers[i]!.child.pid!) - before;
+      }
+    }
+    const rounds = Math.ceil(REQUESTS / batch) * batch;
+    for (let i = 0; i < codings.length; i++) {
+      const compression = codings[i]!;
+      const result = last[i]!;
+      const perRequest = cpu[i]! / rounds;
+      const identity = compression === 'on' ? gunzipSync(result.body, { finishFlush: constants.Z_SYNC_FLUSH }) : result.body;
+      if (compression === 'on' && result.headers['content-encoding'] !== 'gzip') throw new Error('the stream was not gzip-encoded');
+      if (compression === 'off' && result.headers['content-encoding'] !== undefined) throw new Error('--stream-compression off sent an encoded stream');
       const assets = assetsOf(identity);
       row.assets = assets.size;
       if (compression === 'off') {
-        row.streamIdentityBytes = last.body.byteLength;
+        row.streamIdentityBytes = result.body.byteLength;
         row.cpuMsPerRequestIdentity = perRequest;
-      } else {
-        row.streamWireBytes = last.body.byteLength;
-        row.cpuMsPerRequestGzip = perRequest;
-        // Text bodies on the wire: exactly the pieces the server splices in (deflated, or stored with 5 bytes per block).
-        const pieces = new StreamPieceCache();
-        let textIdentity = 0;
-        let textWire = 0;
-        let gzipAlone = 0;
-        let brotliAlone = 0;
-        for (const [url, asset] of assets) {
-          if (!TEXT.test(asset.type)) continue;
-          textIdentity += asset.bytes.byteLength;
-          gzipAlone += gzipSync(asset.bytes, { level: 9 }).byteLength;
-          brotliAlone += brotliCompressSync(asset.bytes).byteLength;
-          for (const piece of await pieces.pieces(url, { 'content-type': asset.type, etag: asset.etag }, asset.bytes)) {
-            textWire += piece.deflated?.byteLength ?? piece.length + 5 * Math.ceil(piece.length / 0xffff);
-          }
-        }
-        row.textIdentityBytes = textIdentity;
-        row.textWireBytes = textWire;
-        row.textGzipAloneBytes = gzipAlone;
-        row.textBrotliAloneBytes = brotliAlone;
+        continue;
       }
-    } finally {
-      session.close();
+      row.streamWireBytes = result.body.byteLength;
+      row.cpuMsPerRequestGzip = perRequest;
+      // Text bodies on the wire: exactly the pieces the server splices in (deflated, or stored with 5 bytes per block).
+      const pieces = new StreamPieceCache();
+      let textIdentity = 0;
+      let textWire = 0;
+      let gzipAlone = 0;
+      let brotliAlone = 0;
+      for (const [url, asset] of assets) {
+        if (!TEXT.test(asset.type)) continue;
+        textIdentity += asset.bytes.byteLength;
+        gzipAlone += gzipSync(asset.bytes, { level: 9 }).byteLength;
+        brotliAlone += brotliCompressSync(asset.bytes).byteLength;
+        for (const piece of await pieces.pieces(url, { 'content-type': asset.type, etag: asset.etag }, asset.bytes)) {
+          textWire += piece.deflated?.byteLength ?? piece.length + 5 * Math.ceil(piece.length / 0xffff);
+        }
+      }
+      row.textIdentityBytes = textIdentity;
+      row.textWireBytes = textWire;
+      row.textGzipAloneBytes = gzipAlone;
+      row.textBrotliAloneBytes = brotliAlone;
+    }
+  } finally {
+    for (const session of sessions) session.close();
+    for (const server of servers) {
       server.child.kill('SIGTERM');
       await new Promise((resolve) => server.child.once('exit', resolve));
     }

@@ -183,7 +183,7 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
         const before = wire(concat(whole ? [writer.head(id, whole), writer.dataHeader(id, piece.length, piece.crc)] : [writer.dataHeader(id, piece.length, piece.crc)]));
         const data = piece.deflated
           ? gzip!.piece({ deflated: piece.deflated, length: piece.length, crc: piece.crc })
-          : gzip!.stored(body.subarray(piece.offset, piece.offset + piece.length));
+          : gzip!.stored(body.subarray(piece.offset, piece.offset + piece.length), piece.crc);
         return concat(whole && i === pieces.length - 1 ? [before, data, wire(writer.end(id))] : [before, data]);
       });
       if (!ok) return false;

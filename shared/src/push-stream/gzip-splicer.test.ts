@@ -20,7 +20,7 @@ const bytesArb = fc.oneof(
 );
 const stepArb = fc.record({
   bytes: bytesArb,
-  kind: fc.constantFrom('stored', 'sync', 'full'),
+  kind: fc.constantFrom('stored', 'stored-known', 'sync', 'full'),
   level: fc.integer({ min: 1, max: 9 }),
 });
 
@@ -35,7 +35,9 @@ describe('GzipSplicer', () => {
           const out =
             step.kind === 'stored'
               ? splicer.stored(step.bytes)
-              : splicer.piece(piece(step.bytes, step.kind === 'sync' ? constants.Z_SYNC_FLUSH : constants.Z_FULL_FLUSH, step.level));
+              : step.kind === 'stored-known'
+                ? splicer.stored(step.bytes, crc32(step.bytes))
+                : splicer.piece(piece(step.bytes, step.kind === 'sync' ? constants.Z_SYNC_FLUSH : constants.Z_FULL_FLUSH, step.level));
           wire.push(out);
           identity.push(step.bytes);
           // Arrived so far (past the 10-byte gzip header): decodes to everything sent so far, without waiting for the end.

@@ -39,8 +39,8 @@ export class GzipSplicer {
     return this.size;
   }
 
-  /** `bytes` as they are, in stored blocks (5 bytes more per 64 KiB). */
-  stored(bytes: Uint8Array): Uint8Array {
+  /** `bytes` as they are, in stored blocks (5 bytes more per 64 KiB); `crc`, their CRC-32 when known, spares reading them. */
+  stored(bytes: Uint8Array, crc?: number): Uint8Array {
     this.check();
     const blocks = Math.max(1, Math.ceil(bytes.byteLength / STORED_BLOCK_BYTES));
     const out = new Uint8Array(this.headerBytes() + blocks * 5 + bytes.byteLength);
@@ -58,8 +58,8 @@ export class GzipSplicer {
       out.set(block, offset + 5);
       offset += 5 + length;
     }
-    // Continued over the bytes themselves: cheaper than combining for the few bytes a request makes.
-    this.crc = crc32(bytes, this.crc);
+    // Continued over the bytes themselves (cheaper than combining for the few bytes a request makes), or combined.
+    this.crc = crc === undefined ? crc32(bytes, this.crc) : crc32Combine(this.crc, crc, bytes.byteLength);
     this.size += bytes.byteLength;
     return out;
   }

@@ -28,7 +28,13 @@ export type Fault =
   /** After the page part's HEAD, destroy the connection to the browser and to the upstream (a server dying). */
   | 'server-gone'
   /** Turn the page part into the origin's 500 error page (same body). */
-  | 'page-500';
+  | 'page-500'
+  /** The stream gzip-encoded (the browser accepts it): flip a byte halfway through the compressed body. */
+  | 'corrupt-gzip'
+  /** The stream gzip-encoded: end it cleanly halfway through the compressed body (no FIN, no gzip trailer). */
+  | 'cut-gzip';
+
+const GZIP_FAULTS: readonly Fault[] = ['corrupt-gzip', 'cut-gzip'];
 
 /** A running fault proxy. */
 export interface FaultProxy {
@@ -80,6 +86,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (name === ':authority' || name === ':scheme' || HOP_BY_HOP.has(name)) continue;
       forward[name] = value;
     }
+    // The breaker rewrites stream frames: it asks for identity-encoded responses (push streams are gzip otherwise),
+    // except for the gzip faults, which break the compressed bytes themselves.
+    if (!(armed && GZIP_FAULTS.includes(armed.fault))) delete forward['accept-encoding'];
     const upstreamStream = upstreamFor().request(forward);
     upstreamStream.on('error', () => {
       if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
@@ -103,6 +112,22 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       }
       const fault = armed;
       armed = undefined;
+      if (fault && GZIP_FAULTS.includes(fault.fault) && responseHeaders['content-encoding'] === 'gzip') {
+        // The whole compressed body, then the fault halfway through it.
+        const chunks: Buffer[] = [];
+        upstreamStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        upstreamStream.on('end', () => {
+          if (stream.destroyed) return;
+          const body = Buffer.concat(chunks);
+          const half = Math.floor(body.length / 2);
+          applied = true;
+          if (fault.fault === 'corrupt-gzip') {
+            body[half] = body[half]! ^ 0xff;
+            stream.end(body);
+          } else stream.end(body.subarray(0, half));
+        });
+        return;
+      }
       const breaker = new StreamBreaker(fault, heads, () => (applied = true));
       upstreamStream.on('data', (chunk: Buffer) => {
         if (stream.destroyed) return;

@@ -63,6 +63,8 @@ const CASES: { name: string; fault: Fault; target: string; dir: string }[] = [
   { name: 'stream stalled inside the page part', fault: 'stall-page', target: 'style.css' },
   { name: 'the server gone after the page HEAD', fault: 'server-gone', target: 'style.css' },
   { name: 'a 500 page', fault: 'page-500', target: 'style.css' },
+  { name: 'gzip-encoded stream with a byte flipped halfway', fault: 'corrupt-gzip', target: 'style.css' },
+  { name: 'gzip-encoded stream cut halfway (no gzip trailer)', fault: 'cut-gzip', target: 'style.css' },
 ].map((entry, i) => ({ ...entry, dir: `case-${i}`, target: `/case-${i}/${entry.target}` }) as { name: string; fault: Fault; target: string; dir: string });
 
 describe('fault matrix: broken push streams in Chromium', () => {

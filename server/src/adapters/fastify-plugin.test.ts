@@ -10,7 +10,8 @@ import { encodeDigest, formatCacheDigestHeader, PAGE_SETS_COOKIE_HEADER, PushStr
 import { ensureDevCertificate, type DevCertificate } from '../tls/index.ts';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 import type { DeliveryMode, PageAsset } from '../core/types.ts';
-import { cacheDigestFastify } from './fastify.ts';
+import { TOO_EARLY_RESPONSE } from '../core/too-early.ts';
+import { CacheDigestFastifyError, cacheDigestFastify } from './fastify.ts';
 import { createTestSite, type TestSite } from './test-support/test-site.ts';
 import { h2Get } from './test-support/test-clients.ts';
 
@@ -33,6 +34,10 @@ async function startApp(mode: DeliveryMode, plain = false): Promise<string> {
   const mount = async <S extends RawServerBase>(app: FastifyInstance<S, RawRequestDefaultExpression<S>, RawReplyDefaultExpression<S>>) => {
     apps.push(app as unknown as FastifyInstance);
     await app.register(cacheDigestFastify, { pages, assets: site.site, mode, log: false });
+    // What a security-headers plugin such as helmet does: every reply, the plugin's 425 included, gets it.
+    app.addHook('onSend', async (request, reply) => {
+      reply.header('x-content-type-options', 'nosniff');
+    });
     await app.register(siteRoutes);
     await app.listen({ port: 0, host: '127.0.0.1' });
     return (app.server.address() as AddressInfo).port;
@@ -219,7 +224,10 @@ describe('cacheDigestFastify: a real Fastify 5 server (http2 option, TLS, HTTP/1
     const before = ordersSeen;
     for (const result of [await h1Get(origin, '/api/order', { 'early-data': '1' }, 'POST'), await h2Get(origin, '/api/order', { ca: cert.caCert, headers: { ':method': 'POST', 'early-data': '1' } })]) {
       expect(result.status).toBe(425);
-      expect(result.body.toString()).toMatch(/Too Early/);
+      expect(result.body.toString()).toBe(TOO_EARLY_RESPONSE.body);
+      expect(result.headers['cache-control']).toBe('no-store');
+      // Answered through Fastify's reply: the onSend hook ran on it.
+      expect(result.headers['x-content-type-options']).toBe('nosniff');
     }
     expect(ordersSeen).toBe(before);
     expect((await h1Get(origin, '/api/order', {}, 'POST')).status).toBe(200);
@@ -229,5 +237,38 @@ describe('cacheDigestFastify: a real Fastify 5 server (http2 option, TLS, HTTP/1
     expect(page.body.toString()).toBe(site.pageBody);
     // The instance keeps serving after the 425s.
     expect((await h2Get(origin, '/assets/app.css', { ca: cert.caCert })).status).toBe(200);
+  });
+
+  it('a second registration on the instance or below it is a typed error; sibling contexts each have their own', async () => {
+    const options = { pages: site.pages, assets: site.site, log: false };
+    for (const second of [
+      async (app: FastifyInstance) => app.register(cacheDigestFastify, options),
+      async (app: FastifyInstance) => app.register(async (child) => { await child.register(cacheDigestFastify, options); }),
+    ]) {
+      const app = Fastify();
+      apps.push(app);
+      await app.register(cacheDigestFastify, options);
+      const error = await second(app).then(() => undefined, (thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(CacheDigestFastifyError);
+      expect(error).toMatchObject({ code: 'ALREADY_REGISTERED', message: expect.stringMatching(/register it once per route tree/) });
+    }
+    // Two siblings, each with its own plugin and routes: each serves its own pages, once.
+    const app = Fastify();
+    apps.push(app);
+    for (const prefix of ['/a', '/b']) {
+      await app.register(async (child) => {
+        await child.register(cacheDigestFastify, { pages: { [`${prefix}/index.html`]: site.pages['/index.html']! }, assets: site.site, mode: 'links', log: false });
+        child.get('/', (request, reply) => reply.type('text/html; charset=utf-8').send(site.pageBody));
+      }, { prefix });
+    }
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    for (const prefix of ['/a', '/b']) {
+      const result = await h1Get(origin, `${prefix}/`);
+      expect(result.status).toBe(200);
+      // One summary (a string, not a repeated header), from the sibling's own plugin.
+      expect(typeof result.headers['cache-digest-push']).toBe('string');
+      expect(parseSummaryHeader(String(result.headers['cache-digest-push']))).toMatchObject({ mode: 'hints', pushed: 5 });
+    }
   });
 });

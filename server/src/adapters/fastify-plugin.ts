@@ -1,6 +1,8 @@
 import type { FastifyPluginCallback, RawServerBase } from 'fastify';
 import type { CacheDigestCore } from '../core/cache-digest-core.ts';
+import { isUnsafeEarlyData, TOO_EARLY_RESPONSE, TOO_EARLY_STATUS } from '../core/too-early.ts';
 import { cacheDigestMiddleware, type CacheDigestMiddlewareOptions } from './cache-digest-middleware.ts';
+import { CacheDigestFastifyError } from './fastify-plugin-error.ts';
 import type { NodeRequest, NodeResponse } from './node-types.ts';
 
 declare module 'fastify' {
@@ -18,21 +20,36 @@ declare module 'fastify' {
  * (push and 103 Early Hints need HTTP/2). The routes produce the pages and the
  * app serves the assets; a page of the manifest gets the delivery its request
  * allows and the `cache-digest-push` summary header. Not encapsulated: it
- * applies to every route of the instance it is registered on.
+ * applies to every route of the instance it is registered on, children
+ * included. Register it once per route tree: a second registration on the
+ * same instance or below one that has it would deliver twice, so `register`
+ * rejects with a {@link CacheDigestFastifyError} (`ALREADY_REGISTERED`);
+ * sibling contexts may each register their own. An unsafe request from TLS
+ * early data gets 425 through Fastify's reply, so `onSend` hooks see it.
  */
 export const cacheDigestFastify: FastifyPluginCallback<CacheDigestMiddlewareOptions, RawServerBase> = Object.assign(
   (fastify: Parameters<FastifyPluginCallback<CacheDigestMiddlewareOptions, RawServerBase>>[0], options: CacheDigestMiddlewareOptions, done: (error?: Error) => void) => {
-    const middleware = cacheDigestMiddleware(options);
+    if (fastify.hasDecorator('cacheDigest')) {
+      done(
+        new CacheDigestFastifyError(
+          'ALREADY_REGISTERED',
+          'cacheDigestFastify is already registered on this Fastify instance or a parent, whose hook already serves these routes: register it once per route tree (sibling contexts may each have their own)',
+        ),
+      );
+      return;
+    }
+    const refuseEarlyData = options.refuseUnsafeEarlyData ?? true;
+    // The 425 is answered here through Fastify's reply (so onSend hooks such as helmet's see it), not by the middleware.
+    const middleware = cacheDigestMiddleware({ ...options, refuseUnsafeEarlyData: false });
     fastify.decorate('cacheDigest', middleware.core);
     // The middleware patches the raw response before the route runs; Fastify's reply writes through those patches.
     fastify.addHook('onRequest', (request, reply, next) => {
-      let passed = false;
-      middleware(request.raw as NodeRequest, reply.raw as NodeResponse, (error) => {
-        passed = true;
-        next(error as Error | undefined);
-      });
-      // Answered by the middleware itself (425 Too Early): Fastify, seeing the reply sent, stops there.
-      if (!passed && reply.raw.writableEnded) next();
+      if (refuseEarlyData && isUnsafeEarlyData(request.method, request.headers['early-data'])) {
+        // Answered from the hook: Fastify runs onSend and skips the route; next() must not be called.
+        void reply.code(TOO_EARLY_STATUS).headers(TOO_EARLY_RESPONSE.headers).send(TOO_EARLY_RESPONSE.body);
+        return;
+      }
+      middleware(request.raw as NodeRequest, reply.raw as NodeResponse, (error) => next(error as Error | undefined));
     });
     done();
   },

@@ -2,6 +2,7 @@ import { encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { parseSummaryHeader } from '../core/summary-header.ts';
+import { TOO_EARLY_RESPONSE } from '../core/too-early.ts';
 import { cacheDigest } from './hono-middleware.ts';
 import { memorySite } from './memory-site.ts';
 import { FIXTURE_ASSETS, FIXTURE_FILES } from './test-support/fixture-site.ts';
@@ -77,5 +78,21 @@ describe('cacheDigest (Hono middleware)', () => {
     const page = await hono.request(`${ORIGIN}/`, { headers: { 'early-data': '1' } });
     expect(page.status).toBe(200);
     expect(parseSummaryHeader(page.headers.get('cache-digest-push'))).not.toBeNull();
+  });
+
+  it('the 425 is the shared answer and keeps the headers earlier middleware set with c.header()', async () => {
+    const hono = new Hono();
+    hono.use(async (c, next) => {
+      c.header('x-request-id', 'r1');
+      await next();
+    });
+    hono.use(cacheDigest({ pages: { '/index.html': FIXTURE_ASSETS }, assets: memorySite(FIXTURE_FILES), log: false }));
+    hono.put('/order', (c) => c.json({ ok: true }));
+    const refused = await hono.request(`${ORIGIN}/order`, { method: 'PUT', headers: { 'early-data': '1' } });
+    expect(refused.status).toBe(425);
+    expect(await refused.text()).toBe(TOO_EARLY_RESPONSE.body);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    expect(refused.headers.get('content-type')).toBe(TOO_EARLY_RESPONSE.headers['content-type']);
+    expect(refused.headers.get('x-request-id')).toBe('r1');
   });
 });

@@ -4,6 +4,22 @@ import type { DiscoveryOptions } from '../discovery/discovery-options.ts';
 import { FetchDiscovery } from '../discovery/fetch-discovery.ts';
 import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
 
+/** Options of {@link cacheDigest} (Hono): the fetch delivery's, and what the fetch handler adds. */
+export interface CacheDigestHonoOptions extends FetchDeliveryOptions {
+  /**
+   * Per-response discovery, for apps without a manifest (or paths it does not name): the head of each HTML page the
+   * routes produce is read, and what it loads (and `assets` serves) is delivered from the next request on
+   * (docs/discovery.md). `true` for the defaults.
+   */
+  discover?: boolean | DiscoveryOptions;
+  /**
+   * RFC 8470 (default true): a request a proxy or the platform marks `Early-Data: 1` (it came in TLS early data,
+   * which an attacker can replay) and whose method is not safe gets 425 Too Early and never reaches the routes; the
+   * browser retries it after the handshake. `false` when the app decides itself.
+   */
+  refuseUnsafeEarlyData?: boolean;
+}
+
 /**
  * A Hono middleware: a page of the manifest produced by the routes behind
  * it (`next()`) gets digest-driven delivery (a push stream, or preload
@@ -14,16 +30,14 @@ import { FetchDelivery, type FetchDeliveryOptions } from './fetch-delivery.ts';
  * `discover` learns pages without a manifest from their HTML (docs/discovery.md);
  * an unsafe request from TLS early data gets 425 (`refuseUnsafeEarlyData`).
  */
-export function cacheDigest(options: FetchDeliveryOptions & { discover?: boolean | DiscoveryOptions; refuseUnsafeEarlyData?: boolean }): MiddlewareHandler {
+export function cacheDigest(options: CacheDigestHonoOptions): MiddlewareHandler {
   const delivery = new FetchDelivery(options);
   const refuseEarlyData = options.refuseUnsafeEarlyData ?? true;
   const discovery = options.discover ? new FetchDiscovery(options.discover === true ? {} : options.discover, options.assets, options.maxAssetBytes ?? 8 * 1024 * 1024) : undefined;
   return async (c, next) => {
     // RFC 8470, as in createFetchHandler: the routes never see an unsafe request from TLS early data.
-    if (refuseEarlyData && isUnsafeEarlyData(c.req.method, c.req.header('early-data'))) {
-      c.res = new Response(TOO_EARLY_RESPONSE.body, { status: TOO_EARLY_STATUS, headers: TOO_EARLY_RESPONSE.headers });
-      return;
-    }
+    // c.body keeps the headers earlier middleware set with c.header().
+    if (refuseEarlyData && isUnsafeEarlyData(c.req.method, c.req.header('early-data'))) return c.body(TOO_EARLY_RESPONSE.body, TOO_EARLY_STATUS, TOO_EARLY_RESPONSE.headers);
     let assets = delivery.pageAssets(c.req.raw);
     if (!assets && discovery) {
       const found = discovery.lookup(c.req.raw);

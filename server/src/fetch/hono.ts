@@ -1,3 +1,3 @@
 // @cache-digest/server/hono: the Hono middleware (hono is the application's own dependency).
-export { cacheDigest } from './hono-middleware.ts';
+export { cacheDigest, type CacheDigestHonoOptions } from './hono-middleware.ts';
 export { memorySite, originSource, SourceError, type AssetSource, type MemoryFile } from './index.ts';

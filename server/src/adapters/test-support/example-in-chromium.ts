@@ -15,40 +15,59 @@ export interface RunningExample {
   port: number;
   child: ChildProcess;
   output(): string;
-  /** SIGTERM, then waits for the exit. */
+  /** SIGTERM, waits for the exit, then kills whatever is left of its process group. */
   stop(): Promise<void>;
 }
 
 /**
  * Runs `node ...args` from the repository root with `env` added; resolves with
- * the port of the first URL its output matches (`url`, port in group 1).
+ * the port of the first URL its output matches (`url`, port in group 1). The
+ * example runs in its own process group (workerd's runs a workerd child): when
+ * it does not start (timeout, early exit), the whole group is killed before
+ * the promise rejects, so nothing is left holding a port or the CPU.
  */
 export async function startExample(name: string, args: string[], env: NodeJS.ProcessEnv, url: RegExp, timeoutMs = 90_000): Promise<RunningExample> {
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ownGroup = process.platform !== 'win32';
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (ownGroup && child.pid !== undefined) process.kill(-child.pid, signal);
+      else child.kill(signal);
+    } catch {
+      // Already gone (ESRCH).
+    }
+  };
   let output = '';
+  let timer: NodeJS.Timeout | undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), timeoutMs);
+    timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms: ${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = url.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
+      if (match) resolve(Number(match[1]));
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
+    child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
-  });
+  }).catch(async (error: unknown) => {
+    // A grandchild may outlive the example's own exit: the group goes either way.
+    killGroup('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) await exited;
+    throw error;
+  }).finally(() => clearTimeout(timer));
   return {
     port,
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      // What the example started and left behind.
+      killGroup('SIGKILL');
     },
   };
 }

@@ -9,7 +9,8 @@
 //   --scenarios ...     subset of cold,warm,deploy-images,deploy-js,deploy-css,think-time
 //   --quick             RTT 100 ms only, 1 run; fresh launch for baseline and digest only,
 //                       the floor for baseline, workbox and digest only (under 5 min on a quiet machine)
-//   --edge h3           instead: the edge profile (HTTP/3 via Caddy vs HTTP/2 via Caddy, RTT 100 ms), e2e/src/edge-h3
+//   --edge h3           instead: the edge profile (HTTP/3 via Caddy vs HTTP/2 via Caddy), e2e/src/edge-h3; it takes
+//                       --profile as one RTT (default 100), --runs, --floor-runs, --quick; a list or cap is refused
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -37,7 +38,7 @@ const QUICK_FLOOR: readonly string[] = ['baseline', 'workbox', 'digest'];
 
 const { values } = parseArgs({
   options: {
-    profile: { type: 'string', default: '20,100,300,300-5mbit' },
+    profile: { type: 'string' }, // default below: --edge h3 has its own
     runs: { type: 'string', default: '7' },
     'floor-runs': { type: 'string' },
     models: { type: 'string', default: MODELS.join(',') },
@@ -56,7 +57,7 @@ if (values.edge !== undefined) {
   process.exit(0);
 }
 
-const profiles = (values.quick ? '100' : values.profile).split(',').map(parseProfile);
+const profiles = (values.quick ? '100' : (values.profile ?? '20,100,300,300-5mbit')).split(',').map(parseProfile);
 const runs = values.quick ? 1 : Number(values.runs);
 const floorRuns = values.quick ? 1 : Number(values['floor-runs'] ?? Math.min(3, runs));
 const models = values.models.split(',') as BenchModel[];

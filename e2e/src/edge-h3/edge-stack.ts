@@ -1,9 +1,9 @@
-import http2 from 'node:http2';
 import path from 'node:path';
 import { ensureDevCertificate, startServer, type RunningServer } from '@cache-digest/server';
 import { startDelayProxy, startUdpDelayRelay, type DelayProxy, type UdpDelayRelay } from '@cache-digest/playwright';
 import { startCaddy, type RunningCaddy } from '../../../examples/edge/start-caddy.ts';
 import type { BuiltSite } from '../harness/build-demo-site.ts';
+import { warmUpKit } from './warm-up-kit.ts';
 
 /** Options of {@link startEdgeStack}. */
 export interface EdgeStackOptions {
@@ -48,7 +48,7 @@ export async function startEdgeStack(options: EdgeStackOptions): Promise<EdgeSta
       const kit = await startServer({ root: site.dir, certDir, mode: 'stream', log: false });
       started.push(kit);
       kits.set(name, kit);
-      await warmUp(kit, site);
+      await warmUpKit(kit, site);
     }
     const first = kits.values().next().value!;
     const forwarder = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: first.port, rttMs: 0 });
@@ -87,24 +87,4 @@ export async function startEdgeStack(options: EdgeStackOptions): Promise<EdgeSta
 
 async function closeAll(things: Array<{ close(): Promise<unknown> }>): Promise<void> {
   for (const thing of things.reverse()) await thing.close().catch(() => undefined);
-}
-
-/** Requests every file once, compressed as browsers ask, so no measured visit pays the kit's one-time compression. */
-async function warmUp(kit: RunningServer, site: BuiltSite): Promise<void> {
-  const session = http2.connect(`https://127.0.0.1:${kit.port}`, { rejectUnauthorized: false });
-  session.on('error', () => undefined);
-  try {
-    await Promise.all(
-      [...site.files.keys()].map(
-        (urlPath) =>
-          new Promise<void>((resolve) => {
-            const stream = session.request({ ':path': urlPath, 'accept-encoding': 'gzip, deflate, br' });
-            stream.on('data', () => undefined);
-            stream.on('close', () => resolve());
-          }),
-      ),
-    );
-  } finally {
-    session.close();
-  }
 }

@@ -181,7 +181,7 @@ export class E2eEnvironment {
  * Request every file once, compressed the way browsers ask, so the first
  * measured visit does not pay the server's one-time compression and ETag work.
  */
-async function warmUp(server: RunningServer, site: BuiltSite): Promise<void> {
+export async function warmUp(server: RunningServer, site: BuiltSite): Promise<void> {
   const session = http2.connect(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false, settings: { enablePush: false } });
   session.on('error', () => {});
   session.on('stream', (pushed) => {

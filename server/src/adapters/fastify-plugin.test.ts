@@ -240,7 +240,7 @@ describe('cacheDigestFastify: a real Fastify 5 server (http2 option, TLS, HTTP/1
   });
 
   it('a second registration on the instance or below it is a typed error; sibling contexts each have their own', async () => {
-    const options = { pages: site.pages, assets: site.site, log: false };
+    const options = { pages: site.pages, assets: site.site, log: false as const };
     for (const second of [
       async (app: FastifyInstance) => app.register(cacheDigestFastify, options),
       async (app: FastifyInstance) => app.register(async (child) => { await child.register(cacheDigestFastify, options); }),

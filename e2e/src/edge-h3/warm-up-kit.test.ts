@@ -1,0 +1,58 @@
+import http2 from 'node:http2';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDevCertificate, type RunningServer } from '@cache-digest/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuiltSite } from '../harness/build-demo-site.ts';
+import { warmUpKit } from './warm-up-kit.ts';
+
+let workDir: string;
+let cert: { key: string; cert: string };
+const servers: http2.Http2SecureServer[] = [];
+const sessions: http2.ServerHttp2Session[] = [];
+
+/** A real HTTP/2 server on loopback; `answer` false: it takes every request and never responds (a hung kit). */
+async function kitOn(answer: boolean): Promise<{ kit: RunningServer; seen: string[] }> {
+  const seen: string[] = [];
+  const server = http2.createSecureServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+    seen.push(`${req.url} ${req.headers['accept-encoding']}`);
+    if (answer) res.end('x');
+  });
+  servers.push(server);
+  server.on('session', (session) => sessions.push(session));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { kit: { port: (server.address() as AddressInfo).port } as RunningServer, seen };
+}
+
+const site = { dir: '', files: new Map([['/', {}], ['/app.js', {}]]) } as unknown as BuiltSite;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'warm-up-kit-'));
+  const dev = await ensureDevCertificate(workDir);
+  cert = { key: dev.key, cert: dev.cert };
+});
+
+afterAll(async () => {
+  // Ends the hung warm-up's session too.
+  for (const session of sessions) session.destroy();
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('warmUpKit (edge stack)', () => {
+  it('requests every file once, compressed as browsers ask', async () => {
+    const { kit, seen } = await kitOn(true);
+    await warmUpKit(kit, site);
+    expect(seen.sort()).toEqual(['/ gzip, deflate, br', '/app.js gzip, deflate, br']);
+  });
+
+  it('a kit that never answers fails within the limit instead of hanging the bench', async () => {
+    const { kit, seen } = await kitOn(false);
+    const started = performance.now();
+    await expect(warmUpKit(kit, site, 1_000)).rejects.toThrow(/warming up the kit on port \d+ took over 1000 ms/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(seen).toHaveLength(2);
+  });
+});

@@ -56,8 +56,10 @@ export interface LiveState {
   pushStreams: number;
   /** Asset bytes the push streams have handed to the transport and not yet seen flushed. */
   bufferedBytes: number;
-  /** Streams refused since the start because their client keeps its windows closed ({@link ServerLimits.closedWindowStreams}). */
+  /** Streams refused since the start because their client keeps its windows closed or stalls ({@link ServerLimits.closedWindowStreams}, {@link ServerLimits.stalledStreams}). */
   refusedStreams: number;
+  /** Streams reset since the start because their connection stalled more than {@link ServerLimits.stalledStreams}. */
+  stalledResets: number;
 }
 
 /**
@@ -76,6 +78,12 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     ...(options.tlsSessionTimeoutS === undefined ? {} : { sessionTimeout: options.tlsSessionTimeoutS }),
     settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
   });
+  // HTTP/1.1 (Node's own checks, for the requests after the first on a connection): a request header within
+  // headersTimeoutMs, checked every few seconds. Node checks only requests under way, never idle connections.
+  const http1 = server as unknown as { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+  http1.headersTimeout = limits.headersTimeoutMs;
+  http1.requestTimeout = Math.max(http1.requestTimeout, limits.headersTimeoutMs);
+  http1.connectionsCheckingInterval = Math.min(http1.connectionsCheckingInterval, Math.max(1000, limits.headersTimeoutMs / 2));
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Set<Socket>();
   // Connections whose first request header has not arrived yet, with the timer that closes them.
@@ -99,38 +107,89 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     });
     awaitingHeader.set(session, setTimeout(() => session.destroy(), limits.headersTimeoutMs).unref());
   });
-  // Open streams per session, and all of them: a stream is counted from its headers to its close.
-  const openStreams = new WeakMap<object, number>();
-  const refusedPerSession = new WeakMap<object, number>();
+  // Per session: its open streams (counted from headers to close) and what the stall checks saw of them.
+  const perSession = new WeakMap<object, SessionStreams>();
   let streams = 0;
   let refusedStreams = 0;
+  let stalledResets = 0;
   server.on('stream', (stream) => {
-    const session = stream.session!;
+    const session = stream.session as ServerHttp2Session;
     headerArrived(session);
-    const open = (openStreams.get(session) ?? 0) + 1;
+    let state = perSession.get(session);
+    if (!state) {
+      state = { open: new Set(), checks: new WeakMap(), sent: 0, stalled: 0, refused: 0, progressed: false, timer: undefined };
+      perSession.set(session, state);
+      const own = state;
+      session.once('close', () => clearInterval(own.timer));
+    }
     // A client whose stream windows start closed holds, per stream, whatever the response buffers until it
     // opens them: only a few such streams at a time (RFC 9113 §8.7: REFUSED_STREAM is safe to retry).
-    if (open > limits.closedWindowStreams && (session.remoteSettings.initialWindowSize ?? 65_535) < MIN_OPEN_WINDOW_BYTES) {
-      refusedStreams++;
-      const refused = (refusedPerSession.get(session) ?? 0) + 1;
-      refusedPerSession.set(session, refused);
-      stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
-      // Refused again and again: a client that cannot make progress, whose connection is only a cost.
-      if (refused === 4 * limits.closedWindowStreams + 1) {
-        session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
-        // After the GOAWAY has gone out: the streams still open go with the session.
-        setImmediate(() => session.destroy());
-      }
+    // Whatever its window, a client that consumes nothing gets no new stream while it stalls enough of them.
+    const closedWindow = state.open.size >= limits.closedWindowStreams && (session.remoteSettings.initialWindowSize ?? 65_535) < MIN_OPEN_WINDOW_BYTES;
+    if (closedWindow || state.stalled >= limits.stalledStreams) {
+      refuse(session, state, stream);
       return;
     }
-    openStreams.set(session, open);
+    state.open.add(stream);
     streams++;
+    const own = state;
     stream.once('close', () => {
       streams--;
-      openStreams.set(session, (openStreams.get(session) ?? 1) - 1);
+      own.open.delete(stream);
+      if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) own.progressed = true;
+      if (own.open.size < limits.stalledStreams && own.timer) {
+        clearInterval(own.timer);
+        own.timer = undefined;
+        own.stalled = 0;
+      }
     });
+    // Only a session holding as many streams as the bound can reach it: only those are checked.
+    if (state.open.size >= limits.stalledStreams && !state.timer) {
+      state.timer = setInterval(() => checkStalls(session, own), STALL_CHECK_MS);
+      state.timer.unref();
+    }
     watchStream(stream);
   });
+
+  function refuse(session: ServerHttp2Session, state: SessionStreams, stream: ServerHttp2Stream): void {
+    refusedStreams++;
+    state.refused++;
+    stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+    // Refused again and again: a client that cannot make progress, whose connection is only a cost.
+    if (state.refused === 4 * Math.max(limits.closedWindowStreams, limits.stalledStreams) + 1) {
+      session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      // After the GOAWAY has gone out: the streams still open go with the session.
+      setImmediate(() => session.destroy());
+    }
+  }
+
+  /**
+   * Once the session's socket has sent (almost) nothing since the last check while streams hold a response
+   * (output queued, or not yet all written: this server's responses come from memory and files, so only the
+   * connection's budget makes one wait), the client consumes nothing: those streams count as stalled, and
+   * beyond `stalledStreams` the newest of them are reset once stalled for STALL_RESET_CHECKS checks.
+   */
+  function checkStalls(session: ServerHttp2Session, state: SessionStreams): void {
+    const sent = session.socket?.bytesWritten ?? 0;
+    const moved = state.progressed || sent - state.sent >= MIN_PROGRESS_BYTES;
+    state.sent = sent;
+    state.progressed = false;
+    const still: ServerHttp2Stream[] = [];
+    for (const stream of state.open) {
+      const holding = stream.bufferSize > 0 || !stream.writableEnded;
+      const checks = !moved && holding ? (state.checks.get(stream) ?? 0) + 1 : 0;
+      state.checks.set(stream, checks);
+      if (checks > 0) still.push(stream);
+    }
+    state.stalled = still.length;
+    for (const stream of still.slice(limits.stalledStreams)) {
+      if (state.checks.get(stream)! >= STALL_RESET_CHECKS && !stream.destroyed) {
+        stalledResets++;
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    }
+  }
+
   server.on('secureConnection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => {
@@ -138,9 +197,11 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
       headerArrived(socket);
     });
     if ((socket as { alpnProtocol?: string | false }).alpnProtocol !== 'h2') {
-      // HTTP/1.1: a slow first header and an idle keep-alive connection end the same way.
+      // HTTP/1.1: the first header within headersTimeoutMs; then idle between requests up to keepAliveTimeoutMs
+      // (a proxy's pooled connection), a response in flight without progress up to streamIdleTimeoutMs.
       awaitingHeader.set(socket, setTimeout(() => socket.destroy(), limits.headersTimeoutMs).unref());
-      socket.setTimeout(limits.streamIdleTimeoutMs, () => socket.destroy());
+      socket.setTimeout(limits.keepAliveTimeoutMs);
+      socket.on('timeout', () => socket.destroy());
     }
   });
   let closing = false;
@@ -215,9 +276,11 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   const inFlight = new WeakMap<Socket, number>();
   function trackHttp1(socket: Socket, res: NodeResponse): void {
     inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1);
+    socket.setTimeout(limits.streamIdleTimeoutMs);
     res.once('close', () => {
       const left = (inFlight.get(socket) ?? 1) - 1;
       inFlight.set(socket, left);
+      if (left === 0) socket.setTimeout(limits.keepAliveTimeoutMs);
       if (closing && left === 0) socket.end();
     });
   }
@@ -247,10 +310,32 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
       pushStreams += budget?.streams ?? 0;
       bufferedBytes += budget?.held ?? 0;
     }
-    return { sessions: sessions.size, streams, pushStreams, bufferedBytes, refusedStreams };
+    return { sessions: sessions.size, streams, pushStreams, bufferedBytes, refusedStreams, stalledResets };
   }
 
   return { server, middleware, shutdown, live };
+}
+
+// How often a session holding more than `stalledStreams` streams is checked, and after how many checks
+// without progress a stream beyond the bound is reset (2 s: a network pause is not a client that stalls).
+const STALL_CHECK_MS = 500;
+const STALL_RESET_CHECKS = 4;
+// Less than this sent in a check's interval is no progress (PING and SETTINGS acknowledgements are smaller).
+const MIN_PROGRESS_BYTES = 1024;
+
+/** A session's open streams and what the stall checks saw of them. */
+interface SessionStreams {
+  open: Set<ServerHttp2Stream>;
+  /** For how many checks in a row each stream has held a response while the session sent nothing. */
+  checks: WeakMap<ServerHttp2Stream, number>;
+  /** The socket's bytes written at the last check. */
+  sent: number;
+  /** Streams stalled at the last check. */
+  stalled: number;
+  refused: number;
+  /** A stream finished since the last check. */
+  progressed: boolean;
+  timer: NodeJS.Timeout | undefined;
 }
 
 /** The path of a request target, without query or fragment. */

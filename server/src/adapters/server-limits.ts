@@ -9,7 +9,8 @@ export interface ServerLimits {
   /**
    * A stream (request, push, push stream) that makes no progress, nothing
    * read nor written, for this long is reset and its buffers freed
-   * (default 30 s). An HTTP/1.1 connection idle for this long is closed.
+   * (default 30 s). An HTTP/1.1 response that makes no progress for this
+   * long ends its connection.
    */
   streamIdleTimeoutMs?: number;
   /**
@@ -18,7 +19,19 @@ export interface ServerLimits {
    * keeps idle HTTP/2 connections for at least 7 minutes).
    */
   sessionIdleTimeoutMs?: number;
-  /** The TLS handshake, and then the first complete request header, must each arrive within this (default 10 s). */
+  /**
+   * An HTTP/1.1 keep-alive connection with no request in flight for this
+   * long is closed (default 5 min). Above the upstream idle timeouts of the
+   * proxies that reuse such connections (Caddy's `reverse_proxy` 2 min,
+   * nginx `keepalive_timeout` 60 s, Go's transport 90 s), so the server never
+   * closes a connection a proxy is about to reuse; bounded all the same.
+   */
+  keepAliveTimeoutMs?: number;
+  /**
+   * The TLS handshake, and then the first complete request header, must each
+   * arrive within this (default 10 s); on a reused HTTP/1.1 connection every
+   * request header must (checked every few seconds, so up to a check later).
+   */
   headersTimeoutMs?: number;
   /**
    * Concurrent streams served on a connection whose client announced an
@@ -30,6 +43,17 @@ export interface ServerLimits {
    * many refused, is closed (GOAWAY ENHANCE_YOUR_CALM).
    */
   closedWindowStreams?: number;
+  /**
+   * Streams a connection may hold whose response waits on a client that
+   * does not consume it, whatever window it announced (default 8): output
+   * queued and none of it flushed for half a second while the connection's
+   * socket has nothing left to send (so flow control, not the network,
+   * holds it). Streams stalled beyond this many are reset (CANCEL), new
+   * ones refused with REFUSED_STREAM while it lasts; the rest are reset by
+   * `streamIdleTimeoutMs`. A client that reads, however slowly, is never
+   * counted: its socket stays busy or its streams make progress.
+   */
+  stalledStreams?: number;
 }
 
 /** An initial stream window below this (one full DATA frame) marks a client whose streams start closed. */
@@ -40,6 +64,8 @@ export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
   maxConcurrentStreams: 100,
   streamIdleTimeoutMs: 30_000,
   sessionIdleTimeoutMs: 10 * 60_000,
+  keepAliveTimeoutMs: 5 * 60_000,
   headersTimeoutMs: 10_000,
   closedWindowStreams: 4,
+  stalledStreams: 8,
 };

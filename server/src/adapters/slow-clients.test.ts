@@ -33,8 +33,8 @@ let certDir: string;
 let pages: Record<string, PageAsset[]>;
 const servers: CacheDigestServer[] = [];
 
-async function start(mode: DeliveryMode, lines: string[] = []): Promise<{ origin: string; instance: CacheDigestServer }> {
-  const instance = createCacheDigestServer({ site: site.site, cert: cert.cert, key: cert.key, pages, mode, log: (line) => lines.push(line), statsPath: '/stats', limits: LIMITS });
+async function start(mode: DeliveryMode, lines: string[] = [], limits: ServerLimits = LIMITS): Promise<{ origin: string; instance: CacheDigestServer }> {
+  const instance = createCacheDigestServer({ site: site.site, cert: cert.cert, key: cert.key, pages, mode, log: (line) => lines.push(line), statsPath: '/stats', limits });
   servers.push(instance);
   await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
   return { origin: `https://127.0.0.1:${(instance.server.address() as AddressInfo).port}`, instance };
@@ -234,5 +234,64 @@ describe('slow and stalled clients', () => {
       await new Promise((resolve) => socket.once('close', resolve));
       expect(Date.now() - started, alpn).toBeLessThan(LIMITS.headersTimeoutMs! + 2000);
     }
+  });
+
+  it('a never-reading client with a one-frame window keeps at most stalledStreams streams: the rest reset within seconds, new ones refused; a reading client with as many streams is untouched', async () => {
+    // Long stream and session timeouts, so every reset here is the stall bound's.
+    const { origin, instance } = await start('stream', [], { ...LIMITS, streamIdleTimeoutMs: 30_000, sessionIdleTimeoutMs: 30_000 });
+    const bound = DEFAULT_SERVER_LIMITS.stalledStreams;
+    const session = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: false, initialWindowSize: 16 * 1024 } });
+    session.on('error', () => {});
+    const open = (): Promise<number> => {
+      const req = session.request({ ':path': '/', 'accept-push-stream': '1' });
+      req.on('error', () => {});
+      req.pause(); // never read
+      return new Promise((resolve) => req.on('close', () => resolve(req.rstCode ?? -1)));
+    };
+    const first = Array.from({ length: 30 }, open);
+    // A reader on its own connection with 10 push streams of 4 MiB at once: output held on every one, all moving.
+    const reader = http2.connect(origin, { ca: cert.caCert, settings: { enablePush: false } });
+    reader.on('error', () => {});
+    reader.setMaxListeners(20);
+    const read = await Promise.all(Array.from({ length: 10 }, () => h2Get(origin, '/', { ca: cert.caCert, session: reader, enablePush: false, headers: { 'accept-push-stream': '1' } })));
+    expect(read.map((result) => [result.status, result.body.length > BIG])).toEqual(Array.from({ length: 10 }, () => [200, true]));
+    reader.close();
+    await until(() => instance.live().stalledResets === 30 - bound);
+    expect(instance.live()).toMatchObject({ streams: bound, pushStreams: bound, refusedStreams: 0 });
+    // While it stalls, the connection gets no new stream (retryable).
+    expect(await open()).toBe(http2.constants.NGHTTP2_REFUSED_STREAM);
+    session.destroy();
+    const codes = await Promise.all(first);
+    expect(codes.filter((code) => code === http2.constants.NGHTTP2_CANCEL)).toHaveLength(30 - bound);
+    await until(() => instance.live().sessions === 0);
+    expect(instance.live()).toMatchObject({ streams: 0, pushStreams: 0, bufferedBytes: 0, stalledResets: 30 - bound, refusedStreams: 1 });
+  });
+
+  it('HTTP/1.1 keep-alive: an idle connection stays open past the stream timeout and is closed after keepAliveTimeoutMs', async () => {
+    const limits = { ...LIMITS, streamIdleTimeoutMs: 500, keepAliveTimeoutMs: 2500 } satisfies ServerLimits;
+    const { origin } = await start('auto', [], limits);
+    const { port } = new URL(origin);
+    const socket = tls.connect({ host: '127.0.0.1', port: Number(port), ca: cert.caCert, servername: 'localhost', ALPNProtocols: ['http/1.1'] });
+    socket.on('error', () => {});
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const get = async (): Promise<void> => {
+      received = '';
+      socket.write('GET /about/ HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await until(() => /^HTTP\/1\.1 200/.test(received) && received.includes('</title>'));
+    };
+    await get();
+    const idleFrom = Date.now();
+    // Idle for three stream timeouts (what closed it before): still open, and reused.
+    await new Promise((resolve) => setTimeout(resolve, 3 * limits.streamIdleTimeoutMs));
+    expect(socket.destroyed).toBe(false);
+    await get();
+    const idleAgain = Date.now();
+    const at = await closed;
+    expect(at - idleFrom).toBeGreaterThan(3 * limits.streamIdleTimeoutMs);
+    expect(at - idleAgain).toBeGreaterThanOrEqual(limits.keepAliveTimeoutMs - 100);
+    expect(at - idleAgain).toBeLessThan(limits.keepAliveTimeoutMs + 2000);
   });
 });

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http2 from 'node:http2';
+import tls from 'node:tls';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -161,10 +164,56 @@ describe('cache-digest serve', () => {
     expect(await main(['serve', site.root, '--log-format', 'xml'], io)).toBe(2);
     expect(await main(['serve', site.root, '--immutable', ''], io)).toBe(2);
     expect(await main(['serve', site.root, '--stream-compression', 'maybe'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--stalled-streams', '0'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--keep-alive-timeout', 'x'], io)).toBe(2);
     expect(errors.join('')).toMatch(/--mode must be one of/);
     expect(errors.join('')).toMatch(/--log must be one of/);
     expect(errors.join('')).toMatch(/--log-format must be one of/);
     expect(errors.join('')).toMatch(/--immutable needs a glob/);
     expect(errors.join('')).toMatch(/--stream-compression must be on\|off/);
+    expect(errors.join('')).toMatch(/--stalled-streams must be a positive number/);
+    expect(errors.join('')).toMatch(/--keep-alive-timeout must be a positive number/);
   });
+
+  it('--closed-window-streams, --stalled-streams and --keep-alive-timeout reach the server and change what it does', async () => {
+    await writeFile(path.join(site.root, 'big.bin'), randomBytes(1024 * 1024));
+    try {
+      const server = await serve([site.root, '--port', '0', '--no-client', '--log', 'none', '--closed-window-streams', '1', '--stalled-streams', '2', '--keep-alive-timeout', '1.5']);
+      const requests = (window: number, count: number, urlPath: string) => {
+        const session = http2.connect(server.origin, { rejectUnauthorized: false, settings: { enablePush: false, initialWindowSize: window } });
+        session.on('error', () => {});
+        const codes = Array.from({ length: count }, () => {
+          const req = session.request({ ':path': urlPath });
+          req.on('error', () => {});
+          req.pause(); // never read
+          return new Promise<number>((resolve) => req.on('close', () => resolve(req.rstCode ?? -1)));
+        });
+        return { session, codes };
+      };
+      // Windows shut: one stream served (the default serves 4), the other two refused at once.
+      const closed = requests(0, 3, '/');
+      expect((await Promise.all(closed.codes.slice(1))).sort()).toEqual([http2.constants.NGHTTP2_REFUSED_STREAM, http2.constants.NGHTTP2_REFUSED_STREAM]);
+      closed.session.destroy();
+      // A 16 KiB window never read: 2 streams kept (the default keeps 8), the 4 others reset within seconds.
+      const stalled = requests(16 * 1024, 6, '/big.bin');
+      expect((await Promise.all(stalled.codes.slice(2))).sort()).toEqual(Array.from({ length: 4 }, () => http2.constants.NGHTTP2_CANCEL));
+      stalled.session.destroy();
+      // An idle HTTP/1.1 keep-alive connection: closed after 1.5 s (the default waits 5 min).
+      const socket = tls.connect({ host: '127.0.0.1', port: Number(new URL(server.origin).port), rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+      socket.on('error', () => {});
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      const gone = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      socket.write('GET /about/ HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      while (!received.includes('</title>')) await new Promise((resolve) => setTimeout(resolve, 20));
+      const idle = Date.now();
+      const idleMs = (await gone) - idle;
+      expect(idleMs).toBeGreaterThan(1300);
+      expect(idleMs).toBeLessThan(5000);
+      expect(await server.stop()).toBe(0);
+    } finally {
+      await rm(path.join(site.root, 'big.bin'));
+    }
+  }, 90_000);
 });

@@ -19,7 +19,8 @@ const consoleOut = (line: string): void => console.log(line);
  * `cache-digest serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
  * [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
  * [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
- * [--stream-timeout S] [--idle-timeout S] [--header-timeout S] [--max-streams N] [--closed-window-streams N]
+ * [--stream-timeout S] [--idle-timeout S] [--keep-alive-timeout S] [--header-timeout S] [--max-streams N]
+ * [--closed-window-streams N] [--stalled-streams N]
  * [--push-digest-scope request|connection] [--ticket-keys FILE] [--stream-compression on|off]
  * [--immutable GLOB]...`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
@@ -53,6 +54,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       'header-timeout': { type: 'string' },
       'max-streams': { type: 'string' },
       'closed-window-streams': { type: 'string' },
+      'stalled-streams': { type: 'string' },
+      'keep-alive-timeout': { type: 'string' },
       'push-digest-scope': { type: 'string' },
       'stream-compression': { type: 'string', default: 'on' },
       // A TLS session ticket key file shared by restarts and processes (rotated daily).
@@ -98,6 +101,10 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   if (headerTimeout !== undefined) limits.headersTimeoutMs = headerTimeout;
   if (maxStreams !== undefined) limits.maxConcurrentStreams = maxStreams;
   if (closedWindowStreams !== undefined) limits.closedWindowStreams = closedWindowStreams;
+  const stalledStreams = positive('stalled-streams', values['stalled-streams'], 1);
+  if (stalledStreams !== undefined) limits.stalledStreams = stalledStreams;
+  const keepAliveTimeout = positive('keep-alive-timeout', values['keep-alive-timeout'], 1000);
+  if (keepAliveTimeout !== undefined) limits.keepAliveTimeoutMs = keepAliveTimeout;
   const scope = values['push-digest-scope'];
   if (scope !== undefined && scope !== 'request' && scope !== 'connection') throw new UsageError('serve: --push-digest-scope must be request|connection');
 

@@ -8,7 +8,7 @@ import { buildManifest } from '../src/manifest/index.ts';
 import { StaticSite } from '../src/static/index.ts';
 import { ensureDevCertificate } from '../src/tls/index.ts';
 
-const config = JSON.parse(process.argv[2]!) as { root: string; certDir: string; mode?: DeliveryMode; digestCacheSize?: number; limits?: ServerLimits };
+const config = JSON.parse(process.argv[2]!) as { root: string; certDir: string; mode?: DeliveryMode; digestCacheSize?: number; maxDigestHeaderLength?: number; limits?: ServerLimits };
 const cert = await ensureDevCertificate(config.certDir);
 const manifest = await buildManifest(config.root);
 const instance = createCacheDigestServer({
@@ -19,6 +19,7 @@ const instance = createCacheDigestServer({
   mode: config.mode ?? 'auto',
   log: false,
   ...(config.digestCacheSize === undefined ? {} : { digestCacheSize: config.digestCacheSize }),
+  ...(config.maxDigestHeaderLength === undefined ? {} : { maxDigestHeaderLength: config.maxDigestHeaderLength }),
   ...(config.limits ? { limits: config.limits } : {}),
 });
 await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));

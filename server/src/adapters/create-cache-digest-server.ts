@@ -76,7 +76,7 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
     allowHTTP1: true,
     handshakeTimeout: limits.headersTimeoutMs,
     ...(options.tlsSessionTimeoutS === undefined ? {} : { sessionTimeout: options.tlsSessionTimeoutS }),
-    settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
+    settings: { maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderListSize },
   });
   // HTTP/1.1 (Node's own checks, for the requests after the first on a connection): a request header within
   // headersTimeoutMs, checked every few seconds. Node checks only requests under way, never idle connections.

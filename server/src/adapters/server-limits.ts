@@ -54,6 +54,14 @@ export interface ServerLimits {
    * counted: its socket stays busy or its streams make progress.
    */
   stalledStreams?: number;
+  /**
+   * SETTINGS_MAX_HEADER_LIST_SIZE announced to HTTP/2 clients, and enforced:
+   * a request whose header list (names, values and 32 bytes per field) is
+   * larger is reset with ENHANCE_YOUR_CALM, the connection kept (default
+   * 16 KiB, Node's bound on HTTP/1.1 request headers). Receiving headers is
+   * what a large request costs, whatever they hold.
+   */
+  maxHeaderListSize?: number;
 }
 
 /** An initial stream window below this (one full DATA frame) marks a client whose streams start closed. */
@@ -68,4 +76,5 @@ export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
   headersTimeoutMs: 10_000,
   closedWindowStreams: 4,
   stalledStreams: 8,
+  maxHeaderListSize: 16 * 1024,
 };

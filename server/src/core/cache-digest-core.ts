@@ -7,7 +7,7 @@ import { DigestCache } from './digest-cache.ts';
 import { orderAssets } from './order-assets.ts';
 import { pagePath } from './page-path.ts';
 import { preloadLink } from './preload-link.ts';
-import { readDigestHeader, type ReadDigests } from './read-digest-header.ts';
+import { DEFAULT_MAX_DIGEST_HEADER_LENGTH, readDigestHeader, type ReadDigests } from './read-digest-header.ts';
 import { RouteTable } from '../routes/route-table.ts';
 import { formatLogLine, type LogFormat, type LogLevel } from './log-line.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
@@ -26,10 +26,10 @@ export interface CacheDigestCoreOptions {
   routes?: Record<string, readonly PageAsset[]>;
   /** Delivery, forced or `auto` (default). */
   mode?: DeliveryMode;
-  /** Bound on the `Cache-Digest` header in characters (default 32 KiB); a longer one counts as no digest. */
+  /** Bound on the `Cache-Digest` header in characters (default {@link DEFAULT_MAX_DIGEST_HEADER_LENGTH}, 2,048); a longer one counts as no digest, unread. */
   maxDigestHeaderLength?: number;
   /**
-   * Bound on the entries of one request's digests together (default 8,192, 8x what the worker sends, far beyond a real
+   * Bound on the entries of one request's digests together (default 2,048, twice what the worker's 1,400-character budget holds, beyond a real
    * browser cache): a member past it is skipped, so no digest costs much more to read than none.
    */
   maxDigestEntries?: number;
@@ -74,7 +74,7 @@ export interface PageResponseHeaders {
 }
 
 /** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
-export const DEFAULT_MAX_DIGEST_ENTRIES = 8_192;
+export const DEFAULT_MAX_DIGEST_ENTRIES = 2_048;
 
 const DELIVERY_MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
 
@@ -118,7 +118,7 @@ export class CacheDigestCore {
     this.stats = options.stats ?? new DeliveryStats();
     this.hash = options.hash ?? hashKey;
     this.hashes = new AssetHashCache({ hash: this.hash });
-    this.maxDigestHeaderLength = options.maxDigestHeaderLength ?? 32 * 1024;
+    this.maxDigestHeaderLength = options.maxDigestHeaderLength ?? DEFAULT_MAX_DIGEST_HEADER_LENGTH;
     this.digests = new DigestCache({ maxEntries: options.digestCacheSize ?? 256, maxValueLength: this.maxDigestHeaderLength });
     this.maxDigestEntries = options.maxDigestEntries ?? DEFAULT_MAX_DIGEST_ENTRIES;
     this.digestCacheOn = (options.digestCacheSize ?? 256) > 0;

@@ -1,5 +1,15 @@
 import { isCacheDigestError, readCacheDigestHeader, type CacheDigestErrorCode, type CacheDigestMember, type KeyHasher } from '@cache-digest/shared';
 
+/**
+ * Default bound on a request's `Cache-Digest` value, in characters, checked
+ * before anything is decoded (a longer value counts as no digest): the
+ * worker's budget (1,400 characters) with room to spare, some 1,400 entries at
+ * P = 2^7. Receiving a header costs in proportion to its size, decoding a
+ * digest to its entries: both bounds together keep the dearest accepted digest
+ * near 2x a request without one (docs/failure-handling.md, "Digest cost").
+ */
+export const DEFAULT_MAX_DIGEST_HEADER_LENGTH = 2048;
+
 /** The usable digests of one request, or why there are none. */
 export interface ReadDigests {
   /** Members to query (those after the header's last `reset`); malformed or unsupported members are skipped, as H2O does. */

@@ -59,7 +59,7 @@ export interface StartServerOptions {
   limits?: ServerLimits;
   /** Push mode: digests per request (default, as H2O) or per connection. */
   pushDigestScope?: 'request' | 'connection';
-  /** Bound on a request's digest entries (default 2,048). */
+  /** Bound on a request's digest entries (default 1,024). */
   maxDigestEntries?: number;
   /**
    * A file holding the TLS session ticket key, shared by restarts and by every

@@ -29,7 +29,7 @@ export interface CacheDigestCoreOptions {
   /** Bound on the `Cache-Digest` header in characters (default {@link DEFAULT_MAX_DIGEST_HEADER_LENGTH}, 2,048); a longer one counts as no digest, unread. */
   maxDigestHeaderLength?: number;
   /**
-   * Bound on the entries of one request's digests together (default 2,048, twice what the worker's 1,400-character budget holds, beyond a real
+   * Bound on the entries of one request's digests together (default 1,024, what the worker's 1,400-character budget holds at P = 2^7, beyond a real
    * browser cache): a member past it is skipped, so no digest costs much more to read than none.
    */
   maxDigestEntries?: number;
@@ -74,7 +74,7 @@ export interface PageResponseHeaders {
 }
 
 /** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
-export const DEFAULT_MAX_DIGEST_ENTRIES = 2_048;
+export const DEFAULT_MAX_DIGEST_ENTRIES = 1_024;
 
 const DELIVERY_MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
 

@@ -3,10 +3,11 @@ import { isCacheDigestError, readCacheDigestHeader, type CacheDigestErrorCode, t
 /**
  * Default bound on a request's `Cache-Digest` value, in characters, checked
  * before anything is decoded (a longer value counts as no digest): the
- * worker's budget (1,400 characters) with room to spare, some 1,400 entries at
- * P = 2^7. Receiving a header costs in proportion to its size, decoding a
- * digest to its entries: both bounds together keep the dearest accepted digest
- * near 2x a request without one (docs/failure-handling.md, "Digest cost").
+ * worker's budget (1,400 characters) with room to spare. Receiving a header
+ * costs in proportion to its size, reading a digest in proportion to its
+ * entries (bounded apart, default 1,024): together they keep the dearest
+ * accepted digest within about 2-3x a request without one
+ * (docs/failure-handling.md, "Digest cost").
  */
 export const DEFAULT_MAX_DIGEST_HEADER_LENGTH = 2048;
 

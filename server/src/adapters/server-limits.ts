@@ -21,10 +21,13 @@ export interface ServerLimits {
   sessionIdleTimeoutMs?: number;
   /**
    * An HTTP/1.1 keep-alive connection with no request in flight for this
-   * long is closed (default 5 min). Above the upstream idle timeouts of the
-   * proxies that reuse such connections (Caddy's `reverse_proxy` 2 min,
-   * nginx `keepalive_timeout` 60 s, Go's transport 90 s), so the server never
-   * closes a connection a proxy is about to reuse; bounded all the same.
+   * long is closed (default 10 min, as HTTP/2 sessions). Above the upstream
+   * idle timeouts of the proxies that pool such connections (nginx
+   * `keepalive_timeout` 60 s, Go's transport 90 s, Caddy's `reverse_proxy`
+   * 2 min, 5 min in examples/edge), so the kit never closes a connection a
+   * proxy is about to reuse (the proxy would see a reset, a 502); bounded
+   * all the same. Before, such a connection closed after the stream timeout
+   * (30 s).
    */
   keepAliveTimeoutMs?: number;
   /**
@@ -72,7 +75,7 @@ export const DEFAULT_SERVER_LIMITS: Required<ServerLimits> = {
   maxConcurrentStreams: 100,
   streamIdleTimeoutMs: 30_000,
   sessionIdleTimeoutMs: 10 * 60_000,
-  keepAliveTimeoutMs: 5 * 60_000,
+  keepAliveTimeoutMs: 10 * 60_000,
   headersTimeoutMs: 10_000,
   closedWindowStreams: 4,
   stalledStreams: 8,

@@ -340,7 +340,8 @@ describe('node:http2 adapter, hostile digests', () => {
     const invalidBefore = JSON.parse(before).invalidDigests as number;
     const printable = fc.string({ unit: fc.constantFrom(...'AZaz09-_;,= .!*'.split('')), maxLength: 200 });
     const values = fc.sample(fc.oneof(printable, fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => `${base64urlEncode(bytes)}; complete`)), { numRuns: 40, seed: 42 });
-    values.push('A'.repeat(40_000), '_'.repeat(1000), 'AfdA; complete, ' + '/'.repeat(10));
+    // Over the 2,048-character digest bound (unread), and within the 16 KiB header list bound.
+    values.push('A'.repeat(10_000), '_'.repeat(1000), 'AfdA; complete, ' + '/'.repeat(10));
     const session = (await import('node:http2')).connect(origin, { ca: cert.caCert, settings: { enablePush: false } });
     try {
       for (const value of values) {
@@ -352,6 +353,9 @@ describe('node:http2 adapter, hostile digests', () => {
         // A digest that does decode may hold anything; one that does not holds nothing.
         if (summary.digest === 0) expect(summary.pushed).toBe(5);
       }
+      // Over SETTINGS_MAX_HEADER_LIST_SIZE (16 KiB): that request is reset unread, the connection goes on.
+      await expect(h2Get(origin, '/', { session, headers: { 'cache-digest': 'A'.repeat(40_000) } })).rejects.toThrow(/ENHANCE_YOUR_CALM/);
+      expect((await h2Get(origin, '/', { session })).status).toBe(200);
     } finally {
       session.close();
     }

@@ -1,6 +1,7 @@
 // The server under test of `npm run soak`, in its own process so that its RSS and CPU are its own.
 // argv[2]: JSON { root, certDir, mode?, digestCacheSize? }; prints {"port":N} once listening.
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { createCacheDigestServer } from '../src/adapters/create-cache-digest-server.ts';
 import type { DeliveryMode } from '../src/core/types.ts';
 import type { ServerLimits } from '../src/adapters/server-limits.ts';
@@ -27,9 +28,19 @@ process.stdout.write(`${JSON.stringify({ port: (instance.server.address() as Add
 // SIGUSR2: a full GC (the soak starts this process with --expose-gc), for a diagnostic figure only:
 // an idle server allocates nothing, so V8 never collects what stalled clients left behind.
 process.on('SIGUSR2', () => (globalThis as { gc?: () => void }).gc?.());
+// Where a slow answer comes from: the event loop's longest delay and the longest GC pause of each second.
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+let gcMaxMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMaxMs = Math.max(gcMaxMs, entry.duration);
+}).observe({ entryTypes: ['gc'] });
 // One line a second: the heap / external / RSS split, so the soak can tell where memory goes.
 setInterval(() => {
   const m = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, live: instance.live() })}\n`);
+  const stalls = { loopDelayMaxMs: Math.round(loop.max / 1e6), gcMaxMs: Math.round(gcMaxMs) };
+  loop.reset();
+  gcMaxMs = 0;
+  process.stdout.write(`${JSON.stringify({ memory: { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers }, live: instance.live(), stalls })}\n`);
 }, 1000).unref();
 process.on('SIGTERM', () => void instance.shutdown(200).then(() => process.exit(0)));

@@ -154,6 +154,8 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   function refuse(session: ServerHttp2Session, state: SessionStreams, stream: ServerHttp2Stream): void {
     refusedStreams++;
     state.refused++;
+    // Closing with an error code emits 'error' on the stream; nothing else listens to a refused one.
+    stream.on('error', () => {});
     stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
     // Refused again and again: a client that cannot make progress, whose connection is only a cost.
     if (state.refused === 4 * Math.max(limits.closedWindowStreams, limits.stalledStreams) + 1) {
@@ -226,6 +228,8 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
   if (compat) {
     server.removeListener('stream', compat as (...args: unknown[]) => void);
     server.on('stream', (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      // Refused above (closed before any answer): no table lookup, no compatibility request and response.
+      if (stream.closed || stream.destroyed) return;
       const path = headers[':path'];
       let answered = false;
       if (path !== options.statsPath && !options.memoryScripts?.has(pathOf(path))) {

@@ -88,8 +88,20 @@ export function chooseDigestParameters(count: number, options: { maxBytes?: numb
  * request with its digest stays well inside a new connection's first flight.
  */
 export const DEFAULT_DIGEST_BUDGET = 1400;
-/** The longest `Cache-Digest` value the server accepts by default (its `maxDigestHeaderLength`); a client never sends more. */
-export const MAX_DIGEST_HEADER_LENGTH = 32 * 1024;
+/**
+ * The longest `Cache-Digest` value the server accepts by default (its
+ * `maxDigestHeaderLength`; a longer one counts as no digest); the worker
+ * never sends more. The default budget (1,400) with room to spare.
+ */
+export const MAX_DIGEST_HEADER_LENGTH = 2048;
+/**
+ * The most entries, all members together, the server reads by default (its
+ * `maxDigestEntries`; a member past it is skipped); the worker never sends
+ * more. Reading one costs about as much as receiving a few header bytes, so
+ * this keeps the dearest accepted digest near 2x a request without one
+ * (docs/failure-handling.md, "Digest cost").
+ */
+export const MAX_DIGEST_ENTRIES = 1024;
 /**
  * The floor of log2(P) a budgeted digest is encoded at (the deployed default,
  * 1/128). Measured (bench:digest-budget): each bit less doubles the false

@@ -1,4 +1,4 @@
-import { DEFAULT_P_BITS, MAX_DIGEST_HEADER_LENGTH, MAX_USEFUL_P_BITS, MIN_USEFUL_P_BITS, nBitsForCount } from '@cache-digest/shared';
+import { DEFAULT_P_BITS, MAX_DIGEST_ENTRIES, MAX_DIGEST_HEADER_LENGTH, MAX_USEFUL_P_BITS, MIN_USEFUL_P_BITS, nBitsForCount } from '@cache-digest/shared';
 import { encodeMembers, encodeWithinBudget, type BudgetedDigest } from './encode-within-budget.ts';
 import type { IndexEntry } from './index-entry.ts';
 
@@ -98,7 +98,8 @@ export class DigestIndex {
    * `minPBits` does not fit, the entries `isCurrent` names go first, then the
    * most recently used (see {@link encodeWithinBudget}). Without one, the
    * digests use `pBits`; either way the value never exceeds what the server
-   * accepts ({@link MAX_DIGEST_HEADER_LENGTH}).
+   * accepts ({@link MAX_DIGEST_HEADER_LENGTH} characters,
+   * {@link MAX_DIGEST_ENTRIES} entries).
    */
   digest(now: number, options: DigestOptions = {}): DigestSnapshot {
     const horizon = now + (options.marginMs ?? 0);
@@ -148,8 +149,8 @@ function encodeDigests(fresh: readonly IndexEntry[], stale: readonly IndexEntry[
   // (millions of entries) makes megabytes, never sent as is (below): a smaller P keeps it encodable.
   const fixedPBits = Math.min(pBits, 53 - nBitsForCount(Math.max(fresh.length, stale.length)));
   const fixed = { header: encodeMembers(fresh, stale, fixedPBits, true), fresh: fresh.length, stale: stale.length, pBits: fixedPBits, whole: true };
-  if (fixed.header.length <= MAX_DIGEST_HEADER_LENGTH) return fixed;
-  // No budget, but too long for the server: the same ranking, at most at `pBits`.
+  if (fixed.header.length <= MAX_DIGEST_HEADER_LENGTH && fresh.length + stale.length <= MAX_DIGEST_ENTRIES) return fixed;
+  // No budget, but too long or too many for the server: the same ranking, at most at `pBits`.
   const floor = Math.min(pBits, options.minPBits ?? MIN_USEFUL_P_BITS);
   return withinBudget(fresh, stale, MAX_DIGEST_HEADER_LENGTH, { ...options, minPBits: floor, maxPBits: pBits }) ?? fixed;
 }

@@ -1,4 +1,4 @@
-import { parseCacheDigestHeader, MAX_DIGEST_HEADER_LENGTH, MIN_USEFUL_P_BITS } from '@cache-digest/shared';
+import { parseCacheDigestHeader, MAX_DIGEST_ENTRIES, MAX_DIGEST_HEADER_LENGTH, MIN_USEFUL_P_BITS } from '@cache-digest/shared';
 import { describe, expect, it } from 'vitest';
 import { DigestIndex } from './digest-index.ts';
 import { encodeWithinBudget } from './encode-within-budget.ts';
@@ -73,6 +73,21 @@ describe('DigestIndex.digest with a byte budget', () => {
     expect(huge.header.length).toBeLessThanOrEqual(MAX_DIGEST_HEADER_LENGTH);
     expect(huge.pBits).toBeLessThanOrEqual(7);
     expect(huge.whole).toBe(false);
+  });
+
+  it('never sends more entries than the server reads, with a budget or without', () => {
+    // 1,500 entries at P = 2^5 fit 2,048 characters, but the server skips a digest past MAX_DIGEST_ENTRIES.
+    const unbudgeted = filled(1500).digest(NOW, { pBits: 5 });
+    const budgeted = filled(1500).digest(NOW, { budget: MAX_DIGEST_HEADER_LENGTH, minPBits: 5, pBits: 5 });
+    for (const snapshot of [unbudgeted, budgeted]) {
+      expect(snapshot.fresh + snapshot.stale).toBeLessThanOrEqual(MAX_DIGEST_ENTRIES);
+      expect(snapshot.fresh + snapshot.stale).toBeGreaterThan(MAX_DIGEST_ENTRIES * 0.9);
+      expect(snapshot.whole).toBe(false);
+      expect(snapshot.header.length).toBeLessThanOrEqual(MAX_DIGEST_HEADER_LENGTH);
+      const members = parseCacheDigestHeader(snapshot.header);
+      expect(members.reduce((sum, m) => sum + m.digest.size, 0)).toBeLessThanOrEqual(MAX_DIGEST_ENTRIES);
+      expect(members[0]!.complete).toBe(false);
+    }
   });
 
   it('encodeWithinBudget gives up (undefined) only when not one entry fits', () => {

@@ -4,6 +4,7 @@ import {
   entriesWithin,
   formatCacheDigestHeader,
   largestPBitsWithin,
+  MAX_DIGEST_ENTRIES,
   type CacheDigestHeaderInput,
 } from '@cache-digest/shared';
 import type { IndexEntry } from './index-entry.ts';
@@ -39,7 +40,8 @@ const STALE_FLAGS = 21;
 
 /**
  * The `Cache-Digest` value of `fresh` (keyed by URL) and `stale` (keyed by
- * URL + ETag, sent only when non-empty) within `maxChars`: at the largest
+ * URL + ETag, sent only when non-empty) within `maxChars` and
+ * {@link MAX_DIGEST_ENTRIES} entries: at the largest
  * log2(P) from `maxPBits` down to `minPBits` at which all entries fit; when
  * even `minPBits` does not, at `minPBits` with as many entries as fit, the
  * site's current assets first, then the most recently used. The fresh
@@ -50,7 +52,8 @@ export function encodeWithinBudget(fresh: readonly IndexEntry[], stale: readonly
   const { maxChars, minPBits, maxPBits } = options;
   const overhead = (stale.length > 0 ? STALE_FLAGS : 0) + FRESH_FLAGS;
   const estimate = largestPBitsWithin(stale.length > 0 ? [fresh.length, stale.length] : [fresh.length], maxChars, { minPBits, maxPBits, overhead });
-  if (estimate !== undefined) {
+  // More entries than the server reads would make it skip the digest: rank and cut instead.
+  if (estimate !== undefined && fresh.length + stale.length <= MAX_DIGEST_ENTRIES) {
     // The estimate is pessimistic: try one step above it, then step down on the real length.
     for (let pBits = Math.min(maxPBits, estimate + 1); pBits >= minPBits; pBits--) {
       const header = encodeMembers(fresh, stale, pBits, true);
@@ -68,7 +71,7 @@ function encodeRanked(fresh: readonly IndexEntry[], stale: readonly IndexEntry[]
     .map((item) => ({ ...item, current: isCurrent(item.entry.url) }))
     .sort((a, b) => Number(b.current) - Number(a.current) || b.entry.lastUsed - a.entry.lastUsed);
   // Both members may be present: give the estimate their overhead, then shrink on the real length.
-  let count = Math.min(ranked.length, entriesWithin(maxChars - STALE_FLAGS - FRESH_FLAGS - 4, pBits));
+  let count = Math.min(ranked.length, MAX_DIGEST_ENTRIES, entriesWithin(maxChars - STALE_FLAGS - FRESH_FLAGS - 4, pBits));
   while (count > 0) {
     const chosen = ranked.slice(0, count);
     const f = chosen.filter((item) => !item.stale).map((item) => item.entry);

@@ -14,7 +14,7 @@ export interface CacheDigestWorkerOptions {
    * Most characters of a navigation's `Cache-Digest` value (docs/digest-budget.md): the digests
    * use the largest P that fits (up to 1/65,536), down to 1/128; below that the site's current assets and the most
    * recently used entries go in first. `0` = no budget (then `pBits` is used). Default 1,400; at
-   * least 64; never more than the server accepts (32 KiB).
+   * least 64; never more than the server accepts (2,048 characters, 1,024 entries).
    */
   digestBudget?: number;
   /** log2 of the digests' inverse false-positive rate when `digestBudget` is 0. Default 7 (1/128). */

@@ -12,7 +12,7 @@ import { RouteTable } from '../routes/route-table.ts';
 import { formatLogLine, type LogFormat, type LogLevel } from './log-line.ts';
 import { NAVIGATION_PRELOAD_HEADER, readDigestSignals } from './read-navigation-preload.ts';
 import { formatSummaryHeader, SUMMARY_HEADER, type DeliverySummary } from './summary-header.ts';
-import { DEFAULT_DIGEST_BUDGET, isSameOriginPath } from '@cache-digest/shared';
+import { DEFAULT_DIGEST_BUDGET, MAX_DIGEST_ENTRIES, isSameOriginPath } from '@cache-digest/shared';
 import type { ChosenMode, DeliveryMode, DeliveryPlan, PageAsset, PageRequest, ReportedMode } from './types.ts';
 
 /** Options of {@link CacheDigestCore}. */
@@ -74,7 +74,7 @@ export interface PageResponseHeaders {
 }
 
 /** Default of {@link CacheDigestCoreOptions.maxDigestEntries}. */
-export const DEFAULT_MAX_DIGEST_ENTRIES = 1_024;
+export const DEFAULT_MAX_DIGEST_ENTRIES = MAX_DIGEST_ENTRIES;
 
 const DELIVERY_MODES: readonly DeliveryMode[] = ['auto', 'push', 'stream', 'hints', 'links', 'off'];
 

@@ -1,4 +1,4 @@
-import { isCacheDigestError, readCacheDigestHeader, type CacheDigestErrorCode, type CacheDigestMember, type KeyHasher } from '@cache-digest/shared';
+import { MAX_DIGEST_HEADER_LENGTH, isCacheDigestError, readCacheDigestHeader, type CacheDigestErrorCode, type CacheDigestMember, type KeyHasher } from '@cache-digest/shared';
 
 /**
  * Default bound on a request's `Cache-Digest` value, in characters, checked
@@ -9,7 +9,7 @@ import { isCacheDigestError, readCacheDigestHeader, type CacheDigestErrorCode, t
  * accepted digest within about 2-3x a request without one
  * (docs/failure-handling.md, "Digest cost").
  */
-export const DEFAULT_MAX_DIGEST_HEADER_LENGTH = 2048;
+export const DEFAULT_MAX_DIGEST_HEADER_LENGTH = MAX_DIGEST_HEADER_LENGTH;
 
 /** The usable digests of one request, or why there are none. */
 export interface ReadDigests {

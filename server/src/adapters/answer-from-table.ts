@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import type { CacheDigestCore, DeliveryOutcome, PageResponseHeaders } from '../core/cache-digest-core.ts';
+import type { CacheDigestCore, DeliveryOutcome, PageRecorder, PageResponseHeaders } from '../core/cache-digest-core.ts';
 import { earlyHintLinks, pageHeaderWrites } from '../core/page-header-writes.ts';
 import type { DeliveryPlan, PageAsset, PageRequest } from '../core/types.ts';
 import { mediaTypeEssence, type StaticResponse, type StaticSite } from '../static/index.ts';
@@ -26,8 +26,9 @@ export interface TableAnswerOptions {
 export function answerFromTable(options: TableAnswerOptions): (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean {
   const { site, core } = options;
   const mayPush = core.mode === 'push' || core.mode === 'auto';
-  // Per page and decision (see signatureOf): what was done, the delivery's headers, the 103's Links, and per file head and status the merged head.
+  // Per page and decision (see signatureOf): what was done, the delivery's headers, the 103, the recorder, and per file head and status the merged head.
   const decisions = new WeakMap<readonly PageAsset[], Map<string, Decided>>();
+  const byPlan = new WeakMap<DeliveryPlan, Decided>();
 
   return (stream, headers) => {
     const method = headers[':method'];
@@ -56,33 +57,56 @@ export function answerFromTable(options: TableAnswerOptions): (stream: ServerHtt
     };
     const plan = core.plan(page, assets);
     if (plan.mode === 'push' || plan.mode === 'stream') return false;
-    // Everything below depends only on what the plan decided (distinct digests mostly decide the same), then on the file's head.
-    let byPage = decisions.get(assets);
-    if (!byPage) decisions.set(assets, (byPage = new Map()));
-    const signature = signatureOf(plan);
-    let decided = byPage.get(signature);
+    // A plan the core shares (the same digest again) finds its decision at once; a new plan looks it up by what it decided.
+    let decided = byPlan.get(plan);
     if (!decided) {
-      const outcome = outcomeOf(plan);
-      decided = { outcome, delivery: core.pageHeaders(plan, outcome), earlyLinks: earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload), heads: new WeakMap() };
-      // Bounded: a client's digest picks the states and the entry count.
-      if (byPage.size >= 256) byPage.clear();
-      byPage.set(signature, decided);
+      let byPage = decisions.get(assets);
+      if (!byPage) decisions.set(assets, (byPage = new Map()));
+      const signature = signatureOf(plan);
+      decided = byPage.get(signature);
+      if (!decided) {
+        const outcome = outcomeOf(plan);
+        const earlyLinks = earlyHintLinks(plan, outcome, (asset) => core.linksOf(asset).preload);
+        decided = {
+          outcome,
+          delivery: core.pageHeaders(plan, outcome),
+          // One field: a Link value is a list (RFC 8288), and one field costs HPACK and Node less than twelve.
+          earlyHints: earlyLinks.length > 0 ? { ':status': 103, link: earlyLinks.join(', ') } : undefined,
+          record: core.recorder(plan, outcome),
+          heads: new WeakMap(),
+          lastHeaders: undefined,
+          lastStatus: 0,
+          lastHead: undefined,
+        };
+        // Bounded: a client's digest picks the states and the entry count.
+        if (byPage.size >= 256) byPage.clear();
+        byPage.set(signature, decided);
+      }
+      byPlan.set(plan, decided);
     }
     const status = response.status;
-    let byStatus = decided.heads.get(response.headers);
-    if (!byStatus) decided.heads.set(response.headers, (byStatus = new Map()));
-    let head = byStatus.get(status);
+    let head = decided.lastHeaders === response.headers && decided.lastStatus === status ? decided.lastHead! : undefined;
     if (!head) {
-      const merged: OutgoingHttpHeaders = { ...response.headers };
-      const view = { get: (name: string) => response.headers[name] };
-      for (const [name, value] of pageHeaderWrites(decided.delivery, view, status)) merged[name] = value;
-      if (status !== 200) merged[':status'] = status;
-      head = merged;
-      byStatus.set(status, head);
+      let byStatus = decided.heads.get(response.headers);
+      if (!byStatus) decided.heads.set(response.headers, (byStatus = new Map()));
+      head = byStatus.get(status);
+      if (!head) {
+        const merged: OutgoingHttpHeaders = { ...response.headers };
+        const view = { get: (name: string) => response.headers[name] };
+        for (const [name, value] of pageHeaderWrites(decided.delivery, view, status)) merged[name] = value;
+        if (status !== 200) merged[':status'] = status;
+        head = merged;
+        byStatus.set(status, head);
+      }
+      decided.lastHeaders = response.headers;
+      decided.lastStatus = status;
+      decided.lastHead = head;
     }
-    if (status < 400 && decided.earlyLinks.length > 0) stream.additionalHeaders({ ':status': 103, link: decided.earlyLinks });
+    if (status < 400 && decided.earlyHints) stream.additionalHeaders(decided.earlyHints);
     send(stream, method, response, head);
-    core.record(page, plan, decided.outcome, status);
+    // The log line names the skipped members of this request's digest: only a plan without them shares the decision's recorder.
+    if (plan.digestError === undefined) decided.record(method, path, status);
+    else core.record(page, plan, decided.outcome, status);
     return true;
   };
 }
@@ -90,8 +114,13 @@ export function answerFromTable(options: TableAnswerOptions): (stream: ServerHtt
 interface Decided {
   outcome: DeliveryOutcome;
   delivery: PageResponseHeaders;
-  earlyLinks: string[];
+  earlyHints: OutgoingHttpHeaders | undefined;
+  record: PageRecorder;
   heads: WeakMap<object, Map<number, OutgoingHttpHeaders>>;
+  // The head last sent, for the file head and status it was merged with (a page's head rarely changes).
+  lastHeaders: object | undefined;
+  lastStatus: number;
+  lastHead: OutgoingHttpHeaders | undefined;
 }
 
 /** What of a plan the page's headers and outcome depend on: mode, digest status and size, the risk fields, each asset's state. */

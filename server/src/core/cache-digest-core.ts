@@ -64,6 +64,9 @@ export interface DeliveryOutcome {
   notPushed?: readonly PageAsset[];
 }
 
+/** Records one page request of a decided plan (see {@link CacheDigestCore.recorder}). */
+export type PageRecorder = (method: string, path: string, status?: number) => void;
+
 /** The headers a page response gets, names lower-case. */
 export interface PageResponseHeaders {
   'cache-digest-push': string;
@@ -241,18 +244,44 @@ export class CacheDigestCore {
   /** Counts one page request and writes its log line. */
   record(request: Pick<PageRequest, 'method' | 'path'>, plan: DeliveryPlan, outcome: DeliveryOutcome, status?: number): void {
     const summary = this.summarize(plan, outcome);
-    this.stats.record({
-      digest: plan.digestStatus,
-      pushed: summary.pushed,
-      skipped: summary.skipped,
-      bytesPushed: summary.bytes,
-      bytesSaved: sumSizes(outcome.skipped),
-    });
+    this.stats.record({ digest: plan.digestStatus, pushed: summary.pushed, skipped: summary.skipped, bytesPushed: summary.bytes, bytesSaved: sumSizes(outcome.skipped) });
     if (!this.log) return;
-    const line = formatLogLine(
+    const line = this.logLine(request.method, request.path, status, plan, outcome, summary);
+    if (line !== undefined) this.log(line);
+  }
+
+  /**
+   * {@link record} for every request a plan and outcome stand for (an adapter
+   * keeps it with its decision): the summary and counters are worked out
+   * once, and a text line is reused while method, path and status repeat.
+   */
+  recorder(plan: DeliveryPlan, outcome: DeliveryOutcome): PageRecorder {
+    const summary = this.summarize(plan, outcome);
+    const figures = { digest: plan.digestStatus, pushed: summary.pushed, skipped: summary.skipped, bytesPushed: summary.bytes, bytesSaved: sumSizes(outcome.skipped) };
+    const reuse = this.logFormat === 'text';
+    let lastMethod: string | undefined;
+    let lastPath: string | undefined;
+    let lastStatus: number | undefined;
+    let lastLine: string | undefined;
+    return (method, path, status) => {
+      this.stats.record(figures);
+      if (!this.log) return;
+      if (!reuse || method !== lastMethod || path !== lastPath || status !== lastStatus || lastLine === undefined) {
+        lastLine = this.logLine(method, path, status, plan, outcome, summary);
+        if (lastLine === undefined) return;
+        lastMethod = method;
+        lastPath = path;
+        lastStatus = status;
+      }
+      this.log(lastLine);
+    };
+  }
+
+  private logLine(method: string, path: string, status: number | undefined, plan: DeliveryPlan, outcome: DeliveryOutcome, summary: DeliverySummary): string | undefined {
+    return formatLogLine(
       {
-        method: request.method,
-        path: request.path,
+        method,
+        path,
         ...(status === undefined ? {} : { status }),
         summary,
         links: plan.mode === 'links',
@@ -268,7 +297,6 @@ export class CacheDigestCore {
       this.logLevel,
       this.logFormat,
     );
-    if (line !== undefined) this.log(line);
   }
 
   /** The asset's preload Link values (`preload`; for a pushing proxy, `proxy` and `proxyNopush`), built once per manifest asset. */

@@ -27,11 +27,11 @@ export class Digest {
   readonly nBits: number;
   /** log2(P). */
   readonly pBits: number;
-  readonly #values: Float64Array | BigUint64Array;
+  readonly #values: readonly number[] | BigUint64Array;
   readonly #hash: KeyHasher;
 
   /** @internal Use {@link decodeDigest}. */
-  constructor(nBits: number, pBits: number, values: Float64Array | BigUint64Array, hash: KeyHasher) {
+  constructor(nBits: number, pBits: number, values: readonly number[] | BigUint64Array, hash: KeyHasher) {
     this.nBits = nBits;
     this.pBits = pBits;
     this.#values = values;
@@ -56,8 +56,8 @@ export class Digest {
   /** Whether the digest holds the key whose 64-bit hash prefix is `hash` (hash once, query many digests). */
   hasHash(hash: Hash64): boolean {
     const values = this.#values;
-    if (values instanceof Float64Array) return search(values, truncateToNumber(hash.hi, hash.lo, this.bits));
-    return search(values, truncateToBigInt(hash.hi, hash.lo, this.bits));
+    if (Array.isArray(values)) return search(values as readonly number[], truncateToNumber(hash.hi, hash.lo, this.bits));
+    return search(values as BigUint64Array, truncateToBigInt(hash.hi, hash.lo, this.bits));
   }
 
   /** The sorted values, as bigints. */
@@ -103,13 +103,26 @@ export function decodeDigest(bytes: Uint8Array, options: DecodeOptions = {}): Di
   const fits = Math.floor(reader.remaining / (pBits + 1));
   const capacity = Math.min(fits, maxEntries + 1);
   const values = nBits + pBits <= MAX_NUMBER_BITS
-    ? decodeNumbers(reader, nBits, pBits, new Float64Array(capacity), capacity < fits)
+    ? decodeNumbers(reader, nBits, pBits, numberScratch(capacity), capacity, capacity < fits)
     : decodeBigInts(reader, nBits, pBits, new BigUint64Array(capacity), capacity < fits);
   if (values.length > maxEntries) throw new CacheDigestError('TOO_LARGE', `digest holds more than ${maxEntries} entries`);
   return new Digest(nBits, pBits, values, options.hash ?? hashKey);
 }
 
-function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Float64Array, bounded: boolean): Float64Array {
+// Values are decoded into a scratch array reused across calls, then copied into a plain array: a typed array of
+// this size lives outside the JavaScript heap, and a server decoding one per request would pay for its
+// allocation and for the full collections that memory outside the heap brings on.
+let scratch = new Float64Array(1024);
+const MAX_KEPT_SCRATCH = 64 * 1024;
+
+function numberScratch(capacity: number): Float64Array {
+  if (capacity <= scratch.length) return scratch;
+  if (capacity > MAX_KEPT_SCRATCH) return new Float64Array(capacity);
+  scratch = new Float64Array(Math.max(capacity, scratch.length * 2));
+  return scratch;
+}
+
+function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Float64Array, capacity: number, bounded: boolean): number[] {
   // One 32-bit window per field over local state: this loop runs once per entry of every digest a server reads,
   // and a unary quotient of under 25 bits (nearly all of them) is found in the window by one clz32.
   const bytes = reader.bytes;
@@ -156,10 +169,12 @@ function decodeNumbers(reader: BitReader, nBits: number, pBits: number, out: Flo
     current += q * P + remainder + 1;
     if (current >= limit) throw new CacheDigestError('VALUE_OUT_OF_RANGE', `digest value exceeds 2^${nBits + pBits}`);
     out[count++] = current;
-    if (count === out.length && bounded) break; // past maxEntries: the caller refuses it, so stop reading
+    if (count === capacity && bounded) break; // past maxEntries: the caller refuses it, so stop reading
   }
   reader.position = Math.min(pos, total);
-  return out.subarray(0, count);
+  const values = new Array<number>(count);
+  for (let k = 0; k < count; k++) values[k] = out[k]!;
+  return values;
 }
 
 /** The 32-bit big-endian window at byte `i` near the end, zero past it (no out-of-bounds reads: they slow the loop down). */

@@ -32,6 +32,12 @@ const ALLOWED_METHODS = 'GET, HEAD';
  * target outside the root, a platform without recursive watching).
  */
 export const REVALIDATE_MS = 1000;
+/**
+ * How much longer a busy path's description still answers while its look at
+ * the disk (started by the first request past {@link REVALIDATE_MS}) is under
+ * way: a changed file is served at most this late beyond the bound.
+ */
+export const REVALIDATE_GRACE_MS = 250;
 // Descriptions kept at most; keys are request paths, which clients choose.
 const MAX_DESCRIBED = 10_000;
 
@@ -439,8 +445,31 @@ export class StaticSite {
    */
   answerNow(request: StaticRequest): StaticResponse | undefined {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
-    const known = this.#current(request.path);
+    const known = this.#current(request.path) ?? this.#revalidating(request.path);
     return known ? this.#answerFrom(known, request.method, request.headers ?? {}) : undefined;
+  }
+
+  /**
+   * A description just past the revalidation bound (by less than
+   * {@link REVALIDATE_GRACE_MS}): its one look at the disk is started if it
+   * has not been, and it answers meanwhile, so a busy path neither leaves the
+   * fast path nor waits once a second. Later than that, the ordinary path looks first.
+   */
+  #revalidating(rawPath: unknown): Described | undefined {
+    if (typeof rawPath !== 'string' || rawPath.length > MAX_URL_PATH_LENGTH) return undefined;
+    const query = rawPath.search(/[?#]/);
+    const key = query < 0 ? rawPath : rawPath.slice(0, query);
+    const known = this.#described.get(key);
+    if (!known || known.generation !== this.#generation || Date.now() - known.checkedAt >= REVALIDATE_MS + REVALIDATE_GRACE_MS) return undefined;
+    if (!known.revalidating) {
+      const parsed = parseUrlPath(key);
+      if (!parsed.ok) return undefined;
+      const pending = this.#describeAgain(key, parsed).finally(() => (known.revalidating = undefined));
+      // Nobody waits for this one: a failure only leaves the next request to the ordinary path.
+      pending.catch(() => this.#forget(key));
+      known.revalidating = pending;
+    }
+    return known;
   }
 
   /** The description of a request path when it is current (no parsing, no file-system call). */

@@ -111,6 +111,7 @@ export class CacheDigestCore {
   // Per parsed digest (as long as the digest cache keeps it), page and `mode origin`: the plan.
   private readonly plans = new WeakMap<ReadDigests, WeakMap<readonly PageAsset[], Map<string, DeliveryPlan>>>();
   private noDigest: ReadDigests | undefined;
+  private readonly offPlans = new WeakMap<readonly PageAsset[], DeliveryPlan>();
   private readonly digestCacheOn: boolean;
 
   constructor(options: CacheDigestCoreOptions) {
@@ -149,7 +150,10 @@ export class CacheDigestCore {
     const signals = readDigestSignals(request.headers);
     const mode = chooseMode(this.mode, { method: request.method, pushEnabled: request.pushEnabled, acceptsPushStream: signals.acceptsPushStream });
     if (mode === 'off') {
-      return { mode, digestEntries: 0, digestStatus: 'none', assets: assets.map((asset) => ({ asset, state: 'missing' })) };
+      // The same for every request of the page: made once.
+      let plan = this.offPlans.get(assets);
+      if (!plan) this.offPlans.set(assets, (plan = { mode, digestEntries: 0, digestStatus: 'none', assets: assets.map((asset) => ({ asset, state: 'missing' })) }));
+      return plan;
     }
     const value = signals.cacheDigest;
     const digests = value === undefined ? (this.noDigest ??= this.readDigests(undefined)) : this.digests.get(value, () => this.readDigests(value));

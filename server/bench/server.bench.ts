@@ -10,7 +10,10 @@
 //   bare compat  the same on node:http2's compatibility API (req/res), which
 //         the kit's adapter uses: what that API costs is Node's, not ours;
 //   kit   `cache-digest serve` (StaticSite + middleware, default one-line
-//         log) in each mode: off, hints, push, stream.
+//         log) in each mode: off, hints, push, stream;
+//   kit hints table only  the kit's request path alone (file table, core,
+//         answerFromTable) on a bare node:http2 server: the gap from it to
+//         the kit is the server's per-stream bookkeeping, from bare to it the path.
 // Page requests carry a 1,000-entry digest. "Distinct digests": h2load sends
 // one header set for a run, so distinct digests are measured with the kit's
 // parsed-digest cache off (every request decodes and classifies its digest,
@@ -313,6 +316,7 @@ async function main(): Promise<void> {
     targets.push({ name: 'bare compat', start: () => startTarget({ kind: 'bare', api: 'compat', responsesFile, cert: cert.cert, key: cert.key }), requests: [page, asset] });
     targets.push({ name: 'kit off', start: () => startTarget(kit('off')), requests: [page, asset] });
     targets.push({ name: 'kit hints', start: () => startTarget(kit('hints')), requests: [page, asset] });
+    targets.push({ name: 'kit hints table only', start: () => startTarget(kit('hints', { tableOnly: true })), requests: [page] });
     targets.push({ name: 'kit hints distinct', start: () => startTarget(kit('hints', { digestCacheSize: 0 })), requests: [page] });
     targets.push({ name: 'kit push', start: () => startTarget(kit('push')), requests: [page] });
     targets.push({ name: 'kit stream', start: () => startTarget(kit('stream')), requests: [streamPage] });
@@ -384,6 +388,8 @@ async function main(): Promise<void> {
       streamVsBare: { ...ratio('kit stream', 'stream page', 'bare'), goal: undefined },
       streamDistinctVsSame: { ...ratio('kit stream distinct', 'stream page', 'kit stream'), goal: 0.9 },
       offPageVsBare: { ...ratio('kit off', 'page', 'bare'), goal: undefined },
+      tableOnlyPageVsBare: { ...ratio('kit hints table only', 'page', 'bare'), goal: undefined },
+      pageVsTableOnly: { ...ratio('kit hints', 'page', 'kit hints table only'), goal: undefined },
       compatPageVsBare: { ...ratio('bare compat', 'page', 'bare'), goal: undefined },
       compatAssetVsBare: { ...ratio('bare compat', 'asset', 'bare'), goal: undefined },
     };

@@ -20,8 +20,8 @@ import { parseArgs } from 'node:util';
 import { base64urlDecode, decodeDigest, encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
 import { hashKeyNode } from '@cache-digest/shared/node';
 import { answerFromTable } from '../src/adapters/answer-from-table.ts';
-import { CacheDigestCore } from '../src/core/cache-digest-core.ts';
-import { readDigestHeader } from '../src/core/read-digest-header.ts';
+import { CacheDigestCore, DEFAULT_MAX_DIGEST_ENTRIES } from '../src/core/cache-digest-core.ts';
+import { DEFAULT_MAX_DIGEST_HEADER_LENGTH, readDigestHeader } from '../src/core/read-digest-header.ts';
 import type { DeliveryMode } from '../src/core/types.ts';
 import { buildManifest } from '../src/manifest/index.ts';
 import { StaticSite } from '../src/static/index.ts';
@@ -99,7 +99,7 @@ try {
     { name: 'asset', run: () => kits.hints.answer(stream, asset) },
     { name: 'digest: base64url decode', run: (i) => base64urlDecode(digestValues[i & 63]!) },
     { name: 'digest: decode 1,000 entries', run: (i) => decodeDigest(digestBytes[i & 63]!) },
-    { name: 'digest: whole header read', run: (i) => readDigestHeader(digests[i & 63], { maxLength: 32 * 1024, hash: hashKeyNode, maxEntries: 8192 }) },
+    { name: 'digest: whole header read', run: (i) => readDigestHeader(digests[i & 63], { maxLength: DEFAULT_MAX_DIGEST_HEADER_LENGTH, hash: hashKeyNode, maxEntries: DEFAULT_MAX_DIGEST_ENTRIES }) },
   ];
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let round = 0; round < ROUNDS + 1; round++) {

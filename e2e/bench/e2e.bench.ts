@@ -12,6 +12,11 @@
 //   --edge h3           instead: the edge profile (HTTP/3 via Caddy vs HTTP/2 via Caddy), e2e/src/edge-h3; it takes
 //                       --profile as one RTT (default 100), --runs, --floor-runs, --quick; a list or cap is refused
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
+//   --dry-run           print the plan and its time estimate, run nothing
+// --model, --strategy and --scenario are accepted for the plural forms.
+// The lead's quiet final run (about 20 min on a quiet machine; `--dry-run` prints the estimate):
+//   npm run bench:e2e -- --runs 7 --floor-runs 3 --models returning --strategies baseline,workbox,digest \
+//     --scenarios warm,deploy-images,deploy-js,deploy-css,think-time --profile 20,100,300,300-5mbit
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,15 +30,18 @@ import { CHROMIUM_PATH } from '../src/harness/launch-chromium.ts';
 import { SCENARIOS, STRATEGIES, strategyNamed, type ScenarioName, type Strategy } from '../src/harness/strategies.ts';
 import type { VisitMeasurement } from '../src/harness/visit-measurement.ts';
 import { checkTargets } from '../src/report/check-targets.ts';
-import { chartFileName, markdownReport, profileLabel, waterfallFileName } from '../src/report/markdown-table.ts';
+import { chartFileName, markdownReport, profileLabel, WATERFALL_SCENARIOS, waterfallFileName } from '../src/report/markdown-table.ts';
 import { median } from '../src/report/median.ts';
 import type { BenchResults, CellResult, NetworkProfile } from '../src/report/results-schema.ts';
 import { summariseRuns } from '../src/report/summarise-runs.ts';
 import { loadTimeChart } from '../src/report/svg-chart.ts';
 import { waterfallChart } from '../src/report/waterfall-chart.ts';
+import { estimateRunSeconds, formatDuration, type JourneyPlan } from '../src/report/estimate-run.ts';
 
 const MODELS: readonly BenchModel[] = ['returning', 'fresh-launch'];
 const QUICK_SECOND_MODEL: readonly string[] = ['baseline', 'digest'];
+/** --quick: the second model's table is read for these scenarios only (a relaunch per measured visit is slow). */
+const QUICK_SECOND_MODEL_SCENARIOS: readonly ScenarioName[] = ['warm', 'deploy-js'];
 const QUICK_FLOOR: readonly string[] = ['baseline', 'workbox', 'digest'];
 
 const { values } = parseArgs({
@@ -47,8 +55,15 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     edge: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('../results', import.meta.url)) },
+    'dry-run': { type: 'boolean', default: false },
+    model: { type: 'string' },
+    strategy: { type: 'string' },
+    scenario: { type: 'string' },
   },
 });
+values.models = values.model ?? values.models;
+values.strategies = values.strategy ?? values.strategies;
+values.scenarios = values.scenario ?? values.scenarios;
 
 if (values.edge !== undefined) {
   // --edge h3: the edge profile (e2e/src/edge-h3) instead of the strategy matrix.
@@ -67,44 +82,82 @@ if (!(runs >= 1 && runs <= 50) || !(floorRuns >= 0 && floorRuns <= 50)) throw ne
 for (const model of models) if (!MODELS.includes(model)) throw new Error(`unknown model "${model}" (one of ${MODELS.join(', ')})`);
 for (const scenario of scenarios) if (!SCENARIOS.includes(scenario)) throw new Error(`unknown scenario "${scenario}"`);
 
-type Journey = { model: BenchModel; strategy: Strategy };
+type Journey = { model: BenchModel; strategy: Strategy; scenarios: readonly ScenarioName[] };
 /** The (model, strategy) journeys to run: h2-push's Node client opens a connection per visit, so one model is enough for it. */
 const journeys: Journey[] = models.flatMap((model, index) =>
   strategies
     .filter((strategy) => strategy.client === 'chromium' || index === 0)
-    .map((strategy) => ({ model, strategy }))
+    .map((strategy) => ({
+      model,
+      strategy,
+      scenarios: values.quick && index > 0 ? scenarios.filter((scenario) => QUICK_SECOND_MODEL_SCENARIOS.includes(scenario)) : scenarios,
+    }))
     // --quick: the second model only for the two strategies its table is read for.
-    .filter(({ strategy }) => !values.quick || index === 0 || QUICK_SECOND_MODEL.includes(strategy.name)),
+    .filter(({ strategy, scenarios: measured }) => measured.length > 0 && (!values.quick || index === 0 || QUICK_SECOND_MODEL.includes(strategy.name))),
 );
 /** The journeys measured at RTT 0 for the floor of "extra round trips" (--quick: the ones the targets name). */
 const floorJourneys: Journey[] = values.quick
   ? journeys.filter(({ model, strategy }) => model === journeys[0]!.model && QUICK_FLOOR.includes(strategy.name))
   : journeys;
 
+const plan = { profiles, runs, floorRuns, journeys: journeys.map(planOf), floorJourneys: floorJourneys.map(planOf) };
+const estimate = estimateRunSeconds(plan);
+console.log(
+  `plan: ${journeys.length} journeys x ${runs} run(s) x ${profiles.length} profile(s), floor ${floorJourneys.length} x ${floorRuns} per cap; ` +
+    `estimate ${formatDuration(estimate.totalSeconds)} on a quiet 2-core machine (${estimate.detail})`,
+);
+if (values['dry-run']) process.exit(0);
+
 const started = Date.now();
-const environment = await E2eEnvironment.create({ rttMs: 0, log: (line) => console.log(line) });
+const loadAtStart = os.loadavg();
+const phases: Array<{ name: string; seconds: number }> = [];
+/** Runs one phase of the benchmark and notes its wall time. */
+async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  try {
+    return await work();
+  } finally {
+    phases.push({ name, seconds: (Date.now() - start) / 1000 });
+  }
+}
+const environment = await phase('build v1, v2 (or reuse the build cache)', () =>
+  E2eEnvironment.create({ rttMs: 0, log: (line) => console.log(line) }),
+);
 const cells: CellResult[] = [];
 try {
   console.log('building the code deploys (v3: deepest module, v4: + stylesheet and font, v5: deepest module again)');
-  await environment.buildCodeDeploys();
-  const floors = new Map<string, number>(); // `${cap}/${model}/${scenario}/${strategy}` -> median ms after first byte
+  await phase('build v3-v5 and Workbox copies (or reuse the build cache)', () =>
+    environment.buildCodeDeploys({ workbox: journeys.some(({ strategy }) => strategy.workbox === true) }),
+  );
+  const floors = new Map<string, { afterFirstByteMs: number; loadMs: number }>(); // `${cap}/${model}/${scenario}/${strategy}`
   for (const profile of profiles) {
     environment.proxy.bandwidthBytesPerSecond = profile.bandwidthBytesPerSecond ?? undefined;
     const cap = String(profile.bandwidthBytesPerSecond ?? 'none');
     if (floorRuns > 0 && floorJourneys.length > 0 && !floors.has(`${cap}/${floorJourneys[0]!.model}/${scenarios[0]}/${floorJourneys[0]!.strategy.name}`)) {
       environment.proxy.rttMs = 0;
-      const floorVisits = await runJourneys(floorRuns, `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''})`, floorJourneys);
-      for (const [key, visits] of floorVisits) floors.set(`${cap}/${key}`, median(visits.map((visit) => visit.loadMs - visit.ttfbMs)));
+      const label = `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''})`;
+      const floorVisits = await phase(label, () => runJourneys(floorRuns, label, floorJourneys));
+      for (const [key, visits] of floorVisits) {
+        floors.set(`${cap}/${key}`, {
+          afterFirstByteMs: median(visits.map((visit) => visit.loadMs - visit.ttfbMs)),
+          loadMs: median(visits.map((visit) => visit.loadMs)),
+        });
+      }
     }
     environment.proxy.rttMs = profile.rttMs;
-    const measured = await runJourneys(runs, profileLabel(profile.name), journeys);
+    const measured = await phase(profileLabel(profile.name), () => runJourneys(runs, profileLabel(profile.name), journeys));
     for (const { model, strategy } of journeys) {
       for (const scenario of scenarios) {
         const key = `${model}/${scenario}/${strategy.name}`;
         const list = measured.get(key);
         if (!list || list.length === 0) continue;
         cells.push(
-          summariseRuns({ rttMs: profile.rttMs, scenario, strategy: strategy.name, model, profile: profile.name }, list, floors.get(`${cap}/${key}`) ?? null),
+          summariseRuns(
+            { rttMs: profile.rttMs, scenario, strategy: strategy.name, model, profile: profile.name },
+            list,
+            floors.get(`${cap}/${key}`)?.afterFirstByteMs ?? null,
+            floors.get(`${cap}/${key}`)?.loadMs ?? null,
+          ),
         );
       }
     }
@@ -112,12 +165,22 @@ try {
 } finally {
   await environment.close();
 }
+const wallSeconds = (Date.now() - started) / 1000;
+const loadAtEnd = os.loadavg();
 
 const results: BenchResults = {
   schemaVersion: 2,
   generatedAt: new Date().toISOString(),
   command: `npm run bench:e2e -- ${process.argv.slice(2).join(' ')}`.trim(),
-  machine: { node: process.versions.node, chromium: chromiumVersion(), cpus: os.cpus().length, platform: `${os.type()} ${os.release()} ${os.arch()}` },
+  machine: {
+    node: process.versions.node,
+    chromium: chromiumVersion(),
+    cpus: os.cpus().length,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage: { start: loadAtStart.map(round2), end: loadAtEnd.map(round2) },
+  },
+  wallSeconds: Math.round(wallSeconds),
+  phases: phases.map(({ name, seconds }) => ({ name, seconds: Math.round(seconds) })),
   settings: { profiles, models, runs, floorRuns, page: '/', deployChangedAssets: DEPLOY_CHANGED_IMAGES },
   results: cells,
   targets: checkTargets(cells),
@@ -136,20 +199,28 @@ for (const model of models) {
       const chart = loadTimeChart(`${scenario}, ${profileLabel(profile.name)}, ${model === 'returning' ? 'returning visitor' : 'fresh browser launch'}`, scenarioCells);
       await writeFile(path.join(outDir, chartFileName(model, scenario, profile.name)), chart);
     }
-    const deployJs = cells.filter((cell) => cell.model === 'returning' && cell.profile === profile.name && cell.scenario === 'deploy-js' && cell.runs[0]?.waterfall);
-    if (model === 'returning' && deployJs.length > 0) {
-      await writeFile(path.join(outDir, waterfallFileName(profile.name)), waterfallChart(`deploy-js, ${profileLabel(profile.name)}, returning visitor`, deployJs));
+    for (const scenario of WATERFALL_SCENARIOS) {
+      const drawn = cells.filter((cell) => cell.model === 'returning' && cell.profile === profile.name && cell.scenario === scenario && cell.runs[0]?.waterfall);
+      if (model === 'returning' && drawn.length > 0) {
+        await writeFile(path.join(outDir, waterfallFileName(profile.name, scenario)), waterfallChart(`${scenario}, ${profileLabel(profile.name)}, returning visitor`, drawn));
+      }
     }
   }
 }
 console.log(`\n${markdown}`);
-console.log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/latest.json, latest.md and charts in ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/latest.json, latest.md and charts`);
+for (const { name, seconds } of phases) console.log(`  ${name}: ${formatDuration(seconds)}`);
+console.log(
+  `wall time ${formatDuration(wallSeconds)} (estimate was ${formatDuration(estimate.totalSeconds)}); load average ${loadAtStart.map(round2).join(' ')} at the start, ` +
+    `${loadAtEnd.map(round2).join(' ')} at the end (1/5/15 min, ${os.cpus().length} CPUs)`,
+);
 
 /** `runs` rounds of every journey, interleaved so a noisy moment of the machine spreads over all strategies. */
 async function runJourneys(count: number, label: string, list: readonly Journey[]): Promise<Map<string, VisitMeasurement[]>> {
   const visits = new Map<string, VisitMeasurement[]>();
   for (let run = 1; run <= count; run += 1) {
-    for (const { model, strategy } of list) {
+    for (const { model, strategy, scenarios } of list) {
+      const journeyStart = Date.now();
       let journey: Awaited<ReturnType<typeof runBenchJourney>> | undefined;
       for (let attempt = 1; attempt <= 2 && !journey; attempt += 1) {
         try {
@@ -167,10 +238,18 @@ async function runJourneys(count: number, label: string, list: readonly Journey[
         visits.set(key, [...(visits.get(key) ?? []), visit]);
         figures.push(`${scenario} ${Math.round(visit.loadMs)}`);
       }
-      console.log(`${label} run ${run}/${count} ${model}/${strategy.name}: ${figures.join(', ')} ms`);
+      console.log(`${label} run ${run}/${count} ${model}/${strategy.name}: ${figures.join(', ')} ms (${((Date.now() - journeyStart) / 1000).toFixed(1)} s)`);
     }
   }
   return visits;
+}
+
+function planOf({ model, strategy, scenarios }: Journey): JourneyPlan {
+  return { model, client: strategy.client, serviceWorker: strategy.serviceWorker, measuredScenarios: scenarios.length };
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 function parseProfile(text: string): NetworkProfile {

@@ -31,6 +31,8 @@ export function demoBuildConfig(options: DemoBuildOptions): InlineConfig {
       manifest: true,
       modulePreload: { polyfill: false },
       rolldownOptions: {
+        // Builds run side by side (build-demo-site.ts): their plugin calls overlap, which makes Rolldown's timing report noise.
+        checks: { bundlerTimings: false },
         input: {
           home: path.join(options.root, 'index.html'),
           gallery: path.join(options.root, 'gallery', 'index.html'),

@@ -6,6 +6,7 @@ export { latencyFixtures, type LatencyFixtures, type LatencyOptions, type Latenc
 export { extraRoundTrips, withFloor } from './extra-round-trips.ts';
 export { medianVisit } from './median-visit.ts';
 export { parseSummary } from './parse-summary.ts';
+export { WAIT_FOR_WORKER_CACHE, waitForWorkerCache } from './worker/wait-for-worker-cache.ts';
 export { readPageTiming, type PageTiming } from './read-page-timing.ts';
 export type { AssetRecord, AssetSource, CountAndBytes, DeliverySummary, VisitMetrics, VisitModel } from './visit-metrics.ts';
 export { startUdpDelayRelay, type UdpDelayRelay, type UdpDelayRelayOptions, type UdpDelayRelayStats } from './udp-delay-relay.ts';

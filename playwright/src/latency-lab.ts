@@ -8,6 +8,7 @@ import { startDelayProxy, type DelayProxy } from './delay-proxy.ts';
 import { parseSummary } from './parse-summary.ts';
 import { readPageTiming } from './read-page-timing.ts';
 import type { AssetSource, VisitMetrics, VisitModel } from './visit-metrics.ts';
+import { waitForWorkerCache } from './worker/wait-for-worker-cache.ts';
 
 /** Options of {@link LatencyLab.start}. */
 export interface LatencyLabOptions {
@@ -200,7 +201,7 @@ export class LatencyLab {
 
   /** Wait until the page's Service Worker (if any) has stored what it received. */
   async settle(): Promise<void> {
-    await this.page.evaluate(WAIT_FOR_WORKER_CACHE);
+    await waitForWorkerCache(this.page);
   }
 
   /** Close the browser, delete the profile, stop the emulator if the lab started it. */
@@ -247,18 +248,3 @@ export class LatencyLab {
     if (context) await context.close().catch(() => undefined);
   }
 }
-
-/** Wait until the worker (if the page has one) is active and its Cache Storage has stopped growing (at most ~10 s). */
-const WAIT_FOR_WORKER_CACHE = `(async () => {
-  if (!('serviceWorker' in navigator) || !(await navigator.serviceWorker.getRegistration())) return;
-  await Promise.race([navigator.serviceWorker.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  let previous = -1;
-  let stable = 0;
-  for (let i = 0; i < 50 && stable < 3; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    let current = 0;
-    for (const name of await caches.keys()) current += (await (await caches.open(name)).keys()).length;
-    stable = current === previous && current > 0 ? stable + 1 : 0;
-    previous = current;
-  }
-})()`;

@@ -7,6 +7,7 @@ import { contentEtag } from '@cache-digest/shared';
 import { generateDemoAssets } from '../demo-assets/generate-demo-assets.ts';
 import { buildPixelFont } from '../demo-assets/pixel-font.ts';
 import { demoBuildConfig } from '../demo-build-config.ts';
+import { cachedBuild } from './build-cache.ts';
 
 /** The demo's source folder. */
 export const DEMO_SOURCE_DIR = fileURLToPath(new URL('../../demo', import.meta.url));
@@ -51,9 +52,17 @@ export interface BuildDemoSiteOptions {
 
 /**
  * Build the demo with Vite and the client's plugin, from a copy of its
- * source so that a deploy can change files.
+ * source so that a deploy can change files; reused from the build cache
+ * when nothing it depends on changed (see build-cache.ts), so the site's
+ * folder may be the cache's (read it, never write into it).
  */
 export async function buildDemoSite(options: BuildDemoSiteOptions): Promise<BuiltSite> {
+  const variant = `demo ${JSON.stringify({ deploy: options.deploy === true, codeChanges: options.codeChanges ?? [] })}`;
+  const dir = await cachedBuild(variant, options.outDir, (outDir) => buildFromSource({ ...options, outDir }));
+  return { dir, files: await listBuiltFiles(dir) };
+}
+
+async function buildFromSource(options: BuildDemoSiteOptions): Promise<void> {
   const source = path.join(options.workDir, `source-${path.basename(options.outDir)}`);
   await cp(DEMO_SOURCE_DIR, source, {
     recursive: true,
@@ -76,10 +85,10 @@ export async function buildDemoSite(options: BuildDemoSiteOptions): Promise<Buil
     await writeFile(path.join(source, 'src', 'assets', 'fonts', 'pixel-bold.ttf'), buildPixelFont({ family: 'Demo Pixel Deploy', bold: true }));
   }
   await build({ ...demoBuildConfig({ root: source, outDir: options.outDir, plugins: [cacheDigest()] }), configFile: false });
-  return { dir: options.outDir, files: await listFiles(options.outDir) };
 }
 
-async function listFiles(root: string): Promise<Map<string, BuiltFile>> {
+/** Every servable file of a built site by URL path, with its size and content ETag (dot files left out). */
+export async function listBuiltFiles(root: string): Promise<Map<string, BuiltFile>> {
   const files = new Map<string, BuiltFile>();
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -1,3 +1,4 @@
+import { waitForWorkerCache } from '@cache-digest/playwright';
 import { launchChromium } from './launch-chromium.ts';
 import { measureVisit, type VisitFacts } from './measure-visit.ts';
 import type { RenderCheckResult } from './render-check.ts';
@@ -58,7 +59,7 @@ export class ChromiumVisitor {
       });
       const report = (await page.evaluate(READ_PAGE_REPORT)) as PageReport;
       const facts = options.afterVisit();
-      if (visitOptions.prime && options.serviceWorker) await page.evaluate(WAIT_FOR_WORKER_CACHE);
+      if (visitOptions.prime && options.serviceWorker) await waitForWorkerCache(page);
       for (const resource of report.resources) this.held.add(resource);
       return measureVisit({
         ...facts,
@@ -75,8 +76,8 @@ export class ChromiumVisitor {
   }
 }
 
-// The two functions below run in the page. They are strings, not functions:
-// tsx adds helpers (__name) to compiled functions that do not exist in the page.
+// The script below runs in the page. A string, not a function: tsx adds
+// helpers (__name) to compiled functions that do not exist in the page.
 
 /** The demo's own report, reduced to what the measurement needs. */
 const READ_PAGE_REPORT = `(() => {
@@ -86,19 +87,4 @@ const READ_PAGE_REPORT = `(() => {
     .filter((url) => url.origin === location.origin)
     .map((url) => url.pathname + url.search);
   return { loadMs: demo.report.loadMs, ttfbMs: demo.report.ttfbMs, resources: [...new Set(resources)], render: demo.render };
-})()`;
-
-/** Wait until the worker is active and its Cache Storage has stopped growing (at most ~10 s). */
-const WAIT_FOR_WORKER_CACHE = `(async () => {
-  if (!('serviceWorker' in navigator)) return;
-  await Promise.race([navigator.serviceWorker.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  let previous = -1;
-  let stable = 0;
-  for (let i = 0; i < 50 && stable < 3; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    let current = 0;
-    for (const name of await caches.keys()) current += (await (await caches.open(name)).keys()).length;
-    stable = current === previous && current > 0 ? stable + 1 : 0;
-    previous = current;
-  }
 })()`;

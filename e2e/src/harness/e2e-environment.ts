@@ -48,14 +48,17 @@ export class E2eEnvironment {
     readonly spki: string,
   ) {}
 
-  /** Build both versions of the demo and start the emulator. */
+  /** Build both versions of the demo (or take them from the build cache, see build-cache.ts) and start the emulator. */
   static async create(options: E2eEnvironmentOptions): Promise<E2eEnvironment> {
     recordServedRequests();
     const workDir = await mkdtemp(path.join(os.tmpdir(), 'cache-digest-e2e-'));
     try {
       options.log?.('building the demo (v1 and the deploy v2)');
-      const v1 = await buildDemoSite({ workDir, outDir: path.join(workDir, 'site-v1') });
-      const v2 = await buildDemoSite({ workDir, outDir: path.join(workDir, 'site-v2'), deploy: true });
+      // Side by side: Rolldown builds on native threads while the other build's JS (asset generation) runs.
+      const [v1, v2] = await Promise.all([
+        buildDemoSite({ workDir, outDir: path.join(workDir, 'site-v1') }),
+        buildDemoSite({ workDir, outDir: path.join(workDir, 'site-v2'), deploy: true }),
+      ]);
       // A throwaway server creates the development certificate once; every server shares it (and its SPKI).
       const probe = await startServer({ root: v1.dir, certDir: path.join(workDir, 'certs'), log: false });
       await probe.close();
@@ -72,13 +75,22 @@ export class E2eEnvironment {
     }
   }
 
-  /** Build v3 (deploy-js), v4 (deploy-css) and v5 (think-time), for the benchmark's code-deploy scenarios. */
-  async buildCodeDeploys(): Promise<void> {
-    if (this.sites.v5) return;
-    const base = { workDir: this.workDir, deploy: true } as const;
-    this.sites.v3 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v3'), codeChanges: ['js'] });
-    this.sites.v4 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v4'), codeChanges: ['js', 'css'] });
-    this.sites.v5 = await buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v5'), codeChanges: ['js-again', 'css'] });
+  /**
+   * Build v3 (deploy-js), v4 (deploy-css) and v5 (think-time), for the
+   * benchmark's code-deploy scenarios, side by side; with `workbox`, each
+   * version's Workbox copy too (made on first use otherwise).
+   */
+  async buildCodeDeploys(options: { workbox?: boolean } = {}): Promise<void> {
+    if (!this.sites.v5) {
+      const base = { workDir: this.workDir, deploy: true } as const;
+      const [v3, v4, v5] = await Promise.all([
+        buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v3'), codeChanges: ['js'] }),
+        buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v4'), codeChanges: ['js', 'css'] }),
+        buildDemoSite({ ...base, outDir: path.join(this.workDir, 'site-v5'), codeChanges: ['js-again', 'css'] }),
+      ]);
+      Object.assign(this.sites, { v3, v4, v5 });
+    }
+    if (options.workbox) await Promise.all((['v1', 'v2', 'v3', 'v4', 'v5'] as const).map((version) => this.workboxSite(version)));
   }
 
   private site(version: SiteVersion): BuiltSite {

@@ -11,6 +11,8 @@ export interface VisitFacts {
   pagePath: string;
   loadMs: number;
   ttfbMs: number;
+  /** The navigation's TCP + TLS setup as the page saw it (0 when a worker fetched the page). */
+  connectMs?: number;
   traffic: { bytesUp: number; bytesDown: number; connections: number };
   /** Requests the server answered during the visit. */
   served: ServedRequest[];
@@ -52,6 +54,7 @@ export function measureVisit(facts: VisitFacts): VisitMeasurement {
   return {
     loadMs: facts.loadMs,
     ttfbMs: facts.ttfbMs,
+    ...(facts.connectMs === undefined ? {} : { connectMs: facts.connectMs }),
     ...(facts.waterfall ? { waterfall: facts.waterfall } : {}),
     bytesUp: facts.traffic.bytesUp,
     bytesDown: facts.traffic.bytesDown,

@@ -6,6 +6,11 @@ export interface VisitMeasurement {
   loadMs: number;
   /** Navigation start to the first byte of the page, ms. */
   ttfbMs: number;
+  /**
+   * The navigation's connection setup (TCP + TLS), connectStart to connectEnd of its Navigation
+   * Timing, ms (Chromium, bench:e2e); 0 when it reused a connection or a Service Worker fetched the page.
+   */
+  connectMs?: number;
   /** When the page's assets finished arriving, ms after navigation start (Chromium; the deploy-js waterfall). */
   waterfall?: Array<{ path: string; endMs: number; source: string }>;
   /** Bytes through the emulator, client to server and server to client (TLS included). */

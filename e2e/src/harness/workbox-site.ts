@@ -1,69 +1,60 @@
-import { cp, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { contentEtag } from '@cache-digest/shared';
-import type { BuiltFile, BuiltSite } from './build-demo-site.ts';
+import type { generateSW as GenerateSW } from 'workbox-build';
+import { cachedBuild } from './build-cache.ts';
+import { listBuiltFiles, type BuiltSite } from './build-demo-site.ts';
 import { WORKER_SCRIPT } from './measure-visit.ts';
 
-const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const MANIFEST_PLACEHOLDER = 'self.__WB_MANIFEST';
-
-// What vite-plugin-pwa's generateSW writes with `registerType: 'autoUpdate'`
-// (skipWaiting + clientsClaim), every built asset precached (globPatterns
-// widened to images and fonts, as sites with them configure it), outdated
-// precaches cleaned up, and navigations network-first: the page is always
-// the deployed one, the assets come from the precache.
-const WORKER_SOURCE = `
-import { clientsClaim } from 'workbox-core';
-import { cleanupOutdatedCaches, precacheAndRoute } from 'workbox-precaching';
-import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { NetworkFirst } from 'workbox-strategies';
-self.skipWaiting();
-clientsClaim();
-precacheAndRoute(${MANIFEST_PLACEHOLDER});
-cleanupOutdatedCaches();
-registerRoute(new NavigationRoute(new NetworkFirst({ cacheName: 'pages' })));
-`;
-
-let bundled: Promise<string> | undefined;
-
-/** The Workbox worker bundled once (minified, production build of Workbox), with the manifest placeholder left in. */
-function workboxWorkerCode(): Promise<string> {
-  bundled ??= build({
-    stdin: { contents: WORKER_SOURCE, resolveDir: REPO, loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    write: false,
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'silent',
-  }).then((result) => {
-    const code = result.outputFiles[0]!.text;
-    if (!code.includes(MANIFEST_PLACEHOLDER)) throw new Error('the Workbox worker lost its manifest placeholder');
-    return code;
-  });
-  return bundled;
+/**
+ * What vite-plugin-pwa hands to workbox-build's `generateSW` for a site
+ * built with `registerType: 'autoUpdate'` (skipWaiting + clientsClaim),
+ * its defaults kept (cleanupOutdatedCaches, `assets/` URLs not cache-busted
+ * since Vite puts the hash in the name, production mode, no Google
+ * Analytics, no source map), and the two settings such a site changes:
+ * `globPatterns` widened to images and fonts (the demo's photos and fonts
+ * are part of the page), and navigations network-first instead of the
+ * precached `index.html` fallback, so a deploy's page is always the new one.
+ * The worker goes where the page's loader registers one (`/cache-digest-sw.js`),
+ * replacing the kit's; the pages, the kit's loader manifest and the kit's
+ * worker are left out of the precache.
+ */
+function generateSwOptions(dir: string): Parameters<typeof GenerateSW>[0] {
+  return {
+    swDest: path.join(dir, WORKER_SCRIPT.slice(1)),
+    globDirectory: dir,
+    globPatterns: ['**/*.{js,css,png,svg,ttf,woff2,ico,webp,jpg}'],
+    globIgnores: ['**/*.html', 'push-manifest.json'],
+    offlineGoogleAnalytics: false,
+    cleanupOutdatedCaches: true,
+    dontCacheBustURLsMatching: /^assets\//,
+    mode: 'production',
+    sourcemap: false,
+    skipWaiting: true,
+    clientsClaim: true,
+    navigateFallback: null,
+    runtimeCaching: [{ urlPattern: ({ request }) => request.mode === 'navigate', handler: 'NetworkFirst', options: { cacheName: 'pages' } }],
+  };
 }
-
-// Vite's `[name]-[hash].ext`: no revision needed, the URL changes with the bytes
-// (generateSW's dontCacheBustURLsMatching does the same).
-const HASHED = /-[\w-]{8}\.\w+$/;
 
 /**
  * A copy of a built demo whose `/cache-digest-sw.js` (the path the page's
- * loader registers) is a Workbox worker built the way generateSW builds one,
- * with this build's precache manifest: the "workbox" strategy, what users
- * pick instead of the kit.
+ * loader registers) is a Workbox worker made by workbox-build's
+ * `generateSW` the way vite-plugin-pwa makes one (precache manifest of this
+ * build's assets, workbox runtime in a `workbox-<hash>.js` beside it): the
+ * "workbox" strategy, what users pick instead of the kit.
  */
 export async function workboxSite(site: BuiltSite, outDir: string): Promise<BuiltSite> {
-  await cp(site.dir, outDir, { recursive: true });
-  const entries = [...site.files.entries()]
-    .filter(([urlPath]) => !urlPath.endsWith('.html') && urlPath !== WORKER_SCRIPT && urlPath !== '/push-manifest.json')
-    .map(([url, file]) => ({ url, revision: HASHED.test(url) ? null : file.etag }));
-  const worker = (await workboxWorkerCode()).replace(MANIFEST_PLACEHOLDER, JSON.stringify(entries));
-  await writeFile(path.join(outDir, WORKER_SCRIPT.slice(1)), worker);
-  const files = new Map<string, BuiltFile>(site.files);
-  files.set(WORKER_SCRIPT, { size: Buffer.byteLength(worker), etag: contentEtag(Buffer.from(worker)) });
-  return { dir: outDir, files };
+  // Keyed by the build's content: the same build always gets the same worker.
+  const content = createHash('sha256');
+  for (const [urlPath, file] of [...site.files].sort(([a], [b]) => (a < b ? -1 : 1))) content.update(`${urlPath} ${file.etag}\n`);
+  const dir = await cachedBuild(`workbox ${content.digest('hex')}`, outDir, async (scratch) => {
+    await cp(site.dir, scratch, { recursive: true });
+    // Loaded on first use: workbox-build brings Babel, Rollup and Terser, seconds of start-up a cached run skips.
+    const { generateSW } = await import('workbox-build');
+    const { count, warnings } = await generateSW(generateSwOptions(scratch));
+    if (count === 0) throw new Error('generateSW precached nothing');
+    if (warnings.length > 0) throw new Error(`generateSW: ${warnings.join('; ')}`);
+  });
+  return { dir, files: await listBuiltFiles(dir) };
 }

@@ -17,6 +17,7 @@ export function markdownReport(results: BenchResults): string {
       `deploys (cumulative): deploy-images changes ${results.settings.deployChangedAssets.join(', ')}, deploy-js the deepest module ` +
       `(escape-html), deploy-css tokens.css and the bold font, think-time the deepest module again with a page that takes 200 ms to build.`,
     '',
+    ...runConditions(results),
     'Extra round trips below zero mean the RTT-0 floor visit was slower than the measured one: machine noise, ' +
       'which only more runs on a quieter machine remove; compare strategies within one run.',
     '',
@@ -31,8 +32,10 @@ export function markdownReport(results: BenchResults): string {
         lines.push(`![${scenario}](${chartFileName(model, scenario, profile.name)})`, '');
         lines.push(...cellTable(cells), '');
       }
-      if (model === 'returning' && results.results.some((c) => c.model === model && c.profile === profile.name && c.scenario === 'deploy-js')) {
-        lines.push(`Waterfall of one deploy-js visit per strategy, ${profileLabel(profile.name)}: ![waterfall](${waterfallFileName(profile.name)})`, '');
+      for (const scenario of WATERFALL_SCENARIOS) {
+        if (model === 'returning' && results.results.some((c) => c.model === model && c.profile === profile.name && c.scenario === scenario)) {
+          lines.push(`Waterfall of one ${scenario} visit per strategy, ${profileLabel(profile.name)}: ![waterfall](${waterfallFileName(profile.name, scenario)})`, '');
+        }
       }
     }
   }
@@ -73,7 +76,23 @@ export function chartFileName(model: string, scenario: string, profile: string):
   return `chart-${model}-${scenario}-${profile}.svg`;
 }
 
-/** The deploy-js waterfall's file name for a profile. */
-export function waterfallFileName(profile: string): string {
-  return `waterfall-deploy-js-${profile}.svg`;
+/** The scenarios drawn as a waterfall (one visit per strategy): the code deploy, and the slow page of issue 10. */
+export const WATERFALL_SCENARIOS = ['deploy-js', 'think-time'] as const;
+
+/** A scenario's waterfall file name for a profile. */
+export function waterfallFileName(profile: string, scenario: string = 'deploy-js'): string {
+  return `waterfall-${scenario}-${profile}.svg`;
+}
+
+/** How the run was made: wall time, the machine's load average, phases (when the run recorded them). */
+function runConditions(results: BenchResults): string[] {
+  const load = results.machine.loadAverage;
+  if (!load || results.wallSeconds === undefined) return [];
+  const phases = (results.phases ?? []).map(({ name, seconds }) => `${name} ${seconds} s`).join('; ');
+  return [
+    `Wall time ${results.wallSeconds} s (${phases}). Load average (1/5/15 min) ${load.start.join(' ')} at the start and ` +
+      `${load.end.join(' ')} at the end, on ${results.machine.cpus} CPUs: above about ${results.machine.cpus} other work shared the machine, ` +
+      'and load times carry its noise.',
+    '',
+  ];
 }

@@ -49,6 +49,8 @@ export interface CellResult {
   rttMs: number;
   /** Median time after first byte at RTT 0 (same profile cap), when measured. */
   floorAfterFirstByteMs: number | null;
+  /** Median load time at RTT 0 (same profile cap), when measured: the think-time target's "transfer" (see check-targets.ts). */
+  floorLoadMs?: number | null;
   scenario: ScenarioName;
   strategy: StrategyName;
   median: MedianFigures;
@@ -69,7 +71,17 @@ export interface BenchResults {
   schemaVersion: 2;
   generatedAt: string;
   command: string;
-  machine: { node: string; chromium: string; cpus: number; platform: string };
+  machine: {
+    node: string;
+    chromium: string;
+    cpus: number;
+    platform: string;
+    /** os.loadavg() (1, 5, 15 min) when the run started and when it ended: how quiet the machine was. */
+    loadAverage?: { start: number[]; end: number[] };
+  };
+  /** Wall time of the whole run, s, and of its phases (builds, floor, each profile). */
+  wallSeconds?: number;
+  phases?: Array<{ name: string; seconds: number }>;
   settings: {
     profiles: NetworkProfile[];
     models: BenchModel[];

@@ -9,6 +9,7 @@ export function summariseRuns(
   cell: { rttMs: number; scenario: ScenarioName; strategy: StrategyName; model?: BenchModel; profile?: string },
   visits: readonly VisitMeasurement[],
   floorAfterFirstByteMs: number | null = null,
+  floorLoadMs: number | null = null,
 ): CellResult {
   const runs: RunFigures[] = visits.map(({ render, ...figures }) => ({
     ...figures,
@@ -26,6 +27,7 @@ export function summariseRuns(
     scenario: cell.scenario,
     strategy: cell.strategy,
     floorAfterFirstByteMs,
+    floorLoadMs,
     median: {
       loadMs: of((r) => r.loadMs),
       loadRoundTrips: of((r) => r.loadMs) / cell.rttMs,

@@ -1,0 +1,128 @@
+// `npx tsx --conditions=source e2e/bench/think-time-trace.ts [--rtt 100] [--runs 3] [--strategies baseline,digest]`:
+// a timeline of the think-time visit (returning visitor after the v5 deploy, the page takes 200 ms to
+// build) on one clock: when the server received the page request, ran the page handler, wrote each
+// push-stream chunk (assets, then the page part), and what the page's Navigation and Resource Timing
+// say (worker start, request, first byte, each asset's end, load). The server's write times + RTT/2
+// are the browser's arrival times (the emulator holds each chunk RTT/2 per direction, uncapped).
+import { Http2ServerResponse } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { LatencyLab } from '@cache-digest/playwright';
+import { StaticSite } from '@cache-digest/server';
+import { E2eEnvironment } from '../src/harness/e2e-environment.ts';
+import { THINK_TIME_MS, strategyNamed, type ScenarioName } from '../src/harness/strategies.ts';
+
+const { values } = parseArgs({
+  options: {
+    rtt: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '3' },
+    strategies: { type: 'string', default: 'baseline,digest' },
+  },
+});
+const rttMs = Number(values.rtt);
+const now = (): number => performance.timeOrigin + performance.now();
+
+type ServerEvent = { at: number; what: string };
+const events: ServerEvent[] = [];
+let tracing = false;
+const note = (what: string): void => {
+  if (tracing) events.push({ at: now(), what });
+};
+
+// Server side: page handler start and end (inside the think-time delay wrapper), stream writes.
+const handle = StaticSite.prototype.handle;
+StaticSite.prototype.handle = async function traced(this: StaticSite, request) {
+  const page = request.path.endsWith('/') || request.path.endsWith('.html');
+  if (!page) return handle.call(this, request);
+  note(`page handler starts ${request.path}`);
+  const response = await handle.call(this, request);
+  note(`page handler returns ${request.path}`);
+  return response;
+};
+const write = Http2ServerResponse.prototype.write;
+Http2ServerResponse.prototype.write = function tracedWrite(this: Http2ServerResponse, chunk: unknown, ...rest: unknown[]) {
+  const type = String(this.stream?.sentHeaders?.['content-type'] ?? '');
+  if (/push-stream/.test(type)) note(`stream write ${(chunk as Uint8Array).byteLength ?? String(chunk).length} B`);
+  return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+};
+const end = Http2ServerResponse.prototype.end;
+Http2ServerResponse.prototype.end = function tracedEnd(this: Http2ServerResponse, ...args: unknown[]) {
+  note(`response end ${this.req?.url ?? ''} (${String(this.stream?.sentHeaders?.['content-type'] ?? '')})`);
+  return (end as (...a: unknown[]) => unknown).apply(this, args) as Http2ServerResponse;
+};
+
+const READ = `(() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const pick = (e, keys) => Object.fromEntries(keys.map((k) => [k, Math.round(e[k])]));
+  return {
+    timeOrigin: performance.timeOrigin,
+    nav: pick(nav, ['startTime', 'workerStart', 'fetchStart', 'connectStart', 'connectEnd', 'requestStart', 'responseStart', 'responseEnd', 'domInteractive', 'domContentLoadedEventStart', 'loadEventStart']),
+    resources: performance.getEntriesByType('resource').filter((e) => new URL(e.name).origin === location.origin)
+      .map((e) => ({ path: new URL(e.name).pathname, start: Math.round(e.startTime), workerStart: Math.round(e.workerStart), end: Math.round(e.responseEnd), transfer: e.transferSize })),
+  };
+})()`;
+
+const environment = await E2eEnvironment.create({ rttMs });
+try {
+  await environment.buildCodeDeploys();
+  for (const name of values.strategies.split(',')) {
+    const strategy = strategyNamed(name);
+    for (let run = 1; run <= Number(values.runs); run += 1) {
+      const lab = await LatencyLab.start({
+        url: environment.origin,
+        emulator: environment.proxy,
+        spki: [environment.spki],
+        serviceWorkers: strategy.serviceWorker ? 'allow' : 'block',
+      });
+      try {
+        await lab.newProfile();
+        environment.proxy.rttMs = 0;
+        const versions: Array<[ScenarioName, 'v1' | 'v4' | 'v5']> = [['cold', 'v1'], ['warm', 'v1'], ['deploy-css', 'v4']];
+        for (const [, version] of versions) {
+          await environment.serve(version, strategy.serverMode, { workbox: strategy.workbox === true });
+          await lab.load('/');
+          await lab.settle();
+        }
+        await environment.serve('v5', strategy.serverMode, { workbox: strategy.workbox === true, pageDelayMs: THINK_TIME_MS });
+        environment.proxy.rttMs = rttMs;
+        await lab.prepare('returning');
+        events.length = 0;
+        tracing = true;
+        const metrics = await lab.load('/', 'returning');
+        tracing = false;
+        const page = (await lab.page.evaluate(READ)) as {
+          timeOrigin: number;
+          nav: Record<string, number>;
+          resources: Array<{ path: string; start: number; workerStart: number; end: number; transfer: number }>;
+        };
+        const rel = (at: number): number => Math.round(at - page.timeOrigin);
+        console.log(`\n== ${name} run ${run}: load ${Math.round(metrics.loadMs)} ms, TTFB ${Math.round(metrics.ttfbMs)} ms (RTT ${rttMs})`);
+        console.log(`  browser navigation: ${JSON.stringify(page.nav)}`);
+        let streamBytes = 0;
+        for (const event of events) {
+          const bytes = /stream write (\d+) B/.exec(event.what);
+          if (bytes) {
+            streamBytes += Number(bytes[1]);
+            continue;
+          }
+          console.log(`  server +${rel(event.at)} ms ${event.what}${streamBytes ? ` (stream bytes written so far: ${streamBytes})` : ''}`);
+        }
+        const writes = events.filter((event) => event.what.startsWith('stream write'));
+        if (writes.length > 0) {
+          console.log(`  server stream writes: first +${rel(writes[0]!.at)} ms, last +${rel(writes.at(-1)!.at)} ms, ${writes.length} writes, ${streamBytes} B`);
+        }
+        const changed = page.resources.filter((r) => r.transfer > 0 || metrics.resources.find((m) => m.path === r.path)?.source !== 'http-cache');
+        const ends = page.resources.map((r) => r.end).sort((a, b) => a - b);
+        console.log(`  assets: ${page.resources.length}, first start ${Math.min(...page.resources.map((r) => r.start))}, ends ${ends[0]}..${ends.at(-1)} ms`);
+        for (const r of changed.slice(0, 12)) {
+          const source = metrics.resources.find((m) => m.path === r.path)?.source;
+          console.log(`    ${r.path} ${source} start ${r.start} workerStart ${r.workerStart} end ${r.end} transfer ${r.transfer}`);
+        }
+      } finally {
+        await lab.close();
+      }
+    }
+  }
+} finally {
+  await environment.close();
+}

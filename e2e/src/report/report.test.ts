@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTargets } from './check-targets.ts';
+import { estimateRunSeconds, formatDuration } from './estimate-run.ts';
 import { markdownReport } from './markdown-table.ts';
 import { median } from './median.ts';
 import type { BenchResults, CellResult } from './results-schema.ts';
@@ -86,7 +87,9 @@ describe('summariseRuns, checkTargets, markdownReport, loadTimeChart, waterfallC
       schemaVersion: 2,
       generatedAt: '2026-01-01T00:00:00.000Z',
       command: 'npm run bench:e2e',
-      machine: { node: '20', chromium: 'Chromium 156', cpus: 2, platform: 'Linux' },
+      machine: { node: '20', chromium: 'Chromium 156', cpus: 2, platform: 'Linux', loadAverage: { start: [1.5, 1, 0.8], end: [1.9, 1.2, 0.9] } },
+      wallSeconds: 240,
+      phases: [{ name: 'RTT 100 ms', seconds: 200 }],
       settings: {
         profiles: [{ name: '100', rttMs: 100, bandwidthBytesPerSecond: null }],
         models: ['returning'],
@@ -104,6 +107,9 @@ describe('summariseRuns, checkTargets, markdownReport, loadTimeChart, waterfallC
     expect(markdown).toContain('(waterfall-deploy-js-100.svg)');
     expect(markdown).toContain('| digest | 340 (330-600) | 113 | 227 | 0.17 |');
     expect(markdown).toContain('| met |');
+    expect(markdown).toContain('by `npm run bench:e2e`');
+    expect(markdown).toContain('Medians of 3 run(s)');
+    expect(markdown).toContain('Wall time 240 s (RTT 100 ms 200 s). Load average (1/5/15 min) 1.5 1 0.8 at the start and 1.9 1.2 0.9 at the end');
     const svg = loadTimeChart('deploy-js visit, RTT 100 ms', cells.slice(0, 2));
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('>digest</text>');
@@ -112,5 +118,54 @@ describe('summariseRuns, checkTargets, markdownReport, loadTimeChart, waterfallC
     const waterfall = waterfallChart('deploy-js', cells.slice(0, 2));
     expect(waterfall).toContain('>340 ms</text>');
     expect(waterfall.match(/stroke="#0f766e"/g)).toHaveLength(1); // the worker-served asset of the digest visit
+  });
+});
+
+describe('the think-time target (issue 10)', () => {
+  const thinkCell = (strategy: 'baseline' | 'digest', loads: number[], overrides: Partial<VisitMeasurement>, floorLoadMs: number | null) =>
+    summariseRuns({ rttMs: 100, scenario: 'think-time', strategy, model: 'returning', profile: '100' }, loads.map((ms) => visit(ms, overrides)), null, floorLoadMs);
+
+  it('bounds the digest by think + measured setup + 1.2 RTT + its RTT-0 load less the think time, and compares it with the baseline', () => {
+    // Baseline: setup measured at 205 ms (connectStart-connectEnd); digest at RTT 0 loads in 330 ms, so transfer = 130.
+    const baseline = thinkCell('baseline', [800, 820, 840], { connectMs: 205 }, null);
+    const digest = thinkCell('digest', [640, 650, 700], { connectMs: 0 }, 330);
+    const targets = checkTargets([baseline, digest]);
+    const bound = targets.find((target) => target.name.includes('within think time'))!;
+    // 200 + 205 + 120 + 130 = 655 >= 650.
+    expect(bound.pass).toBe(true);
+    expect(bound.detail).toContain('bound 655 ms');
+    expect(bound.detail).toContain('setup 205');
+    expect(bound.detail).toContain('transfer 130');
+    const faster = targets.find((target) => target.name.includes('1 RTT faster'))!;
+    expect(faster.pass).toBe(true); // 820 - 650 = 170 ms = 1.7 RTT
+    expect(faster.detail).toContain('= 170 ms = 1.70 RTT');
+    const close = checkTargets([thinkCell('baseline', [700, 720, 740], { connectMs: 205 }, null), thinkCell('digest', [650, 660, 690], {}, null)]);
+    expect(close.find((target) => target.name.includes('1 RTT faster'))!.pass).toBe(false);
+    // Without the digest's floor there is no transfer figure: only the comparison is checked.
+    expect(close.some((target) => target.name.includes('within think time'))).toBe(false);
+  });
+
+  it('falls back to 2 RTT of setup when the baseline measured none, and says so', () => {
+    const targets = checkTargets([thinkCell('baseline', [800], {}, null), thinkCell('digest', [700], {}, 300)]);
+    const bound = targets.find((target) => target.name.includes('within think time'))!;
+    expect(bound.detail).toContain('setup 200 (not measured');
+    expect(bound.pass).toBe(false); // 200 + 200 + 120 + 100 = 620 < 700
+  });
+});
+
+describe('estimateRunSeconds, formatDuration', () => {
+  const plan = (runs: number, rtts: number[]) => ({
+    profiles: rtts.map((rttMs) => ({ name: String(rttMs), rttMs, bandwidthBytesPerSecond: null })),
+    runs,
+    floorRuns: 1,
+    journeys: [{ model: 'returning' as const, client: 'chromium' as const, serviceWorker: true, measuredScenarios: 5 }],
+    floorJourneys: [{ model: 'returning' as const, client: 'chromium' as const, serviceWorker: true, measuredScenarios: 6 }],
+  });
+  it('grows with runs and round-trip time, and prints minutes and seconds', () => {
+    const one = estimateRunSeconds(plan(1, [100])).totalSeconds;
+    expect(estimateRunSeconds(plan(7, [100])).totalSeconds).toBeGreaterThan(one);
+    expect(estimateRunSeconds(plan(1, [300])).totalSeconds).toBeGreaterThan(one);
+    expect(formatDuration(38.4)).toBe('38 s');
+    expect(formatDuration(245)).toBe('4 min 05 s');
   });
 });

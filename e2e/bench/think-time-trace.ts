@@ -62,6 +62,7 @@ const READ = `(() => {
   };
 })()`;
 
+const summary: Array<{ strategy: string; loadMs: number; ttfbMs: number }> = [];
 const environment = await E2eEnvironment.create({ rttMs });
 try {
   await environment.buildCodeDeploys();
@@ -98,6 +99,7 @@ try {
           resources: Array<{ path: string; start: number; workerStart: number; end: number; transfer: number }>;
         };
         const rel = (at: number): number => Math.round(at - page.timeOrigin);
+        summary.push({ strategy: name, loadMs: metrics.loadMs, ttfbMs: metrics.ttfbMs });
         console.log(`\n== ${name} run ${run}: load ${Math.round(metrics.loadMs)} ms, TTFB ${Math.round(metrics.ttfbMs)} ms (RTT ${rttMs})`);
         console.log(`  browser navigation: ${JSON.stringify(page.nav)}`);
         let streamBytes = 0;
@@ -127,4 +129,13 @@ try {
   }
 } finally {
   await environment.close();
+}
+for (const name of values.strategies.split(',')) {
+  const mine = summary.filter((entry) => entry.strategy === name);
+  if (mine.length === 0) continue;
+  const med = (list: number[]): number => Math.round([...list].sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)]!);
+  console.log(
+    `${name}: median load ${med(mine.map((e) => e.loadMs))} ms, TTFB ${med(mine.map((e) => e.ttfbMs))} ms, after first byte ` +
+      `${med(mine.map((e) => e.loadMs - e.ttfbMs))} ms (${mine.length} runs; loads ${mine.map((e) => Math.round(e.loadMs)).join(', ')})`,
+  );
 }

@@ -18,17 +18,18 @@ export interface RunPlan {
   floorJourneys: readonly JourneyPlan[];
 }
 
-// Seconds, measured with --quick on the 2-core development machine when it was quiet
-// (see e2e/README.md): a browser's start and close; a visit's own cost at RTT 0 (load,
-// render check, counters); the worker's settle after a visit (its Cache Storage polled
-// until stable); round trips a measured visit waits (connection setup, page, assets,
-// slow start; more when capped); and the builds when the cache is cold.
+// Seconds, from journeys timed on the 2-core development machine at load averages of
+// 3 to 9 (it was never quiet), so on the safe side: a browser's start and close; a
+// visit's own cost at RTT 0 (load, render check, counters); the worker's settle after a
+// visit (its Cache Storage polled until stable, at least 0.8 s); round trips a measured
+// visit waits (the model's preparation, connection setup, page, assets; more when
+// capped); and the builds when the cache is cold.
 const BROWSER_S = 2.5;
 const VISIT_S = 0.9;
-const SETTLE_S = 1.0;
+const SETTLE_S = 1.5;
 const FRESH_LAUNCH_S = 1.5;
-const ROUND_TRIPS_PER_VISIT = 6;
-const ROUND_TRIPS_PER_VISIT_CAPPED = 12;
+const ROUND_TRIPS_PER_VISIT = 4;
+const ROUND_TRIPS_PER_VISIT_CAPPED = 5;
 const NODE_VISIT_S = 0.4;
 const COLD_BUILDS_S = 60;
 const JOURNEY_VISITS = 7; // cold, warm's priming visit, warm, and four deploys
@@ -45,7 +46,7 @@ export function estimateRunSeconds(plan: RunPlan): { totalSeconds: number; detai
     const measuredVisits = journey.measuredScenarios;
     const roundTrips = measuredVisits * (capped ? ROUND_TRIPS_PER_VISIT_CAPPED : ROUND_TRIPS_PER_VISIT);
     if (journey.client === 'node-h2') return JOURNEY_VISITS * NODE_VISIT_S + (roundTrips * rttMs) / 1000;
-    const perVisit = VISIT_S + (journey.serviceWorker ? SETTLE_S : 0);
+    const perVisit = VISIT_S + (journey.serviceWorker ? SETTLE_S : 0); // no settle after the last visit: the one for the browser's start
     const relaunches = journey.model === 'fresh-launch' ? measuredVisits * FRESH_LAUNCH_S : 0;
     return BROWSER_S + JOURNEY_VISITS * perVisit + relaunches + (roundTrips * rttMs) / 1000;
   };

@@ -7,8 +7,8 @@ export interface VisitMeasurement {
   /** Navigation start to the first byte of the page, ms. */
   ttfbMs: number;
   /**
-   * The navigation's connection setup (TCP + TLS), connectStart to connectEnd of its Navigation
-   * Timing, ms (Chromium, bench:e2e); 0 when it reused a connection or a Service Worker fetched the page.
+   * The navigation's connection setup (TCP + TLS), fetchStart to requestStart of its Navigation
+   * Timing, ms (Chromium, bench:e2e); 0 when a Service Worker fetched the page.
    */
   connectMs?: number;
   /** When the page's assets finished arriving, ms after navigation start (Chromium; the deploy-js waterfall). */

@@ -70,7 +70,7 @@ export function checkTargets(results: readonly CellResult[]): TargetCheck[] {
  *   think time + connection setup + 1.2 RTT + transfer,
  * and at least 1 RTT faster than the baseline (plain HTTP/2 + HTTP cache).
  * Connection setup is measured: the baseline visit's Navigation Timing,
- * connectStart to connectEnd (TCP and TLS through the emulator: 2 RTT by
+ * fetchStart to requestStart (TCP and TLS through the emulator: 2 RTT by
  * its design; the digest's navigation is fetched by its worker, whose
  * connection the page cannot see, over the same emulator). Transfer is the
  * same digest visit measured at RTT 0 (the floor journeys) minus the think
@@ -86,7 +86,7 @@ export function thinkTimeChecks(cell: (profile: string, scenario: string, strate
   const rtt = digest.rttMs;
   const connects = baseline.runs.map((run) => run.connectMs ?? 0).filter((ms) => ms > 0);
   const setupMs = connects.length > 0 ? median(connects) : 2 * rtt;
-  const setupSource = connects.length > 0 ? `baseline's connectStart-connectEnd, median of ${connects.length}` : 'not measured: 2 RTT, the emulator\'s TCP + TLS';
+  const setupSource = connects.length > 0 ? `baseline's fetchStart-requestStart, median of ${connects.length}` : 'not measured: 2 RTT, the emulator\'s TCP + TLS';
   const checks: TargetCheck[] = [];
   const load = digest.median.loadMs;
   if (digest.floorLoadMs != null) {

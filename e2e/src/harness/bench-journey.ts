@@ -101,8 +101,9 @@ export async function runBenchJourney(
         await lab.settle();
       }
       emulate(measured);
-      // The model's preparation (a relaunch, in fresh-launch) only where the visit is measured.
-      if (scenario !== 'cold' && measured) await lab.prepare(model);
+      // The model's preparation (a relaunch, in fresh-launch) only where the visit is measured; otherwise
+      // about:blank first all the same: going from the page to its own URL would show the old page again.
+      if (scenario !== 'cold') await lab.prepare(measured ? model : 'warm');
       const heldBefore = new Set(held);
       environment.startVisit();
       const metrics = await lab.load(pagePath, model);

@@ -82,7 +82,7 @@ try {
         const versions: Array<'v1' | 'v2' | 'v3' | 'v4'> = ['v1', 'v1', 'v1', 'v2', 'v3', 'v4'];
         for (const version of versions) {
           await environment.serve(version, strategy.serverMode, { workbox: strategy.workbox === true });
-          await lab.prepare('warm'); // about:blank first, as the benchmark's model does: a new navigation, not a reload
+          await lab.prepare('returning'); // connections dropped: the emulator sends new ones to the deploy's server
           await lab.load('/');
           await lab.page.waitForFunction(`document.documentElement.dataset.demoReady === 'true'`, null, { timeout: 60_000 });
           await lab.settle();

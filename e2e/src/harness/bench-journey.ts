@@ -102,8 +102,9 @@ export async function runBenchJourney(
       }
       emulate(measured);
       // The model's preparation (a relaunch, in fresh-launch) only where the visit is measured; otherwise
-      // about:blank first all the same: going from the page to its own URL would show the old page again.
-      if (scenario !== 'cold') await lab.prepare(measured ? model : 'warm');
+      // the returning visitor's, which is quick: the open connection still leads to the previous
+      // deploy's server (the emulator retargets new connections only).
+      if (scenario !== 'cold') await lab.prepare(measured ? model : 'returning');
       const heldBefore = new Set(held);
       environment.startVisit();
       const metrics = await lab.load(pagePath, model);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const CACHE_ROOT = path.join(REPO, 'node_modules', '.cache', 'cache-digest-e2e');
+/** `E2E_BUILD_CACHE_DIR`, else node_modules/.cache/cache-digest-e2e. */
+const cacheRoot = (): string => process.env.E2E_BUILD_CACHE_DIR ?? path.join(REPO, 'node_modules', '.cache', 'cache-digest-e2e');
 const KEEP_DAYS = 7;
 
 /**
@@ -51,7 +52,7 @@ async function hashInputs(): Promise<string> {
  * The folder holding `make`'s output for `variant` (a description of what
  * differs between builds, e.g. the deploy applied), built once per content
  * of the inputs and reused from `node_modules/.cache/cache-digest-e2e`
- * afterwards: the benchmark and the end-to-end tests build five demo
+ * (`E2E_BUILD_CACHE_DIR`) afterwards: the benchmark and the end-to-end tests build five demo
  * variants and their Workbox copies, a minute and a half on a busy machine.
  * `make(dir)` writes into a fresh folder; a failed build leaves nothing.
  * Entries unused for a week are deleted.
@@ -62,11 +63,12 @@ export async function cachedBuild(variant: string, scratchDir: string, make: (di
     return scratchDir;
   }
   inputsHash ??= hashInputs().then(async (hash) => {
-    await pruneOldEntries();
+    await pruneOldEntries(cacheRoot());
     return hash;
   });
   const key = createHash('sha256').update(await inputsHash).update(variant).digest('hex').slice(0, 24);
-  const entry = path.join(CACHE_ROOT, key);
+  const root = cacheRoot();
+  const entry = path.join(root, key);
   const hit = await stat(entry).catch(() => null);
   if (hit?.isDirectory()) {
     const now = new Date();
@@ -74,7 +76,7 @@ export async function cachedBuild(variant: string, scratchDir: string, make: (di
     return entry;
   }
   await make(scratchDir);
-  await mkdir(CACHE_ROOT, { recursive: true });
+  await mkdir(root, { recursive: true });
   // Copy, then rename: a concurrent run or an interrupted copy never leaves a half entry under the key.
   const partial = `${entry}.partial-${process.pid}-${Date.now()}`;
   await cp(scratchDir, partial, { recursive: true });
@@ -82,11 +84,11 @@ export async function cachedBuild(variant: string, scratchDir: string, make: (di
   return scratchDir;
 }
 
-async function pruneOldEntries(): Promise<void> {
-  const names = await readdir(CACHE_ROOT).catch(() => [] as string[]);
+async function pruneOldEntries(root: string): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
   const cutoff = Date.now() - KEEP_DAYS * 24 * 3600 * 1000;
   for (const name of names) {
-    const full = path.join(CACHE_ROOT, name);
+    const full = path.join(root, name);
     const info = await stat(full).catch(() => null);
     if (info && info.mtimeMs < cutoff) await rm(full, { recursive: true, force: true });
   }

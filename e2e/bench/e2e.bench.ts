@@ -14,7 +14,7 @@
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 //   --dry-run           print the plan and its time estimate, run nothing
 // --model, --strategy and --scenario are accepted for the plural forms.
-// The lead's quiet final run (about 20 min on a quiet machine; `--dry-run` prints the estimate):
+// The quiet final run (about 20-25 min on a quiet machine; `--dry-run` prints the estimate):
 //   npm run bench:e2e -- --runs 7 --floor-runs 3 --models returning --strategies baseline,workbox,digest \
 //     --scenarios warm,deploy-images,deploy-js,deploy-css,think-time --profile 20,100,300,300-5mbit
 import { execFileSync } from 'node:child_process';

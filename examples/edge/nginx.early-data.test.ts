@@ -55,20 +55,35 @@ describe('nginx in front of the kit, TLS 1.3 early data', () => {
     const first = await opensslRequest({ port: nginx.port, request: get, workDir, sessionOut: session });
     expect(first).toMatchObject({ reused: false, status: 200 });
 
-    const early = await opensslRequest({ port: nginx.port, request: get, workDir, sessionIn: session });
-    expect(early).toMatchObject({ reused: true, earlyDataAccepted: true, status: 200 });
-    expect(early.response).toMatch(/^cache-digest-push: mode=hints; digest=0; pushed=3/im);
+    // nginx flags a request (`$ssl_early_data`, forwarded as `Early-Data: 1`) only when it reads it before the
+    // handshake completes; on a busy machine it may read the early data after, when it is no longer replayable and
+    // goes up unflagged. So each request is sent until nginx handled it in early data (a few tries), and every try
+    // must agree with what nginx logged: flagged POST -> 425 from the kit, unflagged POST -> the site's 405.
+    const inEarlyData = async (request: string, method: string) => {
+      for (let attempt = 1; ; attempt++) {
+        const answer = await opensslRequest({ port: nginx.port, request, workDir, sessionIn: session });
+        expect(answer).toMatchObject({ reused: true, earlyDataAccepted: true });
+        const logged = (await accessLog()).at(-1)!;
+        expect(logged).toMatchObject({ method, status: answer.status, reused: 'r' });
+        if (method === 'POST') expect(answer.status).toBe(logged.early_data === '1' ? 425 : 405);
+        if (logged.early_data === '1' || attempt === 5) return { answer, logged };
+      }
+    };
+
+    const early = await inEarlyData(get, 'GET');
+    expect(early.logged.early_data).toBe('1');
+    expect(early.answer.status).toBe(200);
+    expect(early.answer.response).toMatch(/^cache-digest-push: mode=hints; digest=0; pushed=3/im);
 
     const post = 'POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
-    const refused = await opensslRequest({ port: nginx.port, request: post, workDir, sessionIn: session });
-    expect(refused).toMatchObject({ reused: true, earlyDataAccepted: true, status: 425 });
+    const refused = await inEarlyData(post, 'POST');
+    expect(refused.logged.early_data).toBe('1');
+    expect(refused.answer.status).toBe(425);
 
     const log = await accessLog();
-    expect(log.map(({ method, status, early_data, reused }) => ({ method, status, early_data, reused }))).toEqual([
+    expect(log.slice(0, 2).map(({ method, status, early_data, reused }) => ({ method, status, early_data, reused }))).toEqual([
       expect.objectContaining({ method: 'GET', status: 200 }),
       { method: 'GET', status: 200, early_data: '', reused: '.' },
-      { method: 'GET', status: 200, early_data: '1', reused: 'r' },
-      { method: 'POST', status: 425, early_data: '1', reused: 'r' },
     ]);
   });
 });

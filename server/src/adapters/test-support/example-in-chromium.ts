@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { waitForWorkerCache } from '@cache-digest/playwright';
 
 /** The repository root: examples run from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -116,19 +117,6 @@ export async function startRecordingProxy<T>(
   };
 }
 
-// Runs in the page: waits until the worker controls it and its caches stop growing.
-const WAIT_FOR_WORKER_CACHE = `(async () => {
-  await Promise.race([navigator.serviceWorker.ready, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  let previous = -1, stable = 0;
-  for (let i = 0; i < 50 && stable < 3; i += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    let current = 0;
-    for (const name of await caches.keys()) current += (await (await caches.open(name)).keys()).length;
-    stable = current === previous && current > 0 ? stable + 1 : 0;
-    previous = current;
-  }
-})()`;
-
 /**
  * Navigates `tab` to `url` and waits for the page's own ready flag
  * (`document.documentElement.dataset[readyFlag] === 'true'`) and, with
@@ -137,5 +125,5 @@ const WAIT_FOR_WORKER_CACHE = `(async () => {
 export async function visitPage(tab: Page, url: string, options: { readyFlag: string; settle: boolean }): Promise<void> {
   await tab.goto(url, { waitUntil: 'load', timeout: 60_000 });
   await tab.waitForFunction((flag) => document.documentElement.dataset[flag] === 'true', options.readyFlag, { timeout: 60_000 });
-  if (options.settle) await tab.evaluate(WAIT_FOR_WORKER_CACHE);
+  if (options.settle) await waitForWorkerCache(tab);
 }

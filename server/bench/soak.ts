@@ -1,7 +1,8 @@
 // npm run soak — does the server hold under stalled clients, hostile digests and sustained load?
 // 1. stalled: C connections x S streams that never read (initial window 0) for --stall-seconds, then gone;
 //    the server's RSS (its own process) sampled each second, a fresh client's page timed every 2 s.
-// 2. fuzz: --fuzz digest header values (random, mutated real digests, random text) through the header reader.
+// 2. fuzz: --fuzz digest header values (random, mutated real digests, random text) through the header reader, and
+//    --stream-fuzz push-stream byte sequences (changed, cut, spliced, random) through the worker's reader.
 // 3. cost: server CPU per request with no digest, a real 1,000-entry digest, a hostile one and the worst
 //    accepted one at the digest length bound, a non-digest header as large, and issue 14's 32 KB hostile
 //    digest and a 32 KB filler (over SETTINGS_MAX_HEADER_LIST_SIZE: reset unread), the parsed-digest cache
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { base64urlEncode, encodeDigest, formatCacheDigestHeader } from '@cache-digest/shared';
+import { base64urlEncode, encodeDigest, formatCacheDigestHeader, isCacheDigestError, PushStreamReader, PushStreamWriter } from '@cache-digest/shared';
 import { hashKeyNode } from '@cache-digest/shared/node';
 import { DEFAULT_MAX_DIGEST_HEADER_LENGTH, readDigestHeader } from '../src/core/read-digest-header.ts';
 import { DEFAULT_MAX_DIGEST_ENTRIES } from '../src/core/cache-digest-core.ts';
@@ -34,6 +35,7 @@ const { values: flags } = parseArgs({
     'stall-seconds': { type: 'string' },
     'after-seconds': { type: 'string' },
     fuzz: { type: 'string' },
+    'stream-fuzz': { type: 'string' },
     requests: { type: 'string' },
     'cost-requests': { type: 'string' },
     // The digest length bound to measure at (default the server's, DEFAULT_MAX_DIGEST_HEADER_LENGTH).
@@ -50,6 +52,7 @@ const STREAMS = num(flags.streams, 50, 10);
 const STALL_S = num(flags['stall-seconds'], 40, 8);
 const AFTER_S = num(flags['after-seconds'], 30, 5);
 const FUZZ = num(flags.fuzz, 1_000_000, 20_000);
+const STREAM_FUZZ = num(flags['stream-fuzz'], 1_000_000, 20_000);
 const REQUESTS = num(flags.requests, 1_000_000, 20_000);
 const COST_REQUESTS = num(flags['cost-requests'], 20_000, 3_000);
 const ASSETS = 12;
@@ -305,6 +308,90 @@ function fuzzPhase() {
   return { values: FUZZ, crashes, hangs, slowestMs: Math.round(slowest * 100) / 100, seconds: Math.round((performance.now() - started) / 100) / 10, statuses };
 }
 
+/**
+ * Push-stream byte sequences for the worker's reader: real streams (a page and assets, small DATA frames)
+ * with 1-4 bytes changed, cut short, two spliced together, or random bytes after the magic; each fed in
+ * random chunk sizes. Deterministic for a run (one random pool).
+ */
+function* streamFuzzInputs(count: number): Generator<{ bytes: Uint8Array; chunk: number }> {
+  const body = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+  const part = (url: string, role: 'page' | 'asset', size: number, seed: number) => ({
+    head: { url, status: 200, role, headers: { 'content-type': role === 'page' ? 'text/html' : 'text/css', 'content-length': String(size), etag: `"${seed}"` } },
+    body: body(size, seed),
+  });
+  const streams = [
+    [part('/', 'page', 300, 1), part('/a.css', 'asset', 200, 2)],
+    [part('/b.js', 'asset', 700, 3), part('/c.png', 'asset', 90, 4), part('/p', 'page', 40, 5)],
+    [part('/x.css', 'asset', 0, 6), part('/', 'page', 1, 7)],
+  ].map((parts) => {
+    const writer = new PushStreamWriter({ maxDataFrameBytes: 64 });
+    const chunks = parts.map((p, i) => writer.head(i, p.head));
+    parts.forEach((p, i) => chunks.push(writer.data(i, p.body), writer.end(i)));
+    chunks.push(writer.fin());
+    return Buffer.concat(chunks);
+  });
+  const pool = randomBytes(1 << 20);
+  let offset = 0;
+  const bytes = (n: number) => {
+    if (offset + n > pool.length) offset = 0;
+    const out = pool.subarray(offset, offset + n);
+    offset += n;
+    return out;
+  };
+  for (let i = 0; i < count; i++) {
+    const r = bytes(4);
+    const base = streams[r[1]! % streams.length]!;
+    let out: Uint8Array;
+    switch (r[0]! % 4) {
+      case 0: {
+        const copy = new Uint8Array(base);
+        for (let flips = 1 + (r[2]! % 4); flips > 0; flips--) copy[bytes(2).readUInt16LE(0) % copy.length] = bytes(1)[0]!;
+        out = copy;
+        break;
+      }
+      case 1:
+        out = base.subarray(0, bytes(2).readUInt16LE(0) % base.length);
+        break;
+      case 2: {
+        const other = streams[r[2]! % streams.length]!;
+        out = Buffer.concat([base.subarray(0, bytes(2).readUInt16LE(0) % base.length), other.subarray(bytes(2).readUInt16LE(0) % other.length)]);
+        break;
+      }
+      default:
+        out = Buffer.concat([base.subarray(0, 5), bytes(r[2]! % 256)]);
+    }
+    yield { bytes: out, chunk: 1 + (r[3]! % 64) };
+  }
+}
+
+function streamFuzzPhase() {
+  let crashes = 0;
+  let hangs = 0;
+  let unsafe = 0;
+  let slowest = 0;
+  const outcomes = { complete: 0, refused: 0, truncated: 0 };
+  const started = performance.now();
+  for (const { bytes, chunk } of streamFuzzInputs(STREAM_FUZZ)) {
+    const t = performance.now();
+    const reader = new PushStreamReader();
+    try {
+      for (let at = 0; at < bytes.length; at += chunk) {
+        // Whatever the reader lets through must be a same-origin path.
+        for (const event of reader.push(bytes.subarray(at, at + chunk))) if (event.type === 'head' && !event.url.startsWith('/')) unsafe++;
+      }
+      reader.close();
+      outcomes[reader.finished ? 'complete' : 'truncated']++;
+    } catch (error) {
+      if (isCacheDigestError(error)) outcomes.refused++;
+      else crashes++;
+    }
+    const took = performance.now() - t;
+    if (took > slowest) slowest = took;
+    if (took > 1000) hangs++;
+  }
+  return { sequences: STREAM_FUZZ, crashes, hangs, unsafe, slowestMs: Math.round(slowest * 100) / 100, seconds: Math.round((performance.now() - started) / 100) / 10, outcomes };
+}
+
 function h2load(url: string, requests: number, digest: string | undefined, connections = 8, streams = 4, extraHeader?: string): { succeeded: number; failed: number; errored: number; seconds: number; output: string } {
   const args = ['-n', String(requests), '-c', String(connections), '-m', String(streams), '-t', '1', ...(digest ? ['-H', `cache-digest: ${digest}`] : []), ...(extraHeader ? ['-H', extraHeader] : []), url];
   const result = spawnSync('h2load', args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
@@ -504,6 +591,14 @@ async function main(): Promise<void> {
       const fuzz = fuzzPhase();
       results.fuzz = fuzz;
       checks.push(['fuzz: 0 crashes, 0 hangs', `${fuzz.crashes} crashes, ${fuzz.hangs} hangs, slowest ${fuzz.slowestMs} ms`, fuzz.crashes === 0 && fuzz.hangs === 0]);
+      console.log(`fuzz: ${STREAM_FUZZ} push-stream byte sequences through the worker's reader`);
+      const streamFuzz = streamFuzzPhase();
+      results.streamFuzz = streamFuzz;
+      checks.push([
+        'fuzz: push-stream reader, 0 crashes, 0 hangs, nothing cross-origin',
+        `${streamFuzz.crashes} crashes, ${streamFuzz.hangs} hangs, ${streamFuzz.unsafe} unsafe heads, slowest ${streamFuzz.slowestMs} ms (complete ${streamFuzz.outcomes.complete}, refused ${streamFuzz.outcomes.refused}, truncated ${streamFuzz.outcomes.truncated})`,
+        streamFuzz.crashes === 0 && streamFuzz.hangs === 0 && streamFuzz.unsafe === 0,
+      ]);
     }
     if (phases.has('cost')) {
       console.log(`digest cost: ${COST_REQUESTS} requests per case, parsed-digest cache off`);

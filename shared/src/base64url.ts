@@ -5,7 +5,7 @@ const LOOKUP = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
 
 // In Node, long values are decoded by Buffer (a server decodes every request's digest); browsers use the loop below.
-const NODE_BUFFER = (globalThis as { Buffer?: { from(text: string, encoding: 'base64url'): Uint8Array } }).Buffer;
+const NODE_BUFFER = (globalThis as { Buffer?: { from(text: string, encoding: 'base64url'): Uint8Array; byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
 const NATIVE_FROM_CHARS = 128;
 
 /** Base64url (RFC 4648 §5) without padding, as the Cache-Digest header carries it. */
@@ -48,11 +48,17 @@ export function base64urlDecode(text: string): Uint8Array {
   }
   if (end % 4 === 1) throw new CacheDigestError('BAD_BASE64', 'base64url value has an impossible length');
   if (NODE_BUFFER !== undefined && end >= NATIVE_FROM_CHARS) {
-    // Node decodes natively, but skips characters outside its alphabets silently (any would make the result short)
-    // and also takes `+` and `/`, which base64url does not have: checked by the length and two scans, not a regex.
+    // Node decodes natively, but skips characters outside its alphabets silently (any would make the result short),
+    // takes `+` and `/`, which base64url does not have, and reads a character above U+00FF by its low byte (U+0141
+    // as `A`): checked by the length, two scans and an ASCII-only test (UTF-8 length = character count), not a regex.
     const body = end === text.length ? text : text.slice(0, end);
     const bytes = NODE_BUFFER.from(body, 'base64url');
-    if (bytes.byteLength === Math.floor((end * 3) / 4) && body.indexOf('+') < 0 && body.indexOf('/') < 0) {
+    if (
+      bytes.byteLength === Math.floor((end * 3) / 4) &&
+      body.indexOf('+') < 0 &&
+      body.indexOf('/') < 0 &&
+      NODE_BUFFER.byteLength(body, 'utf8') === end
+    ) {
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
   }

@@ -72,7 +72,8 @@ export function answerFromTable(options: TableAnswerOptions): (stream: ServerHtt
           delivery: core.pageHeaders(plan, outcome),
           // One field: a Link value is a list (RFC 8288), and one field costs HPACK and Node less than twelve.
           earlyHints: earlyLinks.length > 0 ? { ':status': 103, link: earlyLinks.join(', ') } : undefined,
-          record: core.recorder(plan, outcome),
+          // Built from a plan without skipped members only: its log line is shared by every such plan.
+          record: plan.digestError === undefined ? core.recorder(plan, outcome) : undefined,
           heads: new WeakMap(),
           lastHeaders: undefined,
           lastStatus: 0,
@@ -105,7 +106,7 @@ export function answerFromTable(options: TableAnswerOptions): (stream: ServerHtt
     if (status < 400 && decided.earlyHints) stream.additionalHeaders(decided.earlyHints);
     send(stream, method, response, head);
     // The log line names the skipped members of this request's digest: only a plan without them shares the decision's recorder.
-    if (plan.digestError === undefined) decided.record(method, path, status);
+    if (plan.digestError === undefined) (decided.record ??= core.recorder(plan, decided.outcome))(method, path, status);
     else core.record(page, plan, decided.outcome, status);
     return true;
   };
@@ -115,7 +116,7 @@ interface Decided {
   outcome: DeliveryOutcome;
   delivery: PageResponseHeaders;
   earlyHints: OutgoingHttpHeaders | undefined;
-  record: PageRecorder;
+  record: PageRecorder | undefined;
   heads: WeakMap<object, Map<number, OutgoingHttpHeaders>>;
   // The head last sent, for the file head and status it was merged with (a page's head rarely changes).
   lastHeaders: object | undefined;

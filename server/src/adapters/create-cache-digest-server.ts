@@ -173,7 +173,10 @@ export function createCacheDigestServer(options: CacheDigestServerOptions): Cach
    */
   function checkStalls(session: ServerHttp2Session, state: SessionStreams): void {
     const sent = session.socket?.bytesWritten ?? 0;
-    const moved = state.progressed || sent - state.sent >= MIN_PROGRESS_BYTES;
+    // Bytes still waiting in the socket mean the network, not the client's flow control, holds the streams (a
+    // pause, a retransmit backoff): no stall is counted then (server-limits.ts). A client that stops reading TCP
+    // altogether stays bounded by the connection's byte budget and the stream timeout.
+    const moved = state.progressed || sent - state.sent >= MIN_PROGRESS_BYTES || (session.socket?.writableLength ?? 0) > 0;
     state.sent = sent;
     state.progressed = false;
     const still: ServerHttp2Stream[] = [];

@@ -253,18 +253,23 @@ async function stalledPhase(root: string, certDir: string) {
   }
 }
 
-/** Digest header values to fuzz with: random bytes, mutated real digests, random text. */
-function* fuzzValues(count: number): Generator<string> {
-  const real = [10, 100, 1000].map((n) => encodeDigest(Array.from({ length: n }, (_, i) => `https://127.0.0.1/a/${i}.js`), { hash: hashKeyNode }));
-  const flags = ['', '; complete', '; reset', '; validators', '; stale; validators', '; stale', '; x-unknown', ';', '; complete; reset'];
+/** Slices of one 1 MiB random pool, cycled: cheap random bytes for millions of fuzz inputs. */
+function randomPool(): (n: number) => Buffer {
   const pool = randomBytes(1 << 20);
   let offset = 0;
-  const bytes = (n: number) => {
+  return (n) => {
     if (offset + n > pool.length) offset = 0;
     const out = pool.subarray(offset, offset + n);
     offset += n;
     return out;
   };
+}
+
+/** Digest header values to fuzz with: random bytes, mutated real digests, random text. */
+function* fuzzValues(count: number): Generator<string> {
+  const real = [10, 100, 1000].map((n) => encodeDigest(Array.from({ length: n }, (_, i) => `https://127.0.0.1/a/${i}.js`), { hash: hashKeyNode }));
+  const flags = ['', '; complete', '; reset', '; validators', '; stale; validators', '; stale', '; x-unknown', ';', '; complete; reset'];
+  const bytes = randomPool();
   const text = '!"#$%&\'()*+,-./0123456789:;<=>?@ABCZabcz[]\\^_`{|}~ \t,;';
   for (let i = 0; i < count; i++) {
     const r = bytes(4);
@@ -330,14 +335,7 @@ function* streamFuzzInputs(count: number): Generator<{ bytes: Uint8Array; chunk:
     chunks.push(writer.fin());
     return Buffer.concat(chunks);
   });
-  const pool = randomBytes(1 << 20);
-  let offset = 0;
-  const bytes = (n: number) => {
-    if (offset + n > pool.length) offset = 0;
-    const out = pool.subarray(offset, offset + n);
-    offset += n;
-    return out;
-  };
+  const bytes = randomPool();
   for (let i = 0; i < count; i++) {
     const r = bytes(4);
     const base = streams[r[1]! % streams.length]!;

@@ -12,7 +12,7 @@ import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
 import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
 import { StreamPieceCache } from './stream-pieces.ts';
-import { acceptsGzip } from './accepts-gzip.ts';
+import { acceptsGzip } from '../static/accept-encoding.ts';
 import { sessionDigests } from './session-digests.ts';
 import { pagePath } from '../core/page-path.ts';
 import { isUnsafeEarlyData, TOO_EARLY_RESPONSE, TOO_EARLY_STATUS } from '../core/too-early.ts';

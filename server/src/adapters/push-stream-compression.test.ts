@@ -12,7 +12,7 @@ import type { PageAsset } from '../core/types.ts';
 import { cacheDigestMiddleware } from './cache-digest-middleware.ts';
 import { createCacheDigestServer } from './create-cache-digest-server.ts';
 import { StreamPieceCache } from './stream-pieces.ts';
-import { acceptsGzip } from './accepts-gzip.ts';
+import { acceptsGzip } from '../static/accept-encoding.ts';
 
 const SLOW_MS = 250;
 const words = ['const', 'function', 'return', 'value', 'export', 'import', 'module', 'render', 'state', 'props'];

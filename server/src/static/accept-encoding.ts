@@ -9,8 +9,25 @@ const MAX_HEADER_LENGTH = 4096;
  * Returns `identity` when nothing better is acceptable.
  */
 export function negotiateEncoding(header: string | string[] | undefined): ContentCoding {
+  const q = parseAcceptEncoding(header);
+  if (!q) return 'identity';
+  const br = qualityOf(q, 'br');
+  const gzip = qualityOf(q, 'gzip');
+  if (br > 0 && br >= gzip) return 'br';
+  if (gzip > 0) return 'gzip';
+  return 'identity';
+}
+
+/** True when an Accept-Encoding value accepts gzip (q > 0 for `gzip`, `x-gzip`, or `*` with gzip unnamed). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const q = parseAcceptEncoding(header);
+  return q !== undefined && qualityOf(q, 'gzip') > 0;
+}
+
+/** Each named coding's highest q (malformed q counts as 0); undefined for no value or an oversized one. */
+function parseAcceptEncoding(header: string | string[] | undefined): Map<string, number> | undefined {
   const value = Array.isArray(header) ? header.join(',') : header;
-  if (!value || value.length > MAX_HEADER_LENGTH) return 'identity';
+  if (!value || value.length > MAX_HEADER_LENGTH) return undefined;
   const q = new Map<string, number>();
   for (const item of value.split(',')) {
     const [rawName, ...params] = item.split(';');
@@ -26,11 +43,11 @@ export function negotiateEncoding(header: string | string[] | undefined): Conten
     }
     q.set(name, Math.max(q.get(name) ?? 0, quality));
   }
-  const star = q.get('*');
-  const qualityOf = (coding: string): number => q.get(coding) ?? (coding === 'x-gzip' ? 0 : star ?? 0);
-  const br = qualityOf('br');
-  const gzip = Math.max(qualityOf('gzip'), q.get('x-gzip') ?? 0);
-  if (br > 0 && br >= gzip) return 'br';
-  if (gzip > 0) return 'gzip';
-  return 'identity';
+  return q;
+}
+
+/** The q of `br` or of gzip (`gzip` or its alias `x-gzip`), `*` standing in for an unnamed `br`/`gzip`. */
+function qualityOf(q: Map<string, number>, coding: 'br' | 'gzip'): number {
+  const own = q.get(coding) ?? q.get('*') ?? 0;
+  return coding === 'gzip' ? Math.max(own, q.get('x-gzip') ?? 0) : own;
 }

@@ -4,12 +4,18 @@ import type { DigestSnapshot } from './digest-index.ts';
 import type { IndexEntry } from './index-entry.ts';
 import { HttpCacheStrategy, type KeepAlive } from './http-cache-strategy.ts';
 import { NavigationIntake } from './navigation-intake.ts';
+import { PageActivity } from './page-activity.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import { PartWaiters } from './part-waiters.ts';
 import { PersistentDigestIndex } from './persistent-digest-index.ts';
 import { pruneAfterStream } from './prune-after-stream.ts';
 
 export type { KeepAlive } from './http-cache-strategy.ts';
+
+/** A page is quiet once it has asked for no subresource for this long (ms)... */
+const PAGE_QUIET_MS = 1000;
+/** ...or this long after its stream ended, whichever comes first. */
+const PAGE_QUIET_MAX_MS = 10_000;
 
 /**
  * The Service Worker's logic, independent of how it is installed. It joins
@@ -29,6 +35,8 @@ export class CacheDigestWorker {
   readonly intake: NavigationIntake;
   /** The current pages' asset lists, kept first when the digest must leave entries out. */
   private readonly currentAssets = new CurrentAssets();
+  /** When the pages last asked for a subresource: a stream's parts stay in memory, and pruning waits, until they are quiet. */
+  private readonly activity = new PageActivity();
 
   /**
    * `scope` is the registration scope (`https://host/`), whose origin is the
@@ -54,6 +62,7 @@ export class CacheDigestWorker {
     const pruneTarget = { values: () => this.index.values(), set: (...entries: IndexEntry[]) => this.index.set(...entries), retire: (urls: readonly string[]) => this.cache.forget(urls) };
     this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets, (page, assets, resolve) =>
       pruneAfterStream(pruneTarget, { page, assets, resolve, now: Date.now(), maxUnusedMs: options.maxUnusedMs }),
+      () => this.activity.quiet(PAGE_QUIET_MS, PAGE_QUIET_MAX_MS),
     );
   }
 
@@ -111,6 +120,7 @@ export class CacheDigestWorker {
 
   /** A same-origin subresource (see {@link HttpCacheStrategy.handle}). */
   subresource(request: Request, keepAlive: KeepAlive): Promise<Response> {
+    this.activity.note();
     return this.cache.handle(request, keepAlive);
   }
 

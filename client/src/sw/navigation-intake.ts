@@ -24,6 +24,8 @@ import { stripFragment } from './strip-fragment.ts';
  */
 export class NavigationIntake {
   private readonly preloadUnusableListeners: (() => Promise<void> | void)[] = [];
+  /** Prunings run one at a time, in the order of their streams: each applies its page's list over the one before. */
+  private pruning: Promise<unknown> = Promise.resolve();
 
   constructor(
     /** Registration scope (`https://host/`): parts outside it are ignored. */
@@ -36,8 +38,13 @@ export class NavigationIntake {
     private readonly digest: () => Promise<DigestSnapshot>,
     /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
     private readonly currentAssets: CurrentAssets,
-    /** Called once a push stream's parts are all stored, with the page's key and current asset list (pruning, prune-after-stream.ts). */
+    /** Called once a push stream's parts are all stored and the page is quiet, with the page's key and current asset list (pruning, prune-after-stream.ts). */
     private readonly afterStream?: (page: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
+    /**
+     * Resolves when the page has stopped asking for subresources (page-activity.ts): until then a stream's
+     * parts stay in memory for the page's requests, and pruning waits.
+     */
+    private readonly pageQuiet: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /**
@@ -88,9 +95,12 @@ export class NavigationIntake {
     const resolve = (path: string) => this.resolvePath(path);
     this.currentAssets.record(pagePath, assets, resolve);
 
-    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve);
+    const stream = {};
+    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve, stream);
     const sniffed = viaPreload ? sniffPageBody(response.body!) : undefined;
     const writes: Promise<unknown>[] = [];
+    /** Parts held in memory for the page's requests until it is quiet (their copies in Cache Storage may be a write behind). */
+    const held = new Set<string>();
     let closeError: unknown;
     const { page, done } = receivePushStream(
       sniffed?.body ?? response.body!,
@@ -98,19 +108,25 @@ export class NavigationIntake {
         resolveUrl: resolve,
         onAsset: (url, part) => {
           this.waiters.settle(url, part);
-          writes.push(this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }).finally(() => this.waiters.release(url)));
+          held.add(url);
+          // A part the cache refused is still the page's until it is quiet.
+          writes.push(this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }).catch(() => undefined));
         },
         onNotModified: (url, notModified) => {
           writes.push(
-            this.cache.refresh(url, notModified, { requestTime, responseTime: Date.now() }).then((fresh) => this.waiters.settle(url, fresh)),
+            this.cache.refresh(url, notModified, { requestTime, responseTime: Date.now() }).then((fresh) => {
+              this.waiters.settle(url, fresh);
+              if (fresh) held.add(url);
+            }),
           );
         },
         onVoid: (url) => this.waiters.settle(url, undefined),
         onClose: (error) => {
           closeError = error;
-          // A 304 part still refreshing settles its own waiter.
+          // Announced parts that never came are released at once (their requests go to the network); a 304 part
+          // still refreshing settles its own waiter first.
           void Promise.allSettled(writes).then(() => {
-            for (const url of announced) this.waiters.release(url);
+            for (const url of announced) if (!held.has(url)) this.waiters.release(url, stream);
           });
         },
       },
@@ -121,7 +137,18 @@ export class NavigationIntake {
         pageStallTimeoutMs: this.options.pageStallTimeoutMs,
       },
     );
-    keepAlive(done.then(() => Promise.allSettled(writes)).then(() => this.afterStream?.(pagePath, assets, resolve)));
+    // Once the page is quiet, its parts leave memory (they are in Cache Storage), and it is pruned: after the
+    // prunings of earlier streams, whose lists the page records build on.
+    const quiet = done
+      .then(() => Promise.allSettled(writes))
+      .then(() => this.pageQuiet())
+      .then(() => {
+        for (const url of held) this.waiters.release(url, stream);
+      });
+    this.pruning = Promise.all([this.pruning, quiet])
+      .then(() => this.afterStream?.(pagePath, assets, resolve))
+      .catch(() => undefined);
+    keepAlive(this.pruning);
     const pageResponse = await page;
     if (!pageResponse && viaPreload) {
       // WebKit cold start (see preload-unusable.ts): the preload's body was no stream. Ask again with

@@ -3,6 +3,8 @@ import type { BufferedResponse } from './stored-response.ts';
 interface Waiter {
   promise: Promise<BufferedResponse | undefined>;
   resolve: (value: BufferedResponse | undefined) => void;
+  /** The stream that announced it (see {@link PartWaiters.release}). */
+  owner: object | undefined;
 }
 
 /** Bound on `push-stream-urls` entries honoured. */
@@ -20,28 +22,29 @@ export class PartWaiters {
   /**
    * Announces the URLs a push stream's `push-stream-urls` header names (at
    * most 512), each resolved by `resolve` (undefined: out of scope, ignored);
-   * returns the ones announced.
+   * returns the ones announced. `owner` (the stream) lets it release them
+   * later without touching a later stream's announcement of the same URL.
    */
-  announceAll(header: string | null, resolve: (path: string) => string | undefined): string[] {
+  announceAll(header: string | null, resolve: (path: string) => string | undefined, owner?: object): string[] {
     const announced: string[] = [];
     for (const path of (header ?? '').split(',').slice(0, MAX_ANNOUNCED)) {
       const url = resolve(path.trim());
       if (url === undefined) continue;
       announced.push(url);
-      this.announce(url);
+      this.announce(url, owner);
     }
     return announced;
   }
 
   /** Announces `url`; a later announcement of the same URL replaces the earlier one, which is released. */
-  announce(url: string): void {
+  announce(url: string, owner?: object): void {
     this.release(url);
     let resolve!: Waiter['resolve'];
     const promise = new Promise<BufferedResponse | undefined>((done) => (resolve = done));
-    this.waiting.set(url, { promise, resolve });
+    this.waiting.set(url, { promise, resolve, owner });
   }
 
-  /** True while `url` is announced and not settled. */
+  /** True while `url` is announced and not released (its part may have arrived already). */
   has(url: string): boolean {
     return this.waiting.has(url);
   }
@@ -50,7 +53,9 @@ export class PartWaiters {
    * Delivers `url`'s part (or `undefined`: fetch it from the network) to
    * everyone waiting for it. A delivered part stays available to later
    * requests until {@link release}, so that a request arriving while the
-   * part is still being written to the cache does not go to the network.
+   * part is still being written to the cache does not go to the network,
+   * and the page's own requests are answered from memory rather than read
+   * back from Cache Storage.
    */
   settle(url: string, value: BufferedResponse | undefined): void {
     const waiter = this.waiting.get(url);
@@ -59,10 +64,13 @@ export class PartWaiters {
     waiter.resolve(value);
   }
 
-  /** Forgets `url` (its part is in the cache now, or void). */
-  release(url: string): void {
+  /**
+   * Forgets `url` (its part is in the cache now, or void); with `owner`,
+   * only when that stream's announcement is still the current one.
+   */
+  release(url: string, owner?: object): void {
     const waiter = this.waiting.get(url);
-    if (!waiter) return;
+    if (!waiter || (owner !== undefined && waiter.owner !== owner)) return;
     this.waiting.delete(url);
     waiter.resolve(undefined);
   }

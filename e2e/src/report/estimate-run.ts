@@ -38,28 +38,33 @@ const JOURNEY_VISITS = 7; // cold, warm's priming visit, warm, and four deploys
  * A rough wall-time estimate of a run on a quiet machine: every journey
  * visits every scenario up to the last one asked for (the unreported ones at
  * RTT 0), so its cost is its visits' own cost plus the round trips of the
- * measured ones. Printed before a run (and by `--dry-run`) so a long run can
- * be sized; the run prints its real wall time at the end.
+ * measured ones. A run is one plan per visit model (each with its own
+ * profiles, runs and floor), the builds shared. Printed before a run (and by
+ * `--dry-run`) so a long run can be sized; the run prints its real wall time
+ * at the end.
  */
-export function estimateRunSeconds(plan: RunPlan): { totalSeconds: number; detail: string } {
+export function estimateRunSeconds(plans: RunPlan | readonly RunPlan[]): { totalSeconds: number; detail: string } {
   const journeySeconds = (journey: JourneyPlan, rttMs: number, capped: boolean): number => {
     const measuredVisits = journey.measuredScenarios;
     const roundTrips = measuredVisits * (capped ? ROUND_TRIPS_PER_VISIT_CAPPED : ROUND_TRIPS_PER_VISIT);
     if (journey.client === 'node-h2') return JOURNEY_VISITS * NODE_VISIT_S + (roundTrips * rttMs) / 1000;
-    const perVisit = VISIT_S + (journey.serviceWorker ? SETTLE_S : 0); // no settle after the last visit: the one for the browser's start
+    // No settle after the last visit.
+    const perVisit = JOURNEY_VISITS * VISIT_S + (journey.serviceWorker ? (JOURNEY_VISITS - 1) * SETTLE_S : 0);
     const relaunches = journey.model === 'fresh-launch' ? measuredVisits * FRESH_LAUNCH_S : 0;
-    return BROWSER_S + JOURNEY_VISITS * perVisit + relaunches + (roundTrips * rttMs) / 1000;
+    return BROWSER_S + perVisit + relaunches + (roundTrips * rttMs) / 1000;
   };
   let measured = 0;
   let floor = 0;
-  const caps = new Set<string>();
-  for (const profile of plan.profiles) {
-    const capped = profile.bandwidthBytesPerSecond !== null;
-    for (const journey of plan.journeys) measured += plan.runs * journeySeconds(journey, profile.rttMs, capped);
-    const cap = String(profile.bandwidthBytesPerSecond ?? 'none');
-    if (caps.has(cap)) continue;
-    caps.add(cap);
-    for (const journey of plan.floorJourneys) floor += plan.floorRuns * journeySeconds(journey, 0, capped);
+  for (const plan of 'profiles' in plans ? [plans] : plans) {
+    const caps = new Set<string>();
+    for (const profile of plan.profiles) {
+      const capped = profile.bandwidthBytesPerSecond !== null;
+      for (const journey of plan.journeys) measured += plan.runs * journeySeconds(journey, profile.rttMs, capped);
+      const cap = String(profile.bandwidthBytesPerSecond ?? 'none');
+      if (caps.has(cap)) continue;
+      caps.add(cap);
+      for (const journey of plan.floorJourneys) floor += plan.floorRuns * journeySeconds(journey, 0, capped);
+    }
   }
   return {
     totalSeconds: COLD_BUILDS_S + measured + floor,

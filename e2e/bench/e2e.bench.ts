@@ -19,8 +19,11 @@
 //   --out DIR           where latest.json, latest.md and the charts go (default e2e/results)
 //   --dry-run           print the plan and its time estimate, run nothing
 // --model, --strategy and --scenario are accepted for the plural forms.
-// The quiet final run (`--dry-run` prints the estimate): both models, the fresh launch on a smaller matrix:
-//   npm run bench:e2e -- FINAL
+// The quiet final run (about 22 min on a quiet machine; `--dry-run` prints the estimate): both models,
+// the fresh launch on a smaller matrix (warm and deploy-js at RTT 100, 3 runs):
+//   npm run bench:e2e -- --runs 7 --floor-runs 3 --strategies baseline,workbox,digest \
+//     --scenarios warm,deploy-images,deploy-js,deploy-css,think-time --profile 20,100,300,300-5mbit \
+//     --fresh-profile 100 --fresh-runs 3 --fresh-floor-runs 1 --fresh-strategies baseline,digest --fresh-scenarios warm,deploy-js
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -315,7 +318,10 @@ async function runJourneys(label: string, list: ReadonlyArray<Journey & { runs: 
 }
 
 function planOf({ model, strategy, scenarios }: Journey): JourneyPlan {
-  return { model, client: strategy.client, serviceWorker: strategy.serviceWorker, measuredScenarios: scenarios.length };
+  // The journey goes as far as its last scenario; a worker's journey visits twice for warm (see bench-journey.ts).
+  const last = Math.max(...scenarios.map((scenario) => SCENARIOS.indexOf(scenario)));
+  const visits = last + 1 + (strategy.serviceWorker && last >= SCENARIOS.indexOf('warm') ? 1 : 0);
+  return { model, client: strategy.client, serviceWorker: strategy.serviceWorker, measuredScenarios: scenarios.length, visits };
 }
 
 /** A usage mistake: said in one line, before anything starts. */

@@ -186,11 +186,12 @@ try {
     const here = legs.filter((leg) => leg.profiles.some(({ name }) => name === profile.name));
     const floorRounds = here.flatMap((leg) =>
       leg.floorJourneys.filter(({ model, strategy }) => !floored.has(`${cap}/${model}/${strategy.name}`)).map((journey) => ({ ...journey, runs: leg.floorRuns })),
-    );
+    ).filter(({ runs }) => runs > 0);
     for (const { model, strategy } of floorRounds) floored.add(`${cap}/${model}/${strategy.name}`);
-    if (floorRounds.some(({ runs }) => runs > 0)) {
+    if (floorRounds.length > 0) {
       environment.proxy.rttMs = 0;
-      const label = `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''})`;
+      const floorModels = models.length > 1 ? `; ${[...new Set(floorRounds.map(({ model }) => model))].join(', ')}` : '';
+      const label = `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''}${floorModels})`;
       const floorVisits = await phase(label, () => runJourneys(label, floorRounds));
       for (const [key, visits] of floorVisits) {
         floors.set(`${cap}/${key}`, {

@@ -30,4 +30,11 @@ describe('edgeProfileSettings (bench:e2e --edge h3)', () => {
       expect(() => edgeProfileSettings(options)).toThrow(new RegExp(`^--edge h3: ${flag} `));
     }
   });
+
+  it('refuses the strategy matrix flags rather than ignore them, naming each', () => {
+    const refuse = () => edgeProfileSettings({ ...base, matrixFlags: ['models', 'fresh-runs'] });
+    expect(refuse).toThrow(EdgeProfileUsageError);
+    expect(refuse).toThrow(/^--edge h3 .*does not take --models, --fresh-runs/);
+    expect(edgeProfileSettings({ ...base, matrixFlags: [] })).toEqual({ rttMs: 100, runs: 7, floorRuns: 3 });
+  });
 });

@@ -9,6 +9,8 @@ export interface EdgeProfileCliOptions {
   quick: boolean;
   /** `--out`: the results folder. */
   out: string;
+  /** The strategy matrix's flags that were given (`models`, `fresh-runs`…): the edge profile refuses them rather than ignore them. */
+  matrixFlags?: readonly string[];
 }
 
 /** What the edge profile measures. */
@@ -29,11 +31,17 @@ export class EdgeProfileUsageError extends Error {
 /**
  * The edge profile's settings from the bench's flags: `--profile` is one RTT
  * (the relays delay each packet; there is no bandwidth cap and no list),
- * `--runs` 1-50, `--floor-runs` 0-50 (0: no floor, so no "extra RTT");
+ * `--runs` 1-50, `--floor-runs` 0-50 (0: no floor, so no "extra RTT"); the matrix's own flags are refused;
  * `--quick` is RTT 100, 3 runs, 1 floor run whatever else is given, as the
  * matrix's `--quick` is. Anything else is an {@link EdgeProfileUsageError}.
  */
 export function edgeProfileSettings(options: EdgeProfileCliOptions): EdgeProfileSettings {
+  if (options.matrixFlags && options.matrixFlags.length > 0) {
+    throw new EdgeProfileUsageError(
+      `--edge h3 measures its own two stacks (HTTP/3 and HTTP/2 via Caddy, returning visitor) and does not take ` +
+        `${options.matrixFlags.map((name) => `--${name}`).join(', ')}: run the matrix without --edge for those`,
+    );
+  }
   if (options.quick) return { rttMs: 100, runs: 3, floorRuns: 1 };
   const runs = Number(options.runs);
   if (!(Number.isInteger(runs) && runs >= 1 && runs <= 50)) throw new EdgeProfileUsageError(`--edge h3: --runs must be 1-50, not "${options.runs}"`);

@@ -3,7 +3,7 @@ import { ensureDevCertificate, startServer, type RunningServer } from '@cache-di
 import { startDelayProxy, startUdpDelayRelay, type DelayProxy, type UdpDelayRelay } from '@cache-digest/playwright';
 import { startCaddy, type RunningCaddy } from '../../../examples/edge/start-caddy.ts';
 import type { BuiltSite } from '../harness/build-demo-site.ts';
-import { warmUpKit } from './warm-up-kit.ts';
+import { warmUp } from '../harness/warm-up.ts';
 
 /** Options of {@link startEdgeStack}. */
 export interface EdgeStackOptions {
@@ -48,7 +48,7 @@ export async function startEdgeStack(options: EdgeStackOptions): Promise<EdgeSta
       const kit = await startServer({ root: site.dir, certDir, mode: 'stream', log: false });
       started.push(kit);
       kits.set(name, kit);
-      await warmUpKit(kit, site);
+      await warmUp(kit, site, { what: 'the kit' });
     }
     const first = kits.values().next().value!;
     const forwarder = await startDelayProxy({ targetHost: '127.0.0.1', targetPort: first.port, rttMs: 0 });

@@ -1,4 +1,3 @@
-import http2 from 'node:http2';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { setDigestsIgnored } from './ignore-digests.ts';
 import { setPageDelay } from './page-delay.ts';
 import { workboxSite } from './workbox-site.ts';
 import { recordServedRequests, takeServedRequests } from './served-requests.ts';
+import { warmUp } from './warm-up.ts';
 
 /**
  * Which build of the demo is served: v1; v2 with three photos changed; v3 =
@@ -137,7 +137,14 @@ export class E2eEnvironment {
           this.pageLog.push(line);
         },
       }).then(async (running) => {
-        await warmUp(running, site);
+        try {
+          await warmUp(running, site, { what: `the ${key} server` });
+        } catch (error) {
+          // Not kept: the journey's retry starts a new server rather than meet this failure again.
+          this.servers.delete(key);
+          await running.close();
+          throw error;
+        }
         return running;
       });
       this.servers.set(key, server);
@@ -186,33 +193,5 @@ export class E2eEnvironment {
     for (const server of servers) if (server.status === 'fulfilled') await server.value.close();
     await this.proxy.close();
     await rm(this.workDir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Request every file once, compressed the way browsers ask, so the first
- * measured visit does not pay the server's one-time compression and ETag work.
- */
-export async function warmUp(server: RunningServer, site: BuiltSite): Promise<void> {
-  const session = http2.connect(`https://127.0.0.1:${server.port}`, { rejectUnauthorized: false, settings: { enablePush: false } });
-  session.on('error', () => {});
-  session.on('stream', (pushed) => {
-    pushed.on('error', () => {});
-    pushed.close(http2.constants.NGHTTP2_REFUSED_STREAM);
-  });
-  try {
-    await Promise.all(
-      [...site.files.keys()].map(
-        (urlPath) =>
-          new Promise<void>((resolve) => {
-            const stream = session.request({ ':path': urlPath, 'accept-encoding': 'gzip, deflate, br' });
-            stream.on('data', () => {});
-            stream.on('end', () => resolve());
-            stream.on('error', () => resolve());
-          }),
-      ),
-    );
-  } finally {
-    session.close();
   }
 }

@@ -12,8 +12,10 @@ export function markdownReport(results: BenchResults): string {
     '# End-to-end latency: results',
     '',
     `Generated ${results.generatedAt} by \`${results.command}\` on ${results.machine.platform}, ${results.machine.cpus} CPUs, ` +
-      `Node ${results.machine.node}, ${results.machine.chromium}. Medians of ${results.settings.runs} run(s); ` +
-      `extra round trips over a floor of ${results.settings.floorRuns} run(s) at RTT 0; ` +
+      `Node ${results.machine.node}, ${results.machine.chromium}. ` +
+      (results.settings.perModel
+        ? 'Medians, and extra round trips over a floor at RTT 0, of the run counts given per model below; '
+        : `Medians of ${results.settings.runs} run(s); extra round trips over a floor of ${results.settings.floorRuns} run(s) at RTT 0; `) +
       `deploys (cumulative): deploy-images changes ${results.settings.deployChangedAssets.join(', ')}, deploy-js the deepest module ` +
       `(escape-html), deploy-css tokens.css and the bold font, think-time the deepest module again with a page that takes 200 ms to build.`,
     '',
@@ -24,6 +26,14 @@ export function markdownReport(results: BenchResults): string {
   ];
   for (const model of results.settings.models) {
     lines.push(`## ${MODEL_TITLES[model]}`, '');
+    const own = results.settings.perModel?.find((settings) => settings.model === model);
+    if (own) {
+      lines.push(
+        `Medians of ${own.runs} run(s), floor of ${own.floorRuns} run(s) at RTT 0 (${own.floorRuns === 0 ? 'none: no extra round trips' : 'same cap'}); ` +
+          `${own.profiles.map(profileLabel).join('; ')}; strategies ${own.strategies.join(', ')}; scenarios ${own.scenarios.join(', ')}.`,
+        '',
+      );
+    }
     for (const profile of results.settings.profiles) {
       for (const scenario of SCENARIOS) {
         const cells = results.results.filter((c) => c.model === model && c.profile === profile.name && c.scenario === scenario);

@@ -119,6 +119,43 @@ describe('summariseRuns, checkTargets, markdownReport, loadTimeChart, waterfallC
     expect(waterfall).toContain('>340 ms</text>');
     expect(waterfall.match(/stroke="#0f766e"/g)).toHaveLength(1); // the worker-served asset of the digest visit
   });
+
+  it('gives the fresh launch its own section, with its smaller matrix said, after the headline model', () => {
+    const fresh = summariseRuns({ rttMs: 100, scenario: 'deploy-js', strategy: 'digest', model: 'fresh-launch', profile: '100' }, [visit(900), visit(950)], null);
+    const markdown = markdownReport({
+      schemaVersion: 2,
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      command: 'npm run bench:e2e',
+      machine: { node: '20', chromium: 'Chromium 156', cpus: 2, platform: 'Linux' },
+      settings: {
+        profiles: [
+          { name: '20', rttMs: 20, bandwidthBytesPerSecond: null },
+          { name: '100', rttMs: 100, bandwidthBytesPerSecond: null },
+        ],
+        models: ['returning', 'fresh-launch'],
+        runs: 3,
+        floorRuns: 1,
+        perModel: [
+          { model: 'returning', profiles: ['20', '100'], runs: 3, floorRuns: 1, strategies: ['baseline', 'digest'], scenarios: ['warm', 'deploy-js'] },
+          { model: 'fresh-launch', profiles: ['100'], runs: 2, floorRuns: 0, strategies: ['digest'], scenarios: ['deploy-js'] },
+        ],
+        page: '/',
+        deployChangedAssets: [],
+      },
+      results: [...cells, fresh],
+      targets: [],
+    });
+    const headline = markdown.indexOf('## Returning visitor');
+    const second = markdown.indexOf('## Fresh browser launch');
+    expect(headline).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(headline);
+    const section = markdown.slice(second);
+    expect(section).toContain('Medians of 2 run(s), floor of 0 run(s) at RTT 0 (none: no extra round trips); RTT 100 ms; strategies digest; scenarios deploy-js.');
+    expect(section).toContain('(chart-fresh-launch-deploy-js-100.svg)');
+    expect(section).toContain('| digest | 925 (900-950) |');
+    expect(section).not.toContain('RTT 20 ms'); // a profile only the headline model measured
+    expect(markdown).not.toContain('Medians of 3 run(s); extra round trips'); // the counts are per model
+  });
 });
 
 describe('the think-time target (issue 10)', () => {
@@ -165,6 +202,13 @@ describe('estimateRunSeconds, formatDuration', () => {
     const one = estimateRunSeconds(plan(1, [100])).totalSeconds;
     expect(estimateRunSeconds(plan(7, [100])).totalSeconds).toBeGreaterThan(one);
     expect(estimateRunSeconds(plan(1, [300])).totalSeconds).toBeGreaterThan(one);
+    // A second model's plan adds its journeys (the builds are counted once); a shorter journey costs less.
+    const fresh = { ...plan(1, [100]), journeys: [{ model: 'fresh-launch' as const, client: 'chromium' as const, serviceWorker: true, measuredScenarios: 2, visits: 5 }] };
+    const both = estimateRunSeconds([plan(1, [100]), fresh]).totalSeconds;
+    expect(both).toBeGreaterThan(one);
+    expect(both).toBeLessThan(2 * one);
+    const shorter = { ...fresh, journeys: [{ ...fresh.journeys[0]!, visits: 3 }] };
+    expect(estimateRunSeconds([plan(1, [100]), shorter]).totalSeconds).toBeLessThan(both);
     expect(formatDuration(38.4)).toBe('38 s');
     expect(formatDuration(245)).toBe('4 min 05 s');
   });

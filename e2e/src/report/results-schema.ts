@@ -66,6 +66,17 @@ export interface TargetCheck {
   detail: string;
 }
 
+/** What one visit model measured: `runs` and `floorRuns` per (profile, strategy), over these lists. */
+export interface ModelSettings {
+  model: BenchModel;
+  /** Profile names, e.g. `100`, `300-5mbit`. */
+  profiles: string[];
+  runs: number;
+  floorRuns: number;
+  strategies: StrategyName[];
+  scenarios: ScenarioName[];
+}
+
 /** The whole of e2e/results/latest.json. */
 export interface BenchResults {
   schemaVersion: 2;
@@ -88,6 +99,8 @@ export interface BenchResults {
     runs: number;
     /** Journeys per (profile cap, model, strategy) at RTT 0: the floor of extraRoundTrips. */
     floorRuns: number;
+    /** Each model's own matrix (the fresh launch may measure fewer cells): runs, floor runs, profiles, strategies, scenarios. */
+    perModel?: ModelSettings[];
     page: string;
     deployChangedAssets: readonly string[];
   };

@@ -153,11 +153,43 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     });
   };
 
+  // The page log's destination (the core's `log`): an asset that cannot be sent is said there, not silently dropped.
+  const log = options.log === false || options.logLevel === 'none' ? undefined : (options.log ?? ((line: string) => console.log(line)));
+
   /** Reads the assets to send beforehand: only those that can be sent are announced and counted (a manifest entry the site refuses is not). */
-  async function readable(entries: readonly { asset: PageAsset; state: string }[]): Promise<Map<PageAsset, AssetResponse | null>> {
+  async function readable(entries: readonly { asset: PageAsset; state: string }[], mode: 'push' | 'stream'): Promise<Map<PageAsset, AssetResponse | null>> {
     const responses = new Map<PageAsset, AssetResponse | null>();
-    await Promise.all(entries.map(async ({ asset }) => responses.set(asset, await read(asset).catch(() => null))));
+    await Promise.all(
+      entries.map(async ({ asset }) => {
+        let failure: { error: unknown } | undefined;
+        const response = await read(asset).catch((error: unknown) => ((failure = { error }), null));
+        responses.set(asset, response);
+        if (!response && log) void whyUnreadable(asset, failure).then((reason) => logUnreadable(mode, asset, reason)).catch(() => undefined);
+      }),
+    );
     return responses;
+  }
+
+  /** Why an asset could not be read for delivery (looked into only when it failed). */
+  async function whyUnreadable(asset: PageAsset, failure: { error: unknown } | undefined): Promise<string> {
+    if (failure) return failure.error instanceof Error ? failure.error.message : String(failure.error);
+    if (!(options.assets instanceof StaticSite)) return 'the asset reader returned nothing';
+    const site = options.assets;
+    const file = await site.resolve(asset.url);
+    if (!file) return 'not in the site (missing, a dotfile, or outside the root)';
+    return site.read(file).then(
+      () => 'could not be read at the time',
+      (error: unknown) => `could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+
+  function logUnreadable(mode: 'push' | 'stream', asset: PageAsset, reason: string): void {
+    const verb = mode === 'push' ? 'pushed' : 'streamed';
+    log?.(
+      options.logFormat === 'json'
+        ? JSON.stringify({ time: new Date().toISOString(), msg: `cache-digest asset not ${verb}`, url: asset.url, reason })
+        : `cache-digest: not ${verb}: ${asset.url} (${reason})`,
+    );
   }
 
   /** Plans the page's delivery and starts it; a promise when it first reads the assets (push and stream), which `next()` waits for. */
@@ -175,7 +207,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
     };
     if (plan.mode === 'push' || plan.mode === 'stream') {
       const streamPlan = plan;
-      return readable(plan.assets.filter((entry) => entry.state !== 'fresh')).then((responses) => deliver(req, res, request, streamPlan, noteCookie, responses));
+      return readable(plan.assets.filter((entry) => entry.state !== 'fresh'), plan.mode).then((responses) => deliver(req, res, request, streamPlan, noteCookie, responses));
     }
     deliver(req, res, request, plan, noteCookie);
     return undefined;

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureDevCertificate, type RunningServer } from '@cache-digest/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltSite } from '../harness/build-demo-site.ts';
-import { warmUpKit } from './warm-up-kit.ts';
+import type { BuiltSite } from './build-demo-site.ts';
+import { warmUp } from './warm-up.ts';
 
 let workDir: string;
 let cert: { key: string; cert: string };
@@ -29,7 +29,7 @@ async function kitOn(answer: boolean): Promise<{ kit: RunningServer; seen: strin
 const site = { dir: '', files: new Map([['/', {}], ['/app.js', {}]]) } as unknown as BuiltSite;
 
 beforeAll(async () => {
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'warm-up-kit-'));
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'warm-up-'));
   const dev = await ensureDevCertificate(workDir);
   cert = { key: dev.key, cert: dev.cert };
 });
@@ -41,17 +41,17 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-describe('warmUpKit (edge stack)', () => {
+describe("warmUp (the matrix's servers and the edge stack's kits)", () => {
   it('requests every file once, compressed as browsers ask', async () => {
     const { kit, seen } = await kitOn(true);
-    await warmUpKit(kit, site);
+    await warmUp(kit, site);
     expect(seen.sort()).toEqual(['/ gzip, deflate, br', '/app.js gzip, deflate, br']);
   });
 
-  it('a kit that never answers fails within the limit instead of hanging the bench', async () => {
+  it('a server that never answers fails within the limit, named, instead of hanging the bench', async () => {
     const { kit, seen } = await kitOn(false);
     const started = performance.now();
-    await expect(warmUpKit(kit, site, 1_000)).rejects.toThrow(/warming up the kit on port \d+ took over 1000 ms/);
+    await expect(warmUp(kit, site, { timeoutMs: 1_000, what: 'the kit' })).rejects.toThrow(/^warming up the kit on port \d+ took over 1000 ms \(0 of 2 files answered\)$/);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(seen).toHaveLength(2);
   });

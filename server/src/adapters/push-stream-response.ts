@@ -7,6 +7,7 @@ import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
 import { connectionBudget } from './connection-budget.ts';
 import { PIECE_BYTES, type StreamPiece, type StreamPieceCache } from './stream-pieces.ts';
+import type { DeltaPart } from './delta-parts.ts';
 
 /** What {@link startPushStream} needs. */
 export interface PushStreamResponseOptions {
@@ -29,9 +30,16 @@ export interface PushStreamResponseOptions {
    * that accepts gzip. Absent: identity.
    */
   compression?: StreamPieceCache;
+  /**
+   * The asset's body as a delta against a version the client holds (its digest says so), or undefined
+   * (docs/push-stream.md, Delta parts); sent only when smaller than the body would be on the wire.
+   */
+  delta?: (url: string, response: AssetResponse) => Promise<DeltaPart | undefined>;
 }
 
 const PAGE_PART = 0;
+// What `"delta-base":"…",` adds to a HEAD besides the path.
+const DELTA_HEAD_BYTES = 16;
 // Asset bodies go out in slices of this size, each within the connection's budget and after the
 // previous one drained: a client that does not read holds at most the budget per connection.
 const SLICE_BYTES = 16 * 1024;
@@ -190,6 +198,13 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     }
     return true;
   };
+  // One part: its body as compressed pieces (gzip) or slices; a part of one piece or slice goes out in one write.
+  const sendPart = async (id: number, head: PushStreamHead, body: Uint8Array, pieces: readonly StreamPiece[] | undefined): Promise<boolean> => {
+    if (pieces ? pieces.length <= 1 : body.byteLength <= SLICE_BYTES) return pieces ? sendPieces(id, body, pieces, head) : sendBody(id, body, head);
+    send(writer.head(id, head));
+    if (!(await (pieces ? sendPieces(id, body, pieces) : sendBody(id, body)))) return false;
+    return sendPaced(writer.end(id));
+  };
   const maybeFinish = (): void => {
     if (finished || !pageEnded || !assetsDone) return;
     if (responseClosed(res)) {
@@ -330,26 +345,16 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       }
       // Content-Digest (RFC 9530): the worker checks the body against it before storing.
       const headers = { 'content-digest': contentDigestOf(asset.url, response.headers, response.body), ...response.headers };
-      if (pieceCache) {
-        const pieces = await pieceCache.pieces(asset.url, response.headers, response.body);
-        if (finished || responseClosed(res)) break;
-        const head: PushStreamHead = { url: asset.url, status: 200, headers, role: 'asset' };
-        if (pieces.length <= 1) {
-          if (!(await sendPieces(id, response.body, pieces, head))) break;
-          continue;
-        }
-        send(writer.head(id, head));
-        if (!(await sendPieces(id, response.body, pieces))) break;
-        if (!(await sendPaced(writer.end(id)))) break;
-        continue;
-      }
-      if (response.body.byteLength <= SLICE_BYTES) {
-        if (!(await sendBody(id, response.body, { url: asset.url, status: 200, headers, role: 'asset' }))) break;
-        continue;
-      }
-      send(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
-      if (!(await sendBody(id, response.body))) break;
-      if (!(await sendPaced(writer.end(id)))) break;
+      const pieces = pieceCache ? await pieceCache.pieces(asset.url, response.headers, response.body) : undefined;
+      // A delta against a version the client holds, when it is smaller than the body as it would go otherwise.
+      const delta = options.delta ? await options.delta(asset.url, response).catch(() => undefined) : undefined;
+      if (finished || responseClosed(res)) break;
+      const plain = pieces ? pieces.reduce((sum, piece) => sum + (piece.deflated?.byteLength ?? piece.length), 0) : response.body.byteLength;
+      const sent =
+        delta && delta.bytes.byteLength + delta.base.length + DELTA_HEAD_BYTES < plain
+          ? await sendPart(id, { url: asset.url, status: 200, headers, role: 'asset', deltaBase: delta.base }, delta.bytes, pieces && delta.pieces)
+          : await sendPart(id, { url: asset.url, status: 200, headers, role: 'asset' }, response.body, pieces);
+      if (!sent) break;
     }
     assetsDone = true;
     maybeFinish();

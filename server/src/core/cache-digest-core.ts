@@ -183,6 +183,22 @@ export class CacheDigestCore {
     return this.classify(mode, digests, members, entries, status, value, origin, assets);
   }
 
+  /**
+   * Whether a request's digests hold a URL of this origin with this ETag (`fresh` or `stale-current`, as a page's
+   * assets are classified), for choosing a delta part's base (docs/push-stream.md); undefined without a usable digest.
+   */
+  holder(request: PageRequest): ((url: string, etag: string) => boolean) | undefined {
+    const value = readDigestSignals(request.headers).cacheDigest;
+    if (value === undefined) return undefined;
+    const { members } = this.digests.get(value, () => this.readDigests(value));
+    if (members.length === 0) return undefined;
+    const origin = `${request.scheme}://${request.authority}`;
+    return (url, etag) => {
+      const absolute = origin + url;
+      return classifyAsset({ url: this.hash(absolute), withEtag: this.hash(absolute + etag) }, members) !== 'missing';
+    };
+  }
+
   private readDigests(value: string | undefined): ReadDigests {
     return readDigestHeader(value, { maxLength: this.maxDigestHeaderLength, hash: this.hash, maxEntries: this.maxDigestEntries });
   }

@@ -44,7 +44,7 @@ interface OpenPart {
   /** Over the size limit: keep consuming frames, deliver nothing. */
   dropped: boolean;
   /** A delta part's base (absolute URL; '' when out of scope): the body is decoded against it. */
-  deltaBase?: string;
+  deltaBase?: string | undefined;
 }
 
 const DEFAULT_PAGE_STALL_MS = 1000;
@@ -138,7 +138,7 @@ export function receivePushStream(
       chunks: [],
       received: 0,
       dropped: declared > limits.maxEntryBytes,
-      ...(event.deltaBase === undefined ? {} : { deltaBase: sink.resolveUrl(event.deltaBase) ?? '' }),
+      deltaBase: event.deltaBase && (sink.resolveUrl(event.deltaBase) ?? ''),
     });
   };
 
@@ -183,7 +183,7 @@ export function receivePushStream(
     } catch {
       // Void below.
     }
-    if (!body || asset.headers.get('content-digest') === null) return sink.onVoid(asset.url, 'delta base missing or delta does not decode');
+    if (!body || asset.headers.get('content-digest') === null) return sink.onVoid(asset.url, 'delta');
     return deliverAsset(asset, body);
   };
 

@@ -164,13 +164,12 @@ export class PushStreamReader {
           if (this.pageSeen) throw new CacheDigestError('BAD_FRAME', 'more than one page part');
           this.pageSeen = true;
         }
-        const why = !isSameOriginPath(head.url) ? 'url' : head.deltaBase !== undefined && !isSameOriginPath(head.deltaBase) ? 'delta base' : undefined;
-        const ignored = why !== undefined;
+        const ignored = !isSameOriginPath(head.url);
         // A delta part's content-length is its decoded size: END covers the bytes as sent.
         const declared = head.status === 200 && head.deltaBase === undefined ? head.headers['content-length'] : undefined;
         const contentLength = declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined;
         this.open.set(part, { received: 0, crc: 0, contentLength, ignored });
-        if (ignored) events.push({ type: 'abort', part, reason: `ignored: ${why} is not a same-origin path` });
+        if (ignored) events.push({ type: 'abort', part, reason: 'ignored: url is not a same-origin path' });
         else events.push({ type: 'head', part, ...head });
         return;
       }
@@ -251,8 +250,8 @@ function parseHead(payload: Uint8Array): PushStreamHead {
     }
     clean[name.toLowerCase()] = headerValue;
   }
-  if (deltaBase !== undefined && (typeof deltaBase !== 'string' || role !== 'asset' || status !== 200)) {
-    throw new CacheDigestError('BAD_FRAME', 'HEAD delta-base is not a string on a 200 asset part');
+  if (deltaBase !== undefined && (typeof deltaBase !== 'string' || !isSameOriginPath(deltaBase) || role !== 'asset' || status !== 200)) {
+    throw new CacheDigestError('BAD_FRAME', 'HEAD delta-base is not a same-origin path on a 200 asset part');
   }
   return deltaBase === undefined ? { url, status, headers: clean, role } : { url, status, headers: clean, role, deltaBase };
 }

@@ -19,10 +19,11 @@ const HASHED_NAMES = [/^(.+)(-)([\w-]{8,64})(\.[A-Za-z0-9]+)$/, /^(.+)(\.)([A-Za
 const WINDOW_BYTES = 32 * 1024;
 // Bases larger than this are not read (the ETag needs the whole file).
 const MAX_BASE_BYTES = 8 * 1024 * 1024;
-// A directory's listing is trusted this long: a deploy shows up within a second, and no request lists a directory.
+// A directory's listing is refreshed in the background once this old: a deploy shows up within a second or two.
 const LISTING_TTL_MS = 1000;
 const MAX_DIRECTORIES = 256;
 const MAX_BASES = 1024;
+const MAX_FOUND = 4096;
 
 type Listing = { name: string; filePath: string; mtimeMs: number; size: number }[];
 
@@ -39,13 +40,30 @@ export class DeltaBases {
   readonly #roots: Promise<string[]>;
   readonly #listings = new Map<string, { at: number; files: Promise<Listing> }>();
   readonly #bases = new Map<string, Promise<DeltaBase | null>>();
+  readonly #found = new Map<string, { at: number; bases: Promise<DeltaBase[]> }>();
 
   constructor(roots: readonly string[]) {
     this.#roots = Promise.all(roots.map((root) => realpath(path.resolve(root)).catch(() => path.resolve(root))));
   }
 
   /** Candidate bases of the asset at `url` (a same-origin path), newest first; empty when its name is not content-hashed. */
-  async candidates(url: string): Promise<DeltaBase[]> {
+  candidates(url: string): Promise<DeltaBase[]> {
+    // Per asset, like the listings: answered from memory, looked up again in the background once a second old.
+    const now = Date.now();
+    const known = this.#found.get(url);
+    if (known && now - known.at < LISTING_TTL_MS) return known.bases;
+    const bases = this.#find(url);
+    if (known) {
+      known.at = now;
+      void bases.then((found) => (known.bases = Promise.resolve(found)), () => undefined);
+      return known.bases;
+    }
+    if (this.#found.size >= MAX_FOUND) this.#found.delete(this.#found.keys().next().value!);
+    this.#found.set(url, { at: now, bases });
+    return bases;
+  }
+
+  async #find(url: string): Promise<DeltaBase[]> {
     const slash = url.lastIndexOf('/');
     const dir = url.slice(0, slash + 1);
     const name = url.slice(slash + 1);
@@ -73,9 +91,16 @@ export class DeltaBases {
   #list(directory: string): Promise<Listing> {
     const now = Date.now();
     const known = this.#listings.get(directory);
-    if (known && now - known.at < LISTING_TTL_MS) return known.files;
+    if (known) {
+      // Stale while revalidating: no request waits for a directory listing after the first.
+      if (now - known.at >= LISTING_TTL_MS) {
+        known.at = now;
+        void readListing(directory).then((files) => (known.files = Promise.resolve(files)));
+      }
+      return known.files;
+    }
     const files = readListing(directory);
-    if (!known && this.#listings.size >= MAX_DIRECTORIES) this.#listings.delete(this.#listings.keys().next().value!);
+    if (this.#listings.size >= MAX_DIRECTORIES) this.#listings.delete(this.#listings.keys().next().value!);
     this.#listings.set(directory, { at: now, files });
     return files;
   }

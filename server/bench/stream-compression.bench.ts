@@ -85,7 +85,7 @@ interface Row {
   streamRatio: number;
   cpuMsPerRequestIdentity: number;
   cpuMsPerRequestGzip: number;
-  /** Asset parts sent as deltas, and the HEAD frames' JSON bytes (sent in stored blocks: not compressed). */
+  /** Asset parts sent as deltas, and the HEAD frames' JSON bytes before compression. */
   deltaParts: number;
   headBytes: number;
 }
@@ -218,7 +218,7 @@ try {
       `${row.scenario.padEnd(30)}${String(row.assets).padStart(6)}  ${String(row.textIdentityBytes).padStart(13)}  ${`${row.textWireBytes} (${pct(row.textRatio)})`.padStart(18)}  ${String(row.streamIdentityBytes).padStart(15)}  ${`${row.streamWireBytes} (${pct(row.streamRatio)})`.padStart(19)}  ${`${row.cpuMsPerRequestIdentity.toFixed(2)} ms`.padStart(16)}  ${`${row.cpuMsPerRequestGzip.toFixed(2)} ms`.padStart(12)}`,
     );
   }
-  for (const row of rows) console.log(`${row.scenario}: ${row.deltaParts} delta parts; HEAD JSON ${row.headBytes} B (stored, not compressed)`);
+  for (const row of rows) console.log(`${row.scenario}: ${row.deltaParts} delta parts; HEAD JSON ${row.headBytes} B identity (deflated per request against the previous HEAD)`);
   for (const row of rows) {
     console.log(`${row.scenario}: text files alone, for reference: gzip -9 ${row.textGzipAloneBytes} (${pct(row.textGzipAloneBytes / row.textIdentityBytes)}), brotli 11 ${row.textBrotliAloneBytes} (${pct(row.textBrotliAloneBytes / row.textIdentityBytes)})`);
   }

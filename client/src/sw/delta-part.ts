@@ -19,10 +19,12 @@ export async function decodeDelta(base: Uint8Array, delta: Uint8Array, limit: nu
   const stored = new Uint8Array(5 + size);
   stored.set([0, size & 255, size >> 8, ~size & 255, (~size >> 8) & 255]);
   stored.set(dictionary, 5);
-  const decoded = await readBounded(
-    new Response(new Blob([stored, delta as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'))),
-    size + limit,
-  );
+  const decoder = new DecompressionStream('deflate-raw');
+  const input = decoder.writable.getWriter();
+  // A delta that does not decode fails the read below; these writes' own rejections say the same.
+  for (const chunk of [stored, delta]) input.write(chunk as Uint8Array<ArrayBuffer>).catch(() => undefined);
+  input.close().catch(() => undefined);
+  const decoded = await readBounded(new Response(decoder.readable), size + limit);
   if (!decoded) throw new Error('delta decodes beyond the entry limit');
   return decoded.subarray(size);
 }

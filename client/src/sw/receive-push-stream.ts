@@ -43,8 +43,8 @@ interface OpenPart {
   received: number;
   /** Over the size limit: keep consuming frames, deliver nothing. */
   dropped: boolean;
-  /** A delta part's base (absolute URL; '' when out of scope): the body is decoded against it. */
-  deltaBase?: string | undefined;
+  /** A delta part's base body, looked up as soon as its HEAD arrives (undefined when out of scope or not held). */
+  deltaBase?: Promise<Uint8Array | undefined> | undefined;
 }
 
 const DEFAULT_PAGE_STALL_MS = 1000;
@@ -119,6 +119,11 @@ export function receivePushStream(
     open.chunks.push(bytes);
   };
 
+  const deltaBaseOf = async (path: string): Promise<Uint8Array | undefined> => {
+    const url = sink.resolveUrl(path);
+    return url === undefined ? undefined : sink.deltaBase?.(url).catch(() => undefined);
+  };
+
   const onHead = (event: PushStreamHeadEvent): void => {
     if (event.role === 'page') {
       pagePart = event.part;
@@ -138,7 +143,8 @@ export function receivePushStream(
       chunks: [],
       received: 0,
       dropped: declared > limits.maxEntryBytes,
-      deltaBase: event.deltaBase && (sink.resolveUrl(event.deltaBase) ?? ''),
+      // The base is read from the cache while the delta arrives.
+      deltaBase: event.deltaBase === undefined ? undefined : deltaBaseOf(event.deltaBase),
     });
   };
 
@@ -178,7 +184,7 @@ export function receivePushStream(
   const deliverDelta = async (asset: OpenPart, delta: Uint8Array): Promise<void> => {
     let body: Uint8Array | undefined;
     try {
-      const base = asset.deltaBase && (await sink.deltaBase?.(asset.deltaBase));
+      const base = await asset.deltaBase;
       if (base) body = await decodeDelta(base, delta, limits.maxEntryBytes);
     } catch {
       // Void below.

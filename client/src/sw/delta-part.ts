@@ -21,9 +21,8 @@ export async function decodeDelta(base: Uint8Array, delta: Uint8Array, limit: nu
   stored.set(dictionary, 5);
   const decoder = new DecompressionStream('deflate-raw');
   const input = decoder.writable.getWriter();
-  // A delta that does not decode fails the read below; these writes' own rejections say the same.
-  for (const chunk of [stored, delta]) input.write(chunk as Uint8Array<ArrayBuffer>).catch(() => undefined);
-  input.close().catch(() => undefined);
+  // A delta that does not decode fails the read below; these writes' own rejection says the same.
+  Promise.all([input.write(stored), input.write(delta as Uint8Array<ArrayBuffer>), input.close()]).catch(() => undefined);
   const decoded = await readBounded(new Response(decoder.readable), size + limit);
   if (!decoded) throw new Error('delta decodes beyond the entry limit');
   return decoded.subarray(size);

@@ -415,7 +415,8 @@ const deflatedFrameCache = new Map<string, DeflatePiece | null>();
 const MAX_DEFLATED_FRAMES = 2048;
 
 function deflatedFrames(bytes: Uint8Array, dictionary: Uint8Array): DeflatePiece | undefined {
-  const key = Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength).toString('latin1') + '\n' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // The dictionary's length first: no two (dictionary, bytes) pairs give one key.
+  const key = `${dictionary.byteLength}:${Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength).toString('latin1')}${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}`;
   let piece = deflatedFrameCache.get(key);
   if (piece === undefined) {
     // The fastest level, a small window and hash: a HEAD matches the previous one in long runs, found at once.

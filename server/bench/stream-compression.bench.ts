@@ -8,7 +8,10 @@
 // stream request, compression on vs off, in one run. The server is the real CLI
 // (`cache-digest serve --mode stream --stream-compression on|off`) in a child
 // process; its CPU is read from /proc (Linux), the two servers running at once
-// and their request batches alternating. Prints a table and writes
+// and their request batches alternating. A third stream is the JS deploy with
+// delta parts (the server also given the previous build, `--previous v1`): the
+// changed modules travel as deltas against the v1 files the client holds; their
+// text wire bytes are the delta bytes as sent. Prints a table and writes
 // bench/results/stream-compression.json.
 //   REQUESTS=60 npm run bench:stream-compression (the default; CPU is read in 10 ms ticks)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +21,7 @@ import http2 from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { encodeDigest, formatCacheDigestHeader, PushStreamReader, type PushStreamEvent } from '@cache-digest/shared';
 import { buildDemoSite, type BuiltSite } from '../../e2e/src/harness/build-demo-site.ts';
 import { StreamPieceCache } from '../src/adapters/stream-pieces.ts';
@@ -34,10 +37,10 @@ interface Server {
   child: ChildProcess;
 }
 
-async function serve(root: string, compression: 'on' | 'off'): Promise<Server> {
+async function serve(root: string, compression: 'on' | 'off', extra: readonly string[]): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ['--import', path.join(REPO, 'scripts', 'dev-loader.mjs'), path.join(REPO, 'server', 'bin', 'cache-digest.mjs'), 'serve', root, '--port', '0', '--mode', 'stream', '--log', 'none', '--no-client', '--stream-compression', compression],
+    ['--import', path.join(REPO, 'scripts', 'dev-loader.mjs'), path.join(REPO, 'server', 'bin', 'cache-digest.mjs'), 'serve', root, '--port', '0', '--mode', 'stream', '--log', 'none', '--no-client', '--stream-compression', compression, ...extra],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const origin = await new Promise<string>((resolve, reject) => {
@@ -82,30 +85,39 @@ interface Row {
   streamRatio: number;
   cpuMsPerRequestIdentity: number;
   cpuMsPerRequestGzip: number;
+  /** Asset parts sent as deltas, and the HEAD frames' JSON bytes before compression. */
+  deltaParts: number;
+  headBytes: number;
 }
 
-/** Asset bodies (URL -> bytes and content type) a decoded stream carries. */
-function assetsOf(body: Uint8Array): Map<string, { type: string; etag: string; bytes: Buffer }> {
+/** Asset bodies (URL -> bytes and content type) a decoded stream carries; a delta part's bytes as sent, with its base and decoded size. */
+function assetsOf(body: Uint8Array): { assets: Map<string, { type: string; etag: string; bytes: Buffer; deltaBase?: string; size: number }>; headBytes: number } {
   const reader = new PushStreamReader();
   const events: PushStreamEvent[] = [...reader.push(body), ...reader.close()];
-  const heads = new Map<number, { url: string; type: string; etag: string }>();
-  const out = new Map<string, { type: string; etag: string; bytes: Buffer }>();
+  const heads = new Map<number, { url: string; type: string; etag: string; deltaBase?: string; size: number }>();
+  const out = new Map<string, { type: string; etag: string; bytes: Buffer; deltaBase?: string; size: number }>();
+  let headBytes = 0;
   for (const event of events) {
-    if (event.type === 'head' && event.role === 'asset' && event.status === 200) heads.set(event.part, { url: event.url, type: event.headers['content-type'] ?? '', etag: event.headers.etag ?? '' });
+    if (event.type === 'head') {
+      headBytes += Buffer.byteLength(JSON.stringify({ url: event.url, status: event.status, headers: event.headers, role: event.role, ...(event.deltaBase ? { 'delta-base': event.deltaBase } : {}) }));
+    }
+    if (event.type === 'head' && event.role === 'asset' && event.status === 200) {
+      heads.set(event.part, { url: event.url, type: event.headers['content-type'] ?? '', etag: event.headers.etag ?? '', ...(event.deltaBase ? { deltaBase: event.deltaBase } : {}), size: Number(event.headers['content-length']) });
+    }
     if (event.type === 'data' && heads.has(event.part)) {
-      const head = heads.get(event.part)!;
-      const previous = out.get(head.url)?.bytes ?? Buffer.alloc(0);
-      out.set(head.url, { type: head.type, etag: head.etag, bytes: Buffer.concat([previous, event.bytes]) });
+      const { url, ...head } = heads.get(event.part)!;
+      const previous = out.get(url)?.bytes ?? Buffer.alloc(0);
+      out.set(url, { ...head, bytes: Buffer.concat([previous, event.bytes]) });
     }
   }
-  return out;
+  return { assets: out, headBytes };
 }
 
-async function measure(scenario: string, site: BuiltSite, headersFor: (origin: string) => Record<string, string>): Promise<Row> {
+async function measure(scenario: string, site: BuiltSite, headersFor: (origin: string) => Record<string, string>, previous?: BuiltSite): Promise<Row> {
   const row: Partial<Row> = { scenario };
   const codings = ['off', 'on'] as const;
   // Both servers run at once and their batches alternate, so load on the machine weighs on both alike.
-  const servers = await Promise.all(codings.map((compression) => serve(site.dir, compression)));
+  const servers = await Promise.all(codings.map((compression) => serve(site.dir, compression, previous ? ['--previous', previous.dir] : ['--delta-parts', 'off'])));
   const sessions = servers.map((server) => http2.connect(server.origin, { rejectUnauthorized: false }).on('error', () => {}));
   const requests = servers.map((server, i) => ({ ...headersFor(server.origin), ...(codings[i] === 'on' ? { 'accept-encoding': 'gzip, deflate, br' } : {}) }));
   try {
@@ -132,8 +144,10 @@ async function measure(scenario: string, site: BuiltSite, headersFor: (origin: s
       const identity = compression === 'on' ? gunzipSync(result.body, { finishFlush: constants.Z_SYNC_FLUSH }) : result.body;
       if (compression === 'on' && result.headers['content-encoding'] !== 'gzip') throw new Error('the stream was not gzip-encoded');
       if (compression === 'off' && result.headers['content-encoding'] !== undefined) throw new Error('--stream-compression off sent an encoded stream');
-      const assets = assetsOf(identity);
+      const { assets, headBytes } = assetsOf(identity);
       row.assets = assets.size;
+      row.deltaParts = [...assets.values()].filter((asset) => asset.deltaBase).length;
+      row.headBytes = headBytes;
       if (compression === 'off') {
         row.streamIdentityBytes = result.body.byteLength;
         row.cpuMsPerRequestIdentity = perRequest;
@@ -149,7 +163,16 @@ async function measure(scenario: string, site: BuiltSite, headersFor: (origin: s
       let brotliAlone = 0;
       for (const [url, asset] of assets) {
         if (!TEXT.test(asset.type)) continue;
-        textIdentity += asset.bytes.byteLength;
+        textIdentity += asset.size;
+        if (asset.deltaBase) {
+          // Sent as is, in stored blocks of at most 16 KiB (5 bytes each); the files alone are the decoded bodies.
+          textWire += asset.bytes.byteLength + 5 * Math.ceil(asset.bytes.byteLength / 16384);
+          const decoded = inflateRawSync(asset.bytes, { dictionary: readFileSync(path.join(previous!.dir, asset.deltaBase)) });
+          if (decoded.byteLength !== asset.size || !decoded.equals(readFileSync(path.join(site.dir, url)))) throw new Error(`delta part ${url} does not decode to the file`);
+          gzipAlone += gzipSync(decoded, { level: 9 }).byteLength;
+          brotliAlone += brotliCompressSync(decoded).byteLength;
+          continue;
+        }
         gzipAlone += gzipSync(asset.bytes, { level: 9 }).byteLength;
         brotliAlone += brotliCompressSync(asset.bytes).byteLength;
         for (const piece of await pieces.pieces(url, { 'content-type': asset.type, etag: asset.etag }, asset.bytes)) {
@@ -181,11 +204,12 @@ try {
   const rows: Row[] = [];
   rows.push(await measure('all assets missing (v1)', v1, () => ({})));
   // The client holds every file of v1 (a complete digest of their URLs); the JS deploy renamed the importers of the deepest module.
-  rows.push(
-    await measure('deploy-js (client holds v1)', vJs, (origin) => ({
-      'cache-digest': formatCacheDigestHeader([{ digest: encodeDigest([...v1.files.keys()].map((url) => origin + url)), complete: true }]),
-    })),
-  );
+  const holdsV1 = (origin: string) => ({
+    'cache-digest': formatCacheDigestHeader([{ digest: encodeDigest([...v1.files.keys()].map((url) => origin + url), { pBits: 16 }), complete: true }]),
+  });
+  rows.push(await measure('deploy-js (client holds v1)', vJs, holdsV1));
+  // The same, the server also given v1's build: the changed modules go as deltas against the v1 files the client holds.
+  rows.push(await measure('deploy-js, deltas against v1', vJs, holdsV1, v1));
   const loadAfter = os.loadavg();
   const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
   console.log('scenario                      assets  text identity  text wire (ratio)   stream identity  stream wire (ratio)   CPU/req identity  CPU/req gzip');
@@ -194,6 +218,7 @@ try {
       `${row.scenario.padEnd(30)}${String(row.assets).padStart(6)}  ${String(row.textIdentityBytes).padStart(13)}  ${`${row.textWireBytes} (${pct(row.textRatio)})`.padStart(18)}  ${String(row.streamIdentityBytes).padStart(15)}  ${`${row.streamWireBytes} (${pct(row.streamRatio)})`.padStart(19)}  ${`${row.cpuMsPerRequestIdentity.toFixed(2)} ms`.padStart(16)}  ${`${row.cpuMsPerRequestGzip.toFixed(2)} ms`.padStart(12)}`,
     );
   }
+  for (const row of rows) console.log(`${row.scenario}: ${row.deltaParts} delta parts; HEAD JSON ${row.headBytes} B identity (deflated per request against the previous HEAD)`);
   for (const row of rows) {
     console.log(`${row.scenario}: text files alone, for reference: gzip -9 ${row.textGzipAloneBytes} (${pct(row.textGzipAloneBytes / row.textIdentityBytes)}), brotli 11 ${row.textBrotliAloneBytes} (${pct(row.textBrotliAloneBytes / row.textIdentityBytes)})`);
   }

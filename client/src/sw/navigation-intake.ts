@@ -2,6 +2,7 @@ import { CacheDigestError, isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
 import { isPushStream } from './is-push-stream.ts';
+import { cachedBody } from './cached-body.ts';
 import { pageKey } from './page-key.ts';
 import type { ResolvedWorkerOptions } from './options.ts';
 import { handOverPage } from './hand-over-page.ts';
@@ -121,6 +122,7 @@ export class NavigationIntake {
           );
         },
         onVoid: (url) => this.waiters.settle(url, undefined),
+        deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;
           // Announced parts that never came are released at once (their requests go to the network); a 304 part

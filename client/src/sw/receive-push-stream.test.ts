@@ -1,4 +1,5 @@
 import { contentDigestValue, contentEtag, PushStreamWriter } from '@cache-digest/shared';
+import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { receivePushStream, type PushStreamSink } from './receive-push-stream.ts';
 import type { BufferedResponse } from './stored-response.ts';
@@ -315,5 +316,38 @@ describe('receivePushStream with content-encoded parts', () => {
     await done;
     expect([...log.assets.keys()]).toEqual([`${ORIGIN}/good.css`]);
     expect(log.voided.sort()).toEqual([`${ORIGIN}/digest-mismatch.css`, `${ORIGIN}/etag-mismatch.css`, `${ORIGIN}/malformed.css`]);
+  });
+
+  it('decodes delta parts against the base the sink holds; a missing, wrong or unknown-to-the-sink base voids the part', async () => {
+    const base = encode('export const a = "one"; export const b = "two";\n'.repeat(20));
+    const body = encode('export const a = "one"; export const b = "TWO";\n'.repeat(20));
+    const delta = deflateRawSync(body, { dictionary: base });
+    const headers = { 'content-length': String(body.length), etag: contentEtag(body), 'content-digest': contentDigestValue(body) };
+    const stream = () => {
+      const writer = new PushStreamWriter();
+      return bodyOf([
+        writer.part(1, { url: '/a-2.js', status: 200, headers, role: 'asset', deltaBase: '/a-1.js' }, delta),
+        writer.part(2, { url: '/b-2.js', status: 200, headers, role: 'asset', deltaBase: '/b-1.js' }, delta),
+        writer.part(3, { url: '/c-2.js', status: 200, headers, role: 'asset', deltaBase: '/c-1.js' }, delta),
+        writer.part(0, { url: '/', status: 200, headers: {}, role: 'page' }, encode('<p>x</p>')),
+        writer.fin(),
+      ]);
+    };
+    const { sink, log } = recordingSink();
+    const bases: Record<string, Uint8Array> = { [`${ORIGIN}/a-1.js`]: base, [`${ORIGIN}/b-1.js`]: encode('another file entirely'.repeat(9)) };
+    // c-1.js is a digest false positive: the worker does not hold it.
+    sink.deltaBase = async (url) => bases[url];
+    await receivePushStream(stream(), sink, LIMITS).done;
+    expect(new TextDecoder().decode(log.assets.get(`${ORIGIN}/a-2.js`)!.body)).toBe(new TextDecoder().decode(body));
+    expect([...log.assets.keys()]).toEqual([`${ORIGIN}/a-2.js`]);
+    expect(log.voided.sort()).toEqual([`${ORIGIN}/b-2.js`, `${ORIGIN}/c-2.js`]);
+    // A receiver without bases voids every delta part; so does a body over the entry limit.
+    for (const [withBases, limit] of [[false, 1 << 20], [true, body.length - 1]] as const) {
+      const other = recordingSink();
+      if (withBases) other.sink.deltaBase = async (url) => bases[url];
+      await receivePushStream(stream(), other.sink, { ...LIMITS, maxEntryBytes: limit }).done;
+      expect(other.log.assets.size).toBe(0);
+      expect(other.log.voided.length).toBe(3);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { needsBodySha256, partIntegrityProblem, PushStreamReader, type PushStreamEvent, type PushStreamHeadEvent } from '@cache-digest/shared';
 import { concatBytes } from './concat-bytes.ts';
+import { decodeDelta } from './delta-part.ts';
 import { readBounded } from './read-bounded.ts';
 import { toResponse, type BufferedResponse } from './stored-response.ts';
 
@@ -15,6 +16,11 @@ export interface PushStreamSink {
   onVoid(url: string, reason: string): void;
   /** The stream is over, cleanly or not; anything still announced is void. */
   onClose(error?: unknown): void;
+  /**
+   * The body this worker holds for `url` (absolute), the base of a delta part; undefined when it holds none.
+   * Without it, delta parts are void (fetched from the network).
+   */
+  deltaBase?(url: string): Promise<Uint8Array | undefined>;
 }
 
 /** Limits of one stream. */
@@ -37,6 +43,8 @@ interface OpenPart {
   received: number;
   /** Over the size limit: keep consuming frames, deliver nothing. */
   dropped: boolean;
+  /** A delta part's base body, looked up as soon as its HEAD arrives (undefined when out of scope or not held). */
+  deltaBase?: Promise<Uint8Array | undefined> | undefined;
 }
 
 const DEFAULT_PAGE_STALL_MS = 1000;
@@ -111,6 +119,11 @@ export function receivePushStream(
     open.chunks.push(bytes);
   };
 
+  const deltaBaseOf = async (path: string): Promise<Uint8Array | undefined> => {
+    const url = sink.resolveUrl(path);
+    return url === undefined ? undefined : sink.deltaBase?.(url).catch(() => undefined);
+  };
+
   const onHead = (event: PushStreamHeadEvent): void => {
     if (event.role === 'page') {
       pagePart = event.part;
@@ -130,6 +143,8 @@ export function receivePushStream(
       chunks: [],
       received: 0,
       dropped: declared > limits.maxEntryBytes,
+      // The base is read from the cache while the delta arrives.
+      deltaBase: event.deltaBase === undefined ? undefined : deltaBaseOf(event.deltaBase),
     });
   };
 
@@ -164,6 +179,20 @@ export function receivePushStream(
     }
   };
 
+  // A base the worker lacks (a digest false positive) or that changed, or a delta that does not decode: void, never stored;
+  // what does decode is checked against the part's Content-Digest like any body.
+  const deliverDelta = async (asset: OpenPart, delta: Uint8Array): Promise<void> => {
+    let body: Uint8Array | undefined;
+    try {
+      const base = await asset.deltaBase;
+      if (base) body = await decodeDelta(base, delta, limits.maxEntryBytes);
+    } catch {
+      // Void below.
+    }
+    if (!body || asset.headers.get('content-digest') === null) return sink.onVoid(asset.url, 'delta');
+    return deliverAsset(asset, body);
+  };
+
   const handle = (event: PushStreamEvent): void => {
     switch (event.type) {
       case 'head':
@@ -195,6 +224,7 @@ export function receivePushStream(
         assets.delete(event.part);
         if (asset.status === 304) sink.onNotModified(asset.url, asset.headers);
         else if (asset.status < 200 || asset.status > 599) sink.onVoid(asset.url, 'unusable status');
+        else if (asset.deltaBase !== undefined) pending.push(deliverDelta(asset, concatBytes(asset.chunks, asset.received)));
         else pending.push(deliverAsset(asset, concatBytes(asset.chunks, asset.received)));
         return;
       }

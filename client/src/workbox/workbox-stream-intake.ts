@@ -7,6 +7,7 @@ import { pageKey } from '../sw/page-key.ts';
 import { PartWaiters } from '../sw/part-waiters.ts';
 import type { PersistentDigestIndex } from '../sw/persistent-digest-index.ts';
 import { receivePushStream } from '../sw/receive-push-stream.ts';
+import { cachedBody } from '../sw/cached-body.ts';
 import type { BufferedResponse } from '../sw/stored-response.ts';
 import { stripFragment } from '../sw/strip-fragment.ts';
 
@@ -61,6 +62,7 @@ export class WorkboxStreamIntake {
           writes.push(this.refresh(url, headers).then((fresh) => this.waiters.settle(url, fresh)));
         },
         onVoid: (url) => this.waiters.settle(url, undefined),
+        deltaBase: (url) => cachedBody(this.cacheName, url),
         onClose: () => {
           void Promise.allSettled(writes).then(() => {
             for (const url of announced) this.waiters.release(url);

@@ -127,9 +127,13 @@ export class E2eEnvironment {
     const site = options.workbox ? await this.workboxSite(version) : this.site(version);
     let server = this.servers.get(key);
     if (!server) {
+      // The builds before this one (each has its own outDir): a push stream sends changed files as deltas against them.
+      const order: readonly SiteVersion[] = ['v1', 'v2', 'v3', 'v4', 'v5'];
+      const previousBuilds = options.workbox ? [] : order.slice(0, order.indexOf(version)).flatMap((earlier) => this.sites[earlier]?.dir ?? []);
       server = startServer({
         root: site.dir,
         mode,
+        previousBuilds,
         certDir: path.join(this.workDir, 'certs'),
         // The visit measurement reads the URLs streamed/pushed from the line.
         logLevel: 'full',

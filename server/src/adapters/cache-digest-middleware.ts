@@ -11,6 +11,8 @@ import { describeRequest } from './describe-request.ts';
 import type { NextFunction, NodeRequest, NodeResponse } from './node-types.ts';
 import { pushAssets } from './push-assets.ts';
 import { startPushStream } from './push-stream-response.ts';
+import { DeltaBases } from './delta-bases.ts';
+import { DeltaParts } from './delta-parts.ts';
 import { StreamPieceCache } from './stream-pieces.ts';
 import { acceptsGzip } from '../static/accept-encoding.ts';
 import { sessionDigests } from './session-digests.ts';
@@ -47,6 +49,14 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
    * version and reused (docs/push-stream.md, Compression); `false` sends them identity-encoded.
    */
   streamCompression?: boolean;
+  /**
+   * Build directories of earlier versions of the site (its old hashed files): besides the site's own root, where
+   * a push stream looks for the version of a changed asset the client holds, to send a delta part against it
+   * (docs/push-stream.md, Delta parts). Deltas are on whenever bases are found; `deltaParts: false` turns them off.
+   */
+  previousBuilds?: readonly string[];
+  /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
+  deltaParts?: boolean;
 }
 
 /** A connect-style middleware with the core it reports through. */
@@ -101,6 +111,8 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
   const discoverOptions: DiscoveryOptions | undefined = options.discover === true ? {} : options.discover || undefined;
   const discovered = discoverOptions ? new DiscoveredPages(discoverOptions) : undefined;
   const streamPieces = options.streamCompression === false ? undefined : new StreamPieceCache();
+  const deltaRoots = [...(options.assets instanceof StaticSite ? [options.assets.root] : []), ...(options.previousBuilds ?? [])];
+  const deltaParts = options.deltaParts === false || deltaRoots.length === 0 ? undefined : new DeltaParts(new DeltaBases(deltaRoots));
 
   /** Reads the head of the HTML this response carries and, once it completed, remembers what the page loads. */
   function learnFromResponse(res: NodeResponse, key: string): void {
@@ -232,6 +244,8 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
 
     if (plan.mode === 'stream') {
       const compress = streamPieces && acceptsGzip(req.headers['accept-encoding']);
+      // Read before the stream drops the negotiation headers from the page's request.
+      const holds = deltaParts && core.holder(request);
       for (const name of PAGE_PART_REQUEST_HEADERS_DROPPED) delete req.headers[name];
       const outcome: DeliveryOutcome = { pushed: missing, skipped: held };
       const streamed = plan.assets.filter((entry) => entry.state !== 'fresh').map((entry) => entry.asset.url);
@@ -242,6 +256,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         ...(responses ? { responses } : {}),
         headers: varyOnEncoding(pushStreamHeaders(core.pageHeaders(plan, outcome), streamed), streamPieces !== undefined),
         ...(compress ? { compression: streamPieces } : {}),
+        ...(holds ? { delta: (url: string, response: AssetResponse) => deltaParts!.find(url, response, holds) } : {}),
         onPageHead: (status, setsCookie) => {
           noteCookie(setsCookie);
           core.record(request, plan, outcome, status);

@@ -26,6 +26,14 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   earlyHintsDelayMs?: number;
   /** Push streams gzip-encoded for clients that accept gzip (default true; docs/push-stream.md, Compression). */
   streamCompression?: boolean;
+  /**
+   * Build directories of earlier versions of the site (its old hashed files): besides the site's own root, where
+   * a push stream looks for the version of a changed asset the client holds, to send a delta part against it
+   * (docs/push-stream.md, Delta parts). Deltas are on whenever bases are found; `deltaParts: false` turns them off.
+   */
+  previousBuilds?: readonly string[];
+  /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
+  deltaParts?: boolean;
   /** Scripts served from memory by path (the client's scripts a site lacks); never pages, never pushed. */
   memoryScripts?: ReadonlyMap<string, MemoryScript>;
   /** When set, pages are served through it (the loader's tag added) instead of straight from `site`. */

@@ -1,12 +1,13 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { constants, deflateRawSync } from 'node:zlib';
-import { contentDigestValue, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, crc32, type PushStreamHead } from '@cache-digest/shared';
+import { contentDigestValue, GzipSplicer, type DeflatePiece, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, crc32, type PushStreamHead } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
 import { connectionBudget } from './connection-budget.ts';
 import { PIECE_BYTES, type StreamPiece, type StreamPieceCache } from './stream-pieces.ts';
+import type { DeltaPart } from './delta-parts.ts';
 
 /** What {@link startPushStream} needs. */
 export interface PushStreamResponseOptions {
@@ -29,9 +30,16 @@ export interface PushStreamResponseOptions {
    * that accepts gzip. Absent: identity.
    */
   compression?: StreamPieceCache;
+  /**
+   * The asset's body as a delta against a version the client holds (its digest says so), or undefined
+   * (docs/push-stream.md, Delta parts); sent only when smaller than the body would be on the wire.
+   */
+  delta?: (url: string, response: AssetResponse) => Promise<DeltaPart | undefined>;
 }
 
 const PAGE_PART = 0;
+// What `"delta-base":"…",` adds to a HEAD besides the path.
+const DELTA_HEAD_BYTES = 16;
 // Asset bodies go out in slices of this size, each within the connection's budget and after the
 // previous one drained: a client that does not read holds at most the budget per connection.
 const SLICE_BYTES = 16 * 1024;
@@ -39,6 +47,9 @@ const SLICE_BYTES = 16 * 1024;
 const CONNECTION_BUFFER_BYTES = 512 * 1024;
 // Page bytes at least this long are deflated per request (the page is built per request); shorter ones are stored.
 const DEFLATE_PAGE_FROM_BYTES = 512;
+// Other frames made per request (HEADs) at least this long are deflated against the stream's last RECENT_BYTES.
+const DEFLATE_FRAMES_FROM_BYTES = 64;
+const RECENT_BYTES = 2048;
 // Hop-by-hop or framing headers of the page that mean nothing inside a part, and
 // Set-Cookie, which a worker's synthesized response cannot apply (and which cannot be joined into one value).
 const DROPPED_PAGE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'http2-settings', 'set-cookie']);
@@ -90,13 +101,30 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
     ...(gzip ? { 'content-encoding': 'gzip' } : {}),
   });
 
-  // Frames made for this request, in their wire form: as they are, or in the gzip member (stored blocks; page bytes deflated).
+  // The decoded stream's last bytes, in the order they are made (the order they go out): what the client's gzip decoder holds
+  // in its window when the next bytes arrive, so per-request frames can refer back to them (the previous part's HEAD).
+  let recent = new Uint8Array(0);
+  const remember = (bytes: Uint8Array): void => {
+    if (!gzip) return;
+    const keep = Math.min(recent.byteLength, Math.max(0, RECENT_BYTES - bytes.byteLength));
+    const next = new Uint8Array(keep + Math.min(bytes.byteLength, RECENT_BYTES));
+    next.set(recent.subarray(recent.byteLength - keep));
+    next.set(bytes.subarray(bytes.byteLength - (next.byteLength - keep)), keep);
+    recent = next;
+  };
+  // Frames made for this request, in their wire form: as they are, or in the gzip member (page bytes deflated; HEADs
+  // deflated against the stream's last 2 KiB, which hold the previous HEAD after a small asset; tiny frames stored).
   const wire = (bytes: Uint8Array, deflate = false): Uint8Array => {
     if (!gzip) return bytes;
+    const dictionary = recent;
+    remember(bytes);
     if (deflate && bytes.byteLength >= DEFLATE_PAGE_FROM_BYTES) {
       // Raw deflate with a sync flush starts afresh (no reference before it), so it can sit between cached pieces.
       const deflated = deflateRawSync(bytes, { level: 6, finishFlush: constants.Z_SYNC_FLUSH });
       if (deflated.byteLength < bytes.byteLength) return gzip.piece({ deflated, length: bytes.byteLength, crc: crc32(bytes) });
+    } else if (!deflate && bytes.byteLength >= DEFLATE_FRAMES_FROM_BYTES) {
+      const piece = deflatedFrames(bytes, dictionary);
+      if (piece) return gzip.piece(piece);
     }
     return gzip.stored(bytes);
   };
@@ -181,6 +209,7 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       const size = (piece.deflated?.byteLength ?? piece.length) + 64;
       const ok = await sendCounted(size, () => {
         const before = wire(concat(whole ? [writer.head(id, whole), writer.dataHeader(id, piece.length, piece.crc)] : [writer.dataHeader(id, piece.length, piece.crc)]));
+        remember(body.subarray(piece.offset, piece.offset + piece.length));
         const data = piece.deflated
           ? gzip!.piece({ deflated: piece.deflated, length: piece.length, crc: piece.crc })
           : gzip!.stored(body.subarray(piece.offset, piece.offset + piece.length), piece.crc);
@@ -189,6 +218,13 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       if (!ok) return false;
     }
     return true;
+  };
+  // One part: its body as compressed pieces (gzip) or slices; a part of one piece or slice goes out in one write.
+  const sendPart = async (id: number, head: PushStreamHead, body: Uint8Array, pieces: readonly StreamPiece[] | undefined): Promise<boolean> => {
+    if (pieces ? pieces.length <= 1 : body.byteLength <= SLICE_BYTES) return pieces ? sendPieces(id, body, pieces, head) : sendBody(id, body, head);
+    send(writer.head(id, head));
+    if (!(await (pieces ? sendPieces(id, body, pieces) : sendBody(id, body)))) return false;
+    return sendPaced(writer.end(id));
   };
   const maybeFinish = (): void => {
     if (finished || !pageEnded || !assetsDone) return;
@@ -330,26 +366,16 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       }
       // Content-Digest (RFC 9530): the worker checks the body against it before storing.
       const headers = { 'content-digest': contentDigestOf(asset.url, response.headers, response.body), ...response.headers };
-      if (pieceCache) {
-        const pieces = await pieceCache.pieces(asset.url, response.headers, response.body);
-        if (finished || responseClosed(res)) break;
-        const head: PushStreamHead = { url: asset.url, status: 200, headers, role: 'asset' };
-        if (pieces.length <= 1) {
-          if (!(await sendPieces(id, response.body, pieces, head))) break;
-          continue;
-        }
-        send(writer.head(id, head));
-        if (!(await sendPieces(id, response.body, pieces))) break;
-        if (!(await sendPaced(writer.end(id)))) break;
-        continue;
-      }
-      if (response.body.byteLength <= SLICE_BYTES) {
-        if (!(await sendBody(id, response.body, { url: asset.url, status: 200, headers, role: 'asset' }))) break;
-        continue;
-      }
-      send(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
-      if (!(await sendBody(id, response.body))) break;
-      if (!(await sendPaced(writer.end(id)))) break;
+      const pieces = pieceCache ? await pieceCache.pieces(asset.url, response.headers, response.body) : undefined;
+      // A delta against a version the client holds, when it is smaller than the body as it would go otherwise.
+      const delta = options.delta ? await options.delta(asset.url, response).catch(() => undefined) : undefined;
+      if (finished || responseClosed(res)) break;
+      const plain = pieces ? pieces.reduce((sum, piece) => sum + (piece.deflated?.byteLength ?? piece.length), 0) : response.body.byteLength;
+      const sent =
+        delta && delta.bytes.byteLength + delta.base.length + DELTA_HEAD_BYTES < plain
+          ? await sendPart(id, { url: asset.url, status: 200, headers, role: 'asset', deltaBase: delta.base }, delta.bytes, pieces && delta.pieces)
+          : await sendPart(id, { url: asset.url, status: 200, headers, role: 'asset' }, response.body, pieces);
+      if (!sent) break;
     }
     assetsDone = true;
     maybeFinish();
@@ -381,6 +407,26 @@ function isEncoded(headers: Record<string, string>): boolean {
     if (name.toLowerCase() === 'content-encoding' && value.trim().toLowerCase() !== 'identity' && value.trim() !== '') return true;
   }
   return false;
+}
+
+// Per-request frames deflated against what preceded them, by those exact bytes (key: both, as Latin-1): streams for the
+// same page and digest repeat the same sequence, so most requests deflate no HEAD. Bounded (oldest out).
+const deflatedFrameCache = new Map<string, DeflatePiece | null>();
+const MAX_DEFLATED_FRAMES = 2048;
+
+function deflatedFrames(bytes: Uint8Array, dictionary: Uint8Array): DeflatePiece | undefined {
+  // The dictionary's length first: no two (dictionary, bytes) pairs give one key.
+  const key = `${dictionary.byteLength}:${Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength).toString('latin1')}${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}`;
+  let piece = deflatedFrameCache.get(key);
+  if (piece === undefined) {
+    // The fastest level, a small window and hash: a HEAD matches the previous one in long runs, found at once.
+    const options = { level: 1, windowBits: 11, memLevel: 2, finishFlush: constants.Z_SYNC_FLUSH };
+    const deflated = deflateRawSync(bytes, dictionary.byteLength > 0 ? { ...options, dictionary } : options);
+    piece = deflated.byteLength + 5 < bytes.byteLength ? { deflated, length: bytes.byteLength, crc: crc32(bytes) } : null;
+    if (deflatedFrameCache.size >= MAX_DEFLATED_FRAMES) deflatedFrameCache.delete(deflatedFrameCache.keys().next().value!);
+    deflatedFrameCache.set(key, piece);
+  }
+  return piece ?? undefined;
 }
 
 /** Content-Digest values by file version (URL, ETag, length, mtime): each file is hashed once, not per request. */

@@ -49,6 +49,14 @@ export interface StartServerOptions {
   /** Push streams gzip-encoded for clients that accept gzip (default true; docs/push-stream.md, Compression). */
   streamCompression?: boolean;
   /**
+   * Build directories of earlier versions of the site (its old hashed files): besides the site's own root, where
+   * a push stream looks for the version of a changed asset the client holds, to send a delta part against it
+   * (docs/push-stream.md, Delta parts). Deltas are on whenever bases are found; `deltaParts: false` turns them off.
+   */
+  previousBuilds?: readonly string[];
+  /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
+  deltaParts?: boolean;
+  /**
    * Serve the client's `/cache-digest.js` and `/cache-digest-sw.js` from
    * memory when `root` lacks them, bundled once at startup (default true).
    */
@@ -132,6 +140,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.stats ? { statsPath: STATS_PATH } : {}),
     ...(options.earlyHintsDelayMs === undefined ? {} : { earlyHintsDelayMs: options.earlyHintsDelayMs }),
     ...(options.streamCompression === undefined ? {} : { streamCompression: options.streamCompression }),
+    ...(options.previousBuilds ? { previousBuilds: options.previousBuilds } : {}),
+    ...(options.deltaParts === undefined ? {} : { deltaParts: options.deltaParts }),
     memoryScripts,
     ...(loaderInjector ? { loaderInjector } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

@@ -21,8 +21,8 @@ export const PIECE_BYTES = 64 * 1024;
 // per-connection budget is overshot by no more than with identity streams.
 const STORED_PIECE_BYTES = 16 * 1024;
 const deflate = promisify(deflateRaw);
-// Already compressed (or not worth trying): JPEG/PNG/WebP/AVIF, woff2, audio, video, archives.
-const TEXT_TYPE = /^(text\/|application\/(javascript|ecmascript|json|xml|wasm|manifest\+json|x-javascript|[\w.+-]*\+(json|xml))|image\/(svg\+xml|x-icon|vnd\.microsoft\.icon|bmp)|font\/(ttf|otf|collection)|application\/vnd\.ms-fontobject)/i;
+/** Types worth deflating (not JPEG/PNG/WebP/AVIF, woff2, audio, video, archives: already compressed). */
+export const TEXT_TYPE = /^(text\/|application\/(javascript|ecmascript|json|xml|wasm|manifest\+json|x-javascript|[\w.+-]*\+(json|xml))|image\/(svg\+xml|x-icon|vnd\.microsoft\.icon|bmp)|font\/(ttf|otf|collection)|application\/vnd\.ms-fontobject)/i;
 // A cached version's bookkeeping besides its bytes.
 const ENTRY_OVERHEAD_BYTES = 256;
 

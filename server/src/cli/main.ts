@@ -11,7 +11,7 @@ commands:
         [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
         [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
         [--ticket-keys FILE]           (TLS session ticket key shared by restarts and processes)
-        [--immutable GLOB]...
+        [--immutable GLOB]... [--previous DIR]... [--delta-parts on|off]
                                        serve a static folder over HTTP/2 with digest-driven delivery
   measure URL [--rtt 100,300] [--bandwidth 5mbit] [--runs 7] [--compare URL2] [--spki B64]
                                        load an https site in Chromium through a round-trip emulator

@@ -164,6 +164,8 @@ describe('cache-digest serve', () => {
     expect(await main(['serve', site.root, '--log-format', 'xml'], io)).toBe(2);
     expect(await main(['serve', site.root, '--immutable', ''], io)).toBe(2);
     expect(await main(['serve', site.root, '--stream-compression', 'maybe'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--delta-parts', 'maybe'], io)).toBe(2);
+    expect(await main(['serve', site.root, '--previous', path.join(site.root, 'missing')], io)).toBe(2);
     expect(await main(['serve', site.root, '--stalled-streams', '0'], io)).toBe(2);
     expect(await main(['serve', site.root, '--keep-alive-timeout', 'x'], io)).toBe(2);
     expect(errors.join('')).toMatch(/--mode must be one of/);
@@ -171,6 +173,8 @@ describe('cache-digest serve', () => {
     expect(errors.join('')).toMatch(/--log-format must be one of/);
     expect(errors.join('')).toMatch(/--immutable needs a glob/);
     expect(errors.join('')).toMatch(/--stream-compression must be on\|off/);
+    expect(errors.join('')).toMatch(/--delta-parts must be on\|off/);
+    expect(errors.join('')).toMatch(/--previous .*missing is not a directory/);
     expect(errors.join('')).toMatch(/--stalled-streams must be a positive number/);
     expect(errors.join('')).toMatch(/--keep-alive-timeout must be a positive number/);
   });

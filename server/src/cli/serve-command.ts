@@ -22,7 +22,7 @@ const consoleOut = (line: string): void => console.log(line);
  * [--stream-timeout S] [--idle-timeout S] [--keep-alive-timeout S] [--header-timeout S] [--max-streams N]
  * [--closed-window-streams N] [--stalled-streams N]
  * [--push-digest-scope request|connection] [--ticket-keys FILE] [--stream-compression on|off]
- * [--immutable GLOB]...`: serves DIR over HTTP/2 + TLS (HTTP/1.1
+ * [--immutable GLOB]... [--previous DIR]...`: serves DIR over HTTP/2 + TLS (HTTP/1.1
  * fallback) until SIGINT or SIGTERM, then closes every connection and
  * resolves to 0. The client's `/cache-digest.js` and `/cache-digest-sw.js`
  * are served from memory when DIR lacks them (unless `--no-client`);
@@ -31,6 +31,9 @@ const consoleOut = (line: string): void => console.log(line);
  * files `immutable` besides the manifest's content-hashed list (or, without
  * one, the file names that look content-hashed). `--stream-compression off`
  * sends push streams identity-encoded (default on: gzip when accepted).
+ * `--previous DIR` (repeatable) names an earlier build of the site, whose
+ * old hashed files serve as delta bases besides DIR's own.
+ * `--delta-parts off` sends no delta parts (docs/push-stream.md).
  */
 export async function serveCommand(args: string[], out: (line: string) => void = consoleOut): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -58,6 +61,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
       'keep-alive-timeout': { type: 'string' },
       'push-digest-scope': { type: 'string' },
       'stream-compression': { type: 'string', default: 'on' },
+      previous: { type: 'string', multiple: true },
+      'delta-parts': { type: 'string', default: 'on' },
       // A TLS session ticket key file shared by restarts and processes (rotated daily).
       'ticket-keys': { type: 'string' },
       log: { type: 'string', default: 'summary' },
@@ -111,6 +116,18 @@ export async function serveCommand(args: string[], out: (line: string) => void =
   const streamCompression = values['stream-compression'];
   if (streamCompression !== 'on' && streamCompression !== 'off') throw new UsageError('serve: --stream-compression must be on|off');
 
+  const deltaParts = values['delta-parts'];
+  if (deltaParts !== 'on' && deltaParts !== 'off') throw new UsageError('serve: --delta-parts must be on|off');
+  for (const previous of values.previous ?? []) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(previous).isDirectory();
+    } catch {
+      // Reported below.
+    }
+    if (!isDirectory) throw new UsageError(`serve: --previous ${previous} is not a directory`);
+  }
+
   for (const glob of values.immutable ?? []) {
     if (glob === '' || glob.length > 1024) throw new UsageError('serve: --immutable needs a glob such as "/assets/**" or "*.woff2"');
   }
@@ -130,6 +147,8 @@ export async function serveCommand(args: string[], out: (line: string) => void =
     limits,
     ...(scope !== undefined ? { pushDigestScope: scope } : {}),
     streamCompression: streamCompression === 'on',
+    deltaParts: deltaParts === 'on',
+    ...(values.previous ? { previousBuilds: values.previous } : {}),
     ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
     ...(values['ticket-keys'] !== undefined ? { ticketKeys: values['ticket-keys'] } : {}),
     ...(values.immutable ? { immutable: values.immutable } : {}),

@@ -111,6 +111,8 @@ export class CacheDigestCore {
   // Per parsed digest (as long as the digest cache keeps it), page and `mode origin`: the plan.
   private readonly plans = new WeakMap<ReadDigests, WeakMap<readonly PageAsset[], Map<string, DeliveryPlan>>>();
   private noDigest: ReadDigests | undefined;
+  // Per parsed digest: whether it holds `origin+url etag` (delta bases, see holder()).
+  private readonly held = new WeakMap<ReadDigests, Map<string, boolean>>();
   private readonly offPlans = new WeakMap<readonly PageAsset[], DeliveryPlan>();
   private readonly digestCacheOn: boolean;
 
@@ -181,6 +183,33 @@ export class CacheDigestCore {
       return plan;
     }
     return this.classify(mode, digests, members, entries, status, value, origin, assets);
+  }
+
+  /**
+   * Whether a request's digests hold a URL of this origin with this ETag (`fresh` or `stale-current`, as a page's
+   * assets are classified), for choosing a delta part's base (docs/push-stream.md); undefined without a usable digest.
+   */
+  holder(request: PageRequest): ((url: string, etag: string) => boolean) | undefined {
+    const value = readDigestSignals(request.headers).cacheDigest;
+    if (value === undefined) return undefined;
+    const digests = this.digests.get(value, () => this.readDigests(value));
+    const { members } = digests;
+    if (members.length === 0) return undefined;
+    const origin = `${request.scheme}://${request.authority}`;
+    // Answers kept with the parsed digest (as its plans are): the same digest asks about the same bases again.
+    let known = this.held.get(digests);
+    if (!known) this.held.set(digests, (known = new Map()));
+    return (url, etag) => {
+      const absolute = origin + url;
+      const key = `${absolute} ${etag}`;
+      let held = known.get(key);
+      if (held === undefined) {
+        held = classifyAsset({ url: this.hash(absolute), withEtag: this.hash(absolute + etag) }, members) !== 'missing';
+        if (known.size >= 256) known.clear();
+        known.set(key, held);
+      }
+      return held;
+    };
   }
 
   private readDigests(value: string | undefined): ReadDigests {

@@ -165,7 +165,8 @@ export class PushStreamReader {
           this.pageSeen = true;
         }
         const ignored = !isSameOriginPath(head.url);
-        const declared = head.status === 200 ? head.headers['content-length'] : undefined;
+        // A delta part's content-length is its decoded size: END covers the bytes as sent.
+        const declared = head.status === 200 && head.deltaBase === undefined ? head.headers['content-length'] : undefined;
         const contentLength = declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined;
         this.open.set(part, { received: 0, crc: 0, contentLength, ignored });
         if (ignored) events.push({ type: 'abort', part, reason: 'ignored: url is not a same-origin path' });
@@ -232,7 +233,7 @@ function parseHead(payload: Uint8Array): PushStreamHead {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CacheDigestError('BAD_FRAME', 'HEAD payload is not a JSON object');
   }
-  const { url, status, headers, role } = value as Record<string, unknown>;
+  const { url, status, headers, role, 'delta-base': deltaBase } = value as Record<string, unknown>;
   if (typeof url !== 'string') throw new CacheDigestError('BAD_FRAME', 'HEAD url is not a string');
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
     throw new CacheDigestError('BAD_FRAME', 'HEAD status is not an HTTP status code');
@@ -249,5 +250,8 @@ function parseHead(payload: Uint8Array): PushStreamHead {
     }
     clean[name.toLowerCase()] = headerValue;
   }
-  return { url, status, headers: clean, role };
+  if (deltaBase !== undefined && (typeof deltaBase !== 'string' || !isSameOriginPath(deltaBase) || role !== 'asset' || status !== 200)) {
+    throw new CacheDigestError('BAD_FRAME', 'HEAD delta-base is not a same-origin path on a 200 asset part');
+  }
+  return deltaBase === undefined ? { url, status, headers: clean, role } : { url, status, headers: clean, role, deltaBase };
 }

@@ -57,3 +57,45 @@ describe('PushStreamWriter.dataHeader', () => {
     expect(() => writer.dataHeader(2, 1, 0)).toThrow(/not open/);
   });
 });
+
+describe('delta parts (HEAD field delta-base)', () => {
+  const frame = (type: number, part: number, payload: Uint8Array) => {
+    const out = new Uint8Array(7 + payload.length);
+    const view = new DataView(out.buffer);
+    view.setUint8(0, type);
+    view.setUint16(1, part);
+    view.setUint32(3, payload.length);
+    out.set(payload, 7);
+    return out;
+  };
+  const withHead = (json: unknown) =>
+    concat([Uint8Array.of(0x43, 0x44, 0x50, 0x53, 0x01), frame(1, 1, new TextEncoder().encode(JSON.stringify(json))), frame(4, 1, new Uint8Array(0)), frame(0x0f, 0, Uint8Array.of(0, 1))]);
+
+  it('round-trips the base; END checks the bytes as sent, not the decoded content-length', () => {
+    const writer = new PushStreamWriter();
+    const delta = Uint8Array.of(1, 2, 3);
+    const bytes = concat([writer.part(1, { url: '/a-2.js', status: 200, headers: { 'content-length': '900' }, role: 'asset', deltaBase: '/a-1.js' }, delta), writer.fin()]);
+    expect(new TextDecoder().decode(bytes)).toContain('"delta-base":"/a-1.js"');
+    const events = [...new PushStreamReader().push(bytes)];
+    expect(events[0]).toMatchObject({ type: 'head', url: '/a-2.js', deltaBase: '/a-1.js', headers: { 'content-length': '900' } });
+    expect(events.find((event) => event.type === 'end')).toEqual({ type: 'end', part: 1, ok: true });
+    // A plain part is unchanged: no field, and content-length still checked at END.
+    const plain = new PushStreamWriter();
+    const whole = concat([plain.part(1, { url: '/a-2.js', status: 200, headers: { 'content-length': '900' }, role: 'asset' }, delta), plain.fin()]);
+    expect(new TextDecoder().decode(whole)).not.toContain('delta-base');
+    expect([...new PushStreamReader().push(whole)].find((event) => event.type === 'end')).toEqual({ type: 'end', part: 1, ok: false });
+  });
+
+  it('a writer refuses, and a reader rejects (BAD_FRAME), a base that is not a same-origin path of a 200 asset part', () => {
+    expect([...new PushStreamReader().push(withHead({ ...head('/a.js'), 'delta-base': '/b.js' }))][0]).toMatchObject({ type: 'head', deltaBase: '/b.js' });
+    for (const deltaBase of ['https://evil.example/a.js', '//evil.example/a.js', 'a.js']) {
+      expect(() => new PushStreamWriter().head(1, { ...head('/a.js'), deltaBase })).toThrow(/delta base/);
+      expect(() => [...new PushStreamReader().push(withHead({ ...head('/a.js'), 'delta-base': deltaBase }))]).toThrow(/delta-base/);
+    }
+    expect(() => new PushStreamWriter().head(1, { ...head('/a.js'), status: 304, deltaBase: '/b.js' })).toThrow(/delta base/);
+    expect(() => new PushStreamWriter().head(1, { ...head('/a.js'), role: 'page', deltaBase: '/b.js' })).toThrow(/delta base/);
+    for (const bad of [{ ...head('/a.js'), 'delta-base': 7 }, { ...head('/a.js'), role: 'page', 'delta-base': '/b.js' }, { ...head('/a.js'), status: 304, 'delta-base': '/b.js' }]) {
+      expect(() => [...new PushStreamReader().push(withHead(bad))]).toThrow(/delta-base/);
+    }
+  });
+});

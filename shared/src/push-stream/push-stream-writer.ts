@@ -91,9 +91,12 @@ export class PushStreamWriter {
     if (head.role !== 'page' && head.role !== 'asset') {
       throw new CacheDigestError('BAD_ARGUMENT', `part role must be "page" or "asset"`);
     }
+    if (head.deltaBase !== undefined && (head.role !== 'asset' || head.status !== 200 || !isSameOriginPath(head.deltaBase))) {
+      throw new CacheDigestError('BAD_ARGUMENT', `a delta base must be a same-origin absolute path of a 200 asset part: ${JSON.stringify(head.deltaBase)}`);
+    }
     // A server sends the same asset heads over and over: checked and encoded once per distinct head.
     const key = JSON.stringify(head.headers);
-    let json = key.length <= MAX_CACHED_HEAD_CHARS ? encodedHeads.get(`${head.status} ${head.role} ${head.url} ${key}`) : undefined;
+    let json = key.length <= MAX_CACHED_HEAD_CHARS ? encodedHeads.get(`${head.status} ${head.role} ${head.url} ${head.deltaBase ?? ''} ${key}`) : undefined;
     if (!json) {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(head.headers)) {
@@ -102,11 +105,11 @@ export class PushStreamWriter {
         }
         headers[name.toLowerCase()] = String(value);
       }
-      json = encoder.encode(JSON.stringify({ url: head.url, status: head.status, headers, role: head.role }));
+      json = encoder.encode(JSON.stringify({ url: head.url, status: head.status, headers, role: head.role, ...(head.deltaBase === undefined ? {} : { 'delta-base': head.deltaBase }) }));
       if (json.length > MAX_FRAME_BYTES) throw new CacheDigestError('BAD_ARGUMENT', 'part headers exceed one frame (1 MiB)');
       if (key.length <= MAX_CACHED_HEAD_CHARS) {
         if (encodedHeads.size >= MAX_CACHED_HEADS) encodedHeads.delete(encodedHeads.keys().next().value!);
-        encodedHeads.set(`${head.status} ${head.role} ${head.url} ${key}`, json);
+        encodedHeads.set(`${head.status} ${head.role} ${head.url} ${head.deltaBase ?? ''} ${key}`, json);
       }
     }
     this.used.add(part);

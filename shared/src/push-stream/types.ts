@@ -8,6 +8,13 @@ export interface PushStreamHead {
   status: number;
   headers: Record<string, string>;
   role: PushStreamRole;
+  /**
+   * A delta part (JSON field `delta-base`): the body is raw deflate made with
+   * this same-origin path's bytes as preset dictionary, to be decoded against
+   * the reader's own copy of it (docs/push-stream.md, Delta parts). `headers`
+   * describe the decoded body; the END frame covers the bytes as sent.
+   */
+  deltaBase?: string;
 }
 
 /** A part was opened (HEAD frame). */

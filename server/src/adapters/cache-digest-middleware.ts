@@ -81,6 +81,8 @@ function varyOnEncoding(headers: Record<string, string>, compressible: boolean):
 const PAGE_PART_REQUEST_HEADERS_DROPPED = ['accept-encoding', 'if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
 
 const earlyHints = new WeakMap<NodeRequest, Promise<void>>();
+/** Most distinct unreadable asset URLs one middleware logs (each once). */
+const MAX_SAID_UNREADABLE = 1024;
 
 /**
  * Resolves once the request's 103 Early Hints have been written (at once
@@ -167,6 +169,8 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
 
   // The page log's destination (the core's `log`): an asset that cannot be sent is said there, not silently dropped.
   const log = options.log === false || options.logLevel === 'none' ? undefined : (options.log ?? ((line: string) => console.log(line)));
+  /** URLs already said to be unreadable: once each (up to a bound), so a manifest entry the site refuses does not log a line per request. */
+  const saidUnreadable = new Set<string>();
 
   /** Reads the assets to send beforehand: only those that can be sent are announced and counted (a manifest entry the site refuses is not). */
   async function readable(entries: readonly { asset: PageAsset; state: string }[], mode: 'push' | 'stream'): Promise<Map<PageAsset, AssetResponse | null>> {
@@ -176,7 +180,10 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
         let failure: { error: unknown } | undefined;
         const response = await read(asset).catch((error: unknown) => ((failure = { error }), null));
         responses.set(asset, response);
-        if (!response && log) void whyUnreadable(asset, failure).then((reason) => logUnreadable(mode, asset, reason)).catch(() => undefined);
+        if (!response && log && !saidUnreadable.has(asset.url) && saidUnreadable.size < MAX_SAID_UNREADABLE) {
+          saidUnreadable.add(asset.url);
+          void whyUnreadable(asset, failure).then((reason) => logUnreadable(mode, asset, reason)).catch(() => undefined);
+        }
       }),
     );
     return responses;

@@ -16,9 +16,9 @@ const SIZES = [100, 1000, 10_000];
 const RUNS = 9;
 const TARGET_MS_AT_1000 = 2;
 const WORKBOX = { precached: 1000, runtime: 1000 };
-// 12 KiB, plus 320 B for delta parts (330 B gzipped: decoded natively after a stored-block prefix, no JS inflater;
-// docs/push-stream.md).
-const TARGET_WORKER_GZIP_BYTES = 12 * 1024 + 320;
+// 12 KiB (issue 13), delta parts included: the worker's internal property names are shortened
+// (vite/worker-internal-properties.ts) to make room for them.
+const TARGET_WORKER_GZIP_BYTES = 12 * 1024;
 const entry = fileURLToPath(new URL('./digest-build.entry.ts', import.meta.url));
 const resultsFile = path.resolve('bench/results/client.json');
 

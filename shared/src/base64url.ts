@@ -1,8 +1,12 @@
 import { CacheDigestError } from './errors.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const LOOKUP = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+// Pure, so a bundle that only encodes (the Service Worker) drops the table.
+const LOOKUP = /* @__PURE__ */ (() => {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < ALPHABET.length; i++) table[ALPHABET.charCodeAt(i)] = i;
+  return table;
+})();
 
 // In Node, long values are decoded by Buffer (a server decodes every request's digest); browsers use the loop below.
 const NODE_BUFFER = (globalThis as { Buffer?: { from(text: string, encoding: 'base64url'): Uint8Array; byteLength(text: string, encoding: 'utf8'): number } }).Buffer;

@@ -46,10 +46,9 @@ type NativeCrc32 = (data: Uint8Array, value?: number) => number;
  * at run time through `process.getBuiltinModule` so that nothing here imports
  * a Node module (browsers and workers get the JavaScript one).
  */
-function nativeCrc32(): NativeCrc32 | undefined {
+function nativeCrc32(proc: NodeProcess): NativeCrc32 | undefined {
   try {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-    const zlib = proc?.getBuiltinModule?.('node:zlib') as { crc32?: NativeCrc32 } | undefined;
+    const zlib = proc.getBuiltinModule?.('node:zlib') as { crc32?: NativeCrc32 } | undefined;
     const native = zlib?.crc32;
     // Checked against the known value before it is trusted.
     return typeof native === 'function' && native(new TextEncoder().encode('123456789')) === 0xcbf43926 ? native : undefined;
@@ -58,7 +57,10 @@ function nativeCrc32(): NativeCrc32 | undefined {
   }
 }
 
-const native = nativeCrc32();
+type NodeProcess = { getBuiltinModule?: (name: string) => unknown };
+// Browser bundles define `globalThis.process` as undefined: the check folds away with the Node path.
+const proc = (globalThis as { process?: NodeProcess }).process;
+const native = proc === undefined ? undefined : nativeCrc32(proc);
 // Below this, a call into C++ costs more than the table loop.
 const NATIVE_FROM_BYTES = 64;
 

@@ -13,6 +13,11 @@ export interface BundleScriptOptions {
   name?: string;
   /** Build plugins (for example `dropErrorMessages()` for the worker). */
   plugins?: Plugin[];
+  /**
+   * Property names the minifier may shorten (exact names the bundle alone
+   * creates and reads; see `WORKER_INTERNAL_PROPERTY_PATTERN`). None by default.
+   */
+  mangleProps?: RegExp;
 }
 
 /**
@@ -40,6 +45,7 @@ export async function bundleScript(entry: string, options: BundleScriptOptions =
       copyPublicDir: false,
       reportCompressedSize: false,
       target: 'es2022',
+      ...(options.mangleProps && (options.minify ?? true) ? { rolldownOptions: { output: { minify: { mangleProps: { include: options.mangleProps } } } } } : {}),
       lib: { entry, formats: ['iife'], name: options.name ?? 'cacheDigestClient', fileName: () => 'bundle.js' },
     },
   });

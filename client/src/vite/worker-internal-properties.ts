@@ -14,11 +14,11 @@
 export const WORKER_INTERNAL_PROPERTIES: readonly string[] = [
   // push-stream decoder and its events
   'phase', 'headerFill', 'payload', 'payloadFill', 'frameType', 'framePart', 'seen', 'pageSeen', 'fillHeader', 'startFrame', 'finishFrame',
-  'openParts', 'part', 'received', 'crc', 'contentLength', 'deltaBase',
+  'openParts', 'part', 'parts', 'received', 'crc', 'contentLength', 'deltaBase',
   // the stream receiver's sink and parts
-  'resolveUrl', 'onAsset', 'onNotModified', 'onVoid', 'onClose', 'chunks', 'dropped', 'isPage', 'idleTimeoutMs',
+  'resolveUrl', 'onAsset', 'onNotModified', 'onVoid', 'onClose', 'chunks', 'dropped', 'isPage', 'idleTimeoutMs', 'page',
   // navigation intake, part waiters, current assets, page activity
-  'intake', 'activity', 'currentAssets', 'waiters', 'announceAll', 'announce', 'settle', 'owner', 'promise', 'counts', 'assets',
+  'intake', 'activity', 'currentAssets', 'waiters', 'announceAll', 'announce', 'settle', 'owner', 'promise', 'counts', 'record', 'assets',
   'preloadUnusableListeners', 'onPreloadUnusable', 'pruning', 'afterStream', 'pageQuiet', 'resolvePath', 'note', 'last', 'quiet',
   // subresource cache strategy and freshness
   'options', 'index', 'handle', 'fromNetwork', 'storeNetworkResponse', 'revalidate', 'refresh', 'forget', 'evict', 'entryOf', 'warm',
@@ -28,7 +28,7 @@ export const WORKER_INTERNAL_PROPERTIES: readonly string[] = [
   'evictionCandidates', 'totalBytes', 'indexName', 'cacheNames', 'deleteStrays', 'afterRebuild', 'retire', 'retired',
   // digest building and encoding
   'minPBits', 'maxPBits', 'maxChars', 'isCurrent', 'marginMs', 'budget', 'changesAt', 'fresh', 'stale', 'whole', 'entry', 'header',
-  'validators', 'extraFlags', 'position', 'unary', 'hi', 'lo',
+  'validators', 'extraFlags', 'position', 'unary', 'hi', 'lo', 'count', 'overhead',
   // navigation preload publisher
   'manager', 'current', 'published', 'publish', 'publishNow', 'lastRun', 'intervalMs', 'expiryTimer', 'queue', 'timer',
 ];

@@ -51,7 +51,8 @@ export class HttpCacheStrategy {
    */
   async handle(request: Request, keepAlive: KeepAlive): Promise<Response> {
     const url = stripFragment(request.url);
-    if (this.waiters.has(url)) {
+    // A reload asks past every copy, the stream's included.
+    if (request.cache !== 'reload' && this.waiters.has(url)) {
       const part = await this.waiters.wait(url, this.options.partTimeoutMs);
       if (part) return markSource(toResponse(part), 'stream');
     }

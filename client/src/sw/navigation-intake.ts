@@ -108,7 +108,7 @@ export class NavigationIntake {
       {
         resolveUrl: resolve,
         onAsset: (url, part) => {
-          this.waiters.settle(url, part);
+          this.waiters.settle(url, part, stream);
           held.add(url);
           // A part the cache refused is still the page's until it is quiet.
           writes.push(this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }).catch(() => undefined));
@@ -116,12 +116,12 @@ export class NavigationIntake {
         onNotModified: (url, notModified) => {
           writes.push(
             this.cache.refresh(url, notModified, { requestTime, responseTime: Date.now() }).then((fresh) => {
-              this.waiters.settle(url, fresh);
+              this.waiters.settle(url, fresh, stream);
               if (fresh) held.add(url);
             }),
           );
         },
-        onVoid: (url) => this.waiters.settle(url, undefined),
+        onVoid: (url) => this.waiters.settle(url, undefined, stream),
         deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;

@@ -57,9 +57,10 @@ export class PartWaiters {
    * and the page's own requests are answered from memory rather than read
    * back from Cache Storage.
    */
-  settle(url: string, value: BufferedResponse | undefined): void {
+  settle(url: string, value: BufferedResponse | undefined, owner?: object): void {
     const waiter = this.waiting.get(url);
-    if (!waiter) return;
+    // With `owner`, only that stream's own announcement: a later stream's waiter waits for that stream's part.
+    if (!waiter || (owner !== undefined && waiter.owner !== owner)) return;
     if (value === undefined) this.waiting.delete(url);
     waiter.resolve(value);
   }

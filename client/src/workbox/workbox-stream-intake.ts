@@ -33,6 +33,7 @@ const KEEP_ON_304 = new Set(['content-length', 'content-encoding', 'content-rang
  */
 export class WorkboxStreamIntake {
   private readonly waiters = new PartWaiters();
+  private pruning: Promise<unknown> = Promise.resolve();
 
   constructor(
     /** `https://host`: the only origin whose parts are stored. */
@@ -48,31 +49,38 @@ export class WorkboxStreamIntake {
   async take(request: Request, response: Response, keepAlive: (work: Promise<unknown>) => void): Promise<Response> {
     if (!isPushStream(response)) return response;
     const resolve = (path: string) => this.resolvePath(path);
-    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve);
+    // The stream owns its announcements: a later stream's announcement of the same URL is not settled or released by this one.
+    const stream = {};
+    const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve, stream);
     const writes: Promise<unknown>[] = [];
     const { page, done } = receivePushStream(
       response.body!,
       {
         resolveUrl: resolve,
         onAsset: (url, part) => {
-          this.waiters.settle(url, part);
-          writes.push(this.store(url, part).finally(() => this.waiters.release(url)));
+          this.waiters.settle(url, part, stream);
+          writes.push(this.store(url, part).finally(() => this.waiters.release(url, stream)));
         },
         onNotModified: (url, headers) => {
-          writes.push(this.refresh(url, headers).then((fresh) => this.waiters.settle(url, fresh)));
+          writes.push(this.refresh(url, headers).then((fresh) => this.waiters.settle(url, fresh, stream)));
         },
-        onVoid: (url) => this.waiters.settle(url, undefined),
+        onVoid: (url) => this.waiters.settle(url, undefined, stream),
         deltaBase: (url) => cachedBody(this.cacheName, url),
         onClose: () => {
           void Promise.allSettled(writes).then(() => {
-            for (const url of announced) this.waiters.release(url);
+            for (const url of announced) this.waiters.release(url, stream);
           });
         },
       },
       this.limits,
     );
     const assets = response.headers.get('push-stream-assets');
-    keepAlive(done.then(() => Promise.allSettled(writes)).then(() => this.afterStream?.(pageKey(request.url), assets, resolve)));
+    // Prunings run one at a time in stream order: each applies its page's list over the one before (as navigation-intake.ts).
+    const stored = done.then(() => Promise.allSettled(writes));
+    this.pruning = Promise.all([this.pruning, stored])
+      .then(() => this.afterStream?.(pageKey(request.url), assets, resolve))
+      .catch(() => undefined);
+    keepAlive(this.pruning);
     const pageResponse = await page;
     if (!pageResponse) return fetch(request);
     return handOverPage(request, response, pageResponse);

@@ -23,8 +23,9 @@ const ENTRY_OVERHEAD_BYTES = 256;
 
 /**
  * Delta parts, each made once per (asset version, base version) pair and
- * kept (at most `maxBytes`, least recently used out): no request deflates
- * anything. {@link find} picks the newest base `held` says the client has.
+ * kept (at most `maxBytes`, least recently used out): only the first request
+ * that needs a pair waits while it is made. {@link find} picks the newest
+ * base `held` says the client has.
  */
 export class DeltaParts {
   readonly #bases: DeltaBases;

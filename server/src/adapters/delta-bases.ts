@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { contentEtag } from '@cache-digest/shared';
 
 /** A file a delta part can be made against: what the client may hold under another hashed name. */
 export interface DeltaBase {
@@ -147,8 +147,8 @@ async function readBase(url: string, file: { filePath: string; mtimeMs: number; 
       if (bytesRead === 0) return null; // shorter than listed: changed meanwhile
       offset += bytesRead;
     }
-    // The static server's ETag: the first 128 bits of the SHA-256, base64url.
-    const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
+    // The static server's ETag, as the digest's validators entries name it.
+    const etag = contentEtag(bytes);
     return { url, etag, tail: bytes.slice(Math.max(0, bytes.byteLength - WINDOW_BYTES)), mtimeMs: file.mtimeMs };
   } finally {
     await handle.close();

@@ -6,13 +6,13 @@
 // asset comes from the network, never a corrupt cache entry.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 import { startServer, type RunningServer } from './start-server.ts';
+import { ByteCountingRelay, launchTestChromium } from './test-support/byte-counting-relay.ts';
 
 // A big module (random text that gzip cannot shrink much: only a delta can) and a small one.
 const DATA = randomBytes(18_000).toString('base64');
@@ -27,12 +27,8 @@ const V2 = { 'index.html': page(['main-C7kPq2Wm.js', 'format-Jx5Vb1Ny.js']), 'as
 
 let workDir: string;
 const servers: RunningServer[] = [];
-let target = 0;
-const sockets = new Set<net.Socket>();
-let relay: net.Server;
+let relay: ByteCountingRelay;
 let context: BrowserContext;
-let origin: string;
-let downBytes = 0;
 
 async function build(name: string, files: Record<string, string>): Promise<string> {
   const root = path.join(workDir, name);
@@ -50,40 +46,20 @@ beforeAll(async () => {
   const certDir = path.join(workDir, 'certs');
   servers.push(await startServer({ root: v1, mode: 'stream', injectLoader: true, certDir, log: false }));
   servers.push(await startServer({ root: v2, mode: 'stream', injectLoader: true, certDir, log: false, previousBuilds: [v1] }));
-  target = Number(new URL(servers[0]!.url).port);
-  relay = net.createServer((client) => {
-    const upstream = net.connect(target, '127.0.0.1');
-    sockets.add(client);
-    upstream.on('data', (chunk: Buffer) => (downBytes += chunk.byteLength));
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      sockets.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  origin = `https://127.0.0.1:${(relay.address() as AddressInfo).port}`;
-  context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    timeout: 60_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${servers[0]!.spki}`],
-  });
+  relay = await ByteCountingRelay.start(Number(new URL(servers[0]!.url).port));
+  context = await launchTestChromium(workDir, servers[0]!.spki);
 }, 120_000);
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
-  await new Promise((resolve) => relay?.close(resolve));
+  await relay?.close();
   for (const server of servers) await server.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 async function visit(expected: string): Promise<{ page: Page; summary: ReturnType<typeof parseSummaryHeader> }> {
   const tab = await context.newPage();
-  const response = await tab.goto(`${origin}/`);
+  const response = await tab.goto(`${relay.origin}/`);
   await tab.waitForFunction((text) => document.getElementById('status')?.textContent === text, expected, { timeout: 30_000 });
   return { page: tab, summary: parseSummaryHeader(response?.headers()['cache-digest-push']) };
 }
@@ -113,9 +89,9 @@ describe('delta parts in Chromium with the real worker', () => {
     await second.page.close();
 
     // The deploy: v2 from its own build directory, with v1 as previous build. Connections are dropped so the visit reaches it.
-    target = Number(new URL(servers[1]!.url).port);
-    for (const socket of sockets) socket.destroy();
-    downBytes = 0;
+    relay.target = Number(new URL(servers[1]!.url).port);
+    relay.dropConnections();
+    relay.downBytes = 0;
     const deployed = await visit(ready(2));
     expect(deployed.summary).toMatchObject({ mode: 'stream', pushed: 2 });
     const v2Paths = ['/assets/main-C7kPq2Wm.js', '/assets/format-Jx5Vb1Ny.js'];
@@ -125,7 +101,7 @@ describe('delta parts in Chromium with the real worker', () => {
     expect(held['/assets/main-C7kPq2Wm.js'] === V2['assets/main-C7kPq2Wm.js']).toBe(true);
     expect(held['/assets/format-Jx5Vb1Ny.js'] === V2['assets/format-Jx5Vb1Ny.js']).toBe(true);
     // main's 24 KB of random text would cost at least 18 KB as a whole part: the visit's bytes (TLS, page, stream, format) are far less.
-    expect(downBytes).toBeLessThan(12_000);
+    expect(relay.downBytes).toBeLessThan(12_000);
     await deployed.page.close();
   }, 120_000);
 });

@@ -3,13 +3,13 @@
 // stack), far smaller on the wire than the files, and the worker stores bytes identical
 // to the files.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummaryHeader } from '../core/summary-header.ts';
 import { startServer, type RunningServer } from './start-server.ts';
+import { ByteCountingRelay, launchTestChromium } from './test-support/byte-counting-relay.ts';
 
 const words = ['const', 'function', 'return', 'value', 'export', 'import', 'module', 'render', 'state', 'props'];
 const BIG_JS = `window.big=[${Array.from({ length: 14000 }, (_, i) => `"${words[i % 10]}${(i * 7919) % 1013}"`).join(',')}];\n`;
@@ -25,11 +25,9 @@ const STREAMED = ['/big.js', '/other.css', '/other.js'];
 
 let workDir: string;
 let server: RunningServer;
-let relay: net.Server;
+/** Counts the bytes the server sent towards Chromium (TLS records included). */
+let relay: ByteCountingRelay;
 let context: BrowserContext;
-let origin: string;
-/** Bytes the server sent towards Chromium through the relay (TLS records included). */
-let downBytes = 0;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-gzip-chromium-'));
@@ -37,38 +35,20 @@ beforeAll(async () => {
   await mkdir(root);
   for (const [name, text] of Object.entries(FILES)) await writeFile(path.join(root, name), text);
   server = await startServer({ root, mode: 'stream', injectLoader: true, certDir: path.join(workDir, 'certs'), log: false });
-  const target = Number(new URL(server.url).port);
-  relay = net.createServer((client) => {
-    const upstream = net.connect(target, '127.0.0.1');
-    upstream.on('data', (chunk: Buffer) => (downBytes += chunk.byteLength));
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  origin = `https://127.0.0.1:${(relay.address() as AddressInfo).port}`;
-  context = await chromium.launchPersistentContext(path.join(workDir, 'profile'), {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    timeout: 60_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--ignore-certificate-errors-spki-list=${server.spki}`],
-  });
+  relay = await ByteCountingRelay.start(Number(new URL(server.url).port));
+  context = await launchTestChromium(workDir, server.spki);
 }, 120_000);
 
 afterAll(async () => {
   await context?.close().catch(() => undefined);
-  await new Promise((resolve) => relay?.close(resolve));
+  await relay?.close();
   await server?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 async function visit(pathName: string): Promise<{ page: Page; summary: ReturnType<typeof parseSummaryHeader> }> {
   const page = await context.newPage();
-  const response = await page.goto(origin + pathName);
+  const response = await page.goto(relay.origin + pathName);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', undefined, { timeout: 30_000 });
   return { page, summary: parseSummaryHeader(response?.headers()['cache-digest-push']) };
 }
@@ -83,7 +63,7 @@ describe('compressed push stream in Chromium with the real worker', () => {
     context.on('response', (response) => {
       if (response.headers()['content-type']?.startsWith('application/vnd.cache-digest.push-stream')) encodings.push(response.headers()['content-encoding'] ?? 'identity');
     });
-    downBytes = 0;
+    relay.downBytes = 0;
     const { page, summary } = await visit('/other.html');
     expect(summary).toMatchObject({ mode: 'stream', pushed: STREAMED.length });
     const stored = () =>
@@ -98,7 +78,7 @@ describe('compressed push stream in Chromium with the real worker', () => {
     const identity = STREAMED.reduce((sum, url) => sum + Buffer.byteLength(FILES[url.slice(1)]!), 0);
     expect(identity).toBeGreaterThan(150_000);
     // Everything the server sent for this visit (TLS, headers, page, stream) is under half the assets' identity bytes.
-    expect(downBytes).toBeLessThan(identity * 0.5);
+    expect(relay.downBytes).toBeLessThan(identity * 0.5);
     expect(encodings).toContain('gzip');
     await page.close();
   }, 90_000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PushStreamReader } from './push-stream-reader.ts';
 import { PushStreamWriter } from './push-stream-writer.ts';
+import { rawFrame } from './test-support/raw-frame.ts';
 
 const head = (url: string) => ({ url, status: 200, headers: { 'content-type': 'text/css' }, role: 'asset' as const });
 const concat = (chunks: Uint8Array[]) => Uint8Array.from(chunks.flatMap((chunk) => [...chunk]));
@@ -59,17 +60,8 @@ describe('PushStreamWriter.dataHeader', () => {
 });
 
 describe('delta parts (HEAD field delta-base)', () => {
-  const frame = (type: number, part: number, payload: Uint8Array) => {
-    const out = new Uint8Array(7 + payload.length);
-    const view = new DataView(out.buffer);
-    view.setUint8(0, type);
-    view.setUint16(1, part);
-    view.setUint32(3, payload.length);
-    out.set(payload, 7);
-    return out;
-  };
   const withHead = (json: unknown) =>
-    concat([Uint8Array.of(0x43, 0x44, 0x50, 0x53, 0x01), frame(1, 1, new TextEncoder().encode(JSON.stringify(json))), frame(4, 1, new Uint8Array(0)), frame(0x0f, 0, Uint8Array.of(0, 1))]);
+    concat([Uint8Array.of(0x43, 0x44, 0x50, 0x53, 0x01), rawFrame(1, 1, new TextEncoder().encode(JSON.stringify(json))), rawFrame(4, 1, new Uint8Array(0)), rawFrame(0x0f, 0, Uint8Array.of(0, 1))]);
 
   it('round-trips the base; END checks the bytes as sent, not the decoded content-length', () => {
     const writer = new PushStreamWriter();

@@ -5,6 +5,7 @@ import { CacheDigestError } from '../errors.ts';
 import { PushStreamReader } from './push-stream-reader.ts';
 import { PushStreamWriter } from './push-stream-writer.ts';
 import type { PushStreamEvent, PushStreamHead } from './types.ts';
+import { rawFrame } from './test-support/raw-frame.ts';
 
 interface Part {
   head: PushStreamHead;
@@ -195,23 +196,14 @@ describe('PushStreamWriter + PushStreamReader', () => {
   });
 
   it('ignores a part whose URL is not a same-origin path', () => {
-    const header = (type: number, part: number, payload: Uint8Array) => {
-      const out = new Uint8Array(7 + payload.length);
-      const view = new DataView(out.buffer);
-      view.setUint8(0, type);
-      view.setUint16(1, part);
-      view.setUint32(3, payload.length);
-      out.set(payload, 7);
-      return out;
-    };
     for (const url of ['https://evil.example/x.js', '//evil.example/x.js', '/\\evil.example/x.js', 'x.js']) {
       const head = encoder.encode(JSON.stringify({ url, status: 200, headers: {}, role: 'asset' }));
       const bytes = concat([
         Uint8Array.of(0x43, 0x44, 0x50, 0x53, 0x01),
-        header(1, 0, head),
-        header(2, 0, encoder.encode('alert(1)')),
-        header(3, 0, new Uint8Array(8)),
-        header(0x0f, 0, Uint8Array.of(0, 1)),
+        rawFrame(1, 0, head),
+        rawFrame(2, 0, encoder.encode('alert(1)')),
+        rawFrame(3, 0, new Uint8Array(8)),
+        rawFrame(0x0f, 0, Uint8Array.of(0, 1)),
       ]);
       const events = readAll(bytes);
       expect(events).toEqual([{ type: 'abort', part: 0, reason: 'ignored: url is not a same-origin path' }, { type: 'fin', parts: 1 }]);

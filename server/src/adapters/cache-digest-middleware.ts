@@ -57,6 +57,11 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   previousBuilds?: readonly string[];
   /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
   deltaParts?: boolean;
+  /**
+   * How long a stream waits for a delta pair still being made, the first request after a deploy (default 50 ms); past it
+   * the whole part goes and the delta is kept for later requests.
+   */
+  deltaWaitMs?: number;
 }
 
 /** A connect-style middleware with the core it reports through. */
@@ -114,7 +119,7 @@ export function cacheDigestMiddleware(options: CacheDigestMiddlewareOptions): Ca
   const discovered = discoverOptions ? new DiscoveredPages(discoverOptions) : undefined;
   const streamPieces = options.streamCompression === false ? undefined : new StreamPieceCache();
   const deltaRoots = [...(options.assets instanceof StaticSite ? [options.assets.root] : []), ...(options.previousBuilds ?? [])];
-  const deltaParts = options.deltaParts === false || deltaRoots.length === 0 ? undefined : new DeltaParts(new DeltaBases(deltaRoots));
+  const deltaParts = options.deltaParts === false || deltaRoots.length === 0 ? undefined : new DeltaParts(new DeltaBases(deltaRoots), { waitMs: options.deltaWaitMs });
 
   /** Reads the head of the HTML this response carries and, once it completed, remembers what the page loads. */
   function learnFromResponse(res: NodeResponse, key: string): void {

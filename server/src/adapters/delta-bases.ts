@@ -1,3 +1,4 @@
+import { constants as fsConstants } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { contentEtag } from '@cache-digest/shared';
@@ -34,7 +35,9 @@ type Listing = { name: string; filePath: string; mtimeMs: number; size: number }
  * previous build directories), the other files of the same name stem,
  * separator, hash length and extension, newest first. Listings are cached
  * for a second and bases (ETag and last 32 KiB) per file version, both
- * bounded; nothing outside the roots, no dotfiles.
+ * bounded; no dotfiles, and nothing outside the roots: a directory whose
+ * real path (symlinks resolved) leaves its root is not listed, and a
+ * symlinked file is never read.
  */
 export class DeltaBases {
   readonly #roots: Promise<string[]>;
@@ -75,7 +78,7 @@ export class DeltaBases {
     for (const root of await this.#roots) {
       const directory = path.join(root, ...dir.split('/').filter(Boolean));
       if (path.relative(root, directory).startsWith('..')) continue;
-      const listing = await this.#list(directory);
+      const listing = await this.#list(directory, root);
       for (const file of listing) {
         if (file.name === name || found.has(dir + file.name) || file.size > MAX_BASE_BYTES) continue;
         if (!file.name.startsWith(stem + separator) || !file.name.endsWith(extension)) continue;
@@ -88,18 +91,18 @@ export class DeltaBases {
     return [...found.values()].sort((a, b) => b.mtimeMs - a.mtimeMs);
   }
 
-  #list(directory: string): Promise<Listing> {
+  #list(directory: string, root: string): Promise<Listing> {
     const now = Date.now();
     const known = this.#listings.get(directory);
     if (known) {
       // Stale while revalidating: no request waits for a directory listing after the first.
       if (now - known.at >= LISTING_TTL_MS) {
         known.at = now;
-        void readListing(directory).then((files) => (known.files = Promise.resolve(files)));
+        void readListing(directory, root).then((files) => (known.files = Promise.resolve(files)));
       }
       return known.files;
     }
-    const files = readListing(directory);
+    const files = readListing(directory, root);
     if (this.#listings.size >= MAX_DIRECTORIES) this.#listings.delete(this.#listings.keys().next().value!);
     this.#listings.set(directory, { at: now, files });
     return files;
@@ -117,9 +120,14 @@ export class DeltaBases {
   }
 }
 
-async function readListing(directory: string): Promise<Listing> {
+/** The files of `directory` (a symlinked directory only when it resolves inside `root`, itself a real path). */
+async function readListing(directory: string, root: string): Promise<Listing> {
   let entries;
   try {
+    const real = await realpath(directory);
+    if (real !== root && !real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) return [];
+    // Listed (and its files read) by the real path that was checked.
+    directory = real;
     entries = await readdir(directory, { withFileTypes: true });
   } catch {
     return [];
@@ -138,7 +146,8 @@ async function readListing(directory: string): Promise<Listing> {
 }
 
 async function readBase(url: string, file: { filePath: string; mtimeMs: number; size: number }): Promise<DeltaBase | null> {
-  const handle = await open(file.filePath, 'r');
+  // Not through a symlink put in the file's place since it was listed.
+  const handle = await open(file.filePath, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
   try {
     const bytes = new Uint8Array(file.size);
     let offset = 0;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
-import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
@@ -120,7 +120,8 @@ afterAll(async () => {
 describe('delta parts against the version the client holds', () => {
   it('a client holding v1 (its real digest) gets the changed modules as deltas against v1, the rest as usual, gzip or identity', async () => {
     const previous = await build(V1);
-    const origin = await serve(await build(V2), { previousBuilds: [previous] });
+    // The pairs are waited for here (the wait budget is tested below).
+    const origin = await serve(await build(V2), { previousBuilds: [previous], deltaWaitMs: 10_000 });
     let wire: Record<string, number> = {};
     for (const encoding of ['gzip', undefined]) {
       const { encoding: sent, parts: got, wire: bytes } = await parts(origin, { 'cache-digest': digest(origin, V1), ...(encoding ? { 'accept-encoding': encoding } : {}) });
@@ -174,5 +175,50 @@ describe('delta parts against the version the client holds', () => {
     const plain = await parts(off, { 'cache-digest': digest(off, both), 'accept-encoding': 'gzip' });
     expect(plain.parts.get('/assets/format-AAAAAAA2.js')!.deltaBase).toBeUndefined();
     expect(plain.parts.get('/assets/format-AAAAAAA2.js')!.body.toString()).toBe(V2['assets/format-AAAAAAA2.js']);
+  });
+
+  it('a pair still being made past deltaWaitMs goes out whole; the delta, made once in the background, serves the next requests', async () => {
+    const origin = await serve(await build(V2), { previousBuilds: [await build(V1)], deltaWaitMs: 0 });
+    const headers = { 'cache-digest': digest(origin, V1), 'accept-encoding': 'gzip' };
+    const first = await parts(origin, headers);
+    for (const url of ['/assets/format-AAAAAAA2.js', '/assets/main-BBBBBBB2.js']) {
+      expect(first.parts.get(url)!.deltaBase).toBeUndefined();
+      expect(first.parts.get(url)!.body.toString()).toBe(V2[url.slice(1)]);
+    }
+    let later = first;
+    for (let attempt = 0; attempt < 40 && !later.parts.get('/assets/main-BBBBBBB2.js')!.deltaBase; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      later = await parts(origin, headers);
+    }
+    expect(later.parts.get('/assets/format-AAAAAAA2.js')!.deltaBase).toBe('/assets/format-AAAAAAA1.js');
+    expect(later.parts.get('/assets/main-BBBBBBB2.js')!.deltaBase).toBe('/assets/main-BBBBBBB1.js');
+    expect(later.wire).toBeLessThan(first.wire);
+  });
+
+  it('never reads a base outside its previous-build root: a symlinked directory or file that leaves it is ignored, one inside is followed', async () => {
+    const outside = await build(V1);
+    // assets -> a directory outside the root; one file linked out from a real directory.
+    const escaping = await mkdtemp(path.join(tmpdir(), 'cache-digest-delta-'));
+    dirs.push(escaping);
+    await symlink(path.join(outside, 'assets'), path.join(escaping, 'assets'), 'dir');
+    const fileLink = await mkdtemp(path.join(tmpdir(), 'cache-digest-delta-'));
+    dirs.push(fileLink);
+    await mkdir(path.join(fileLink, 'assets'));
+    await symlink(path.join(outside, 'assets/format-AAAAAAA1.js'), path.join(fileLink, 'assets/format-AAAAAAA1.js'), 'file');
+    // assets -> builds/1/assets, inside the same root.
+    const inside = await build(Object.fromEntries(Object.entries(V1).map(([name, content]) => [`builds/1/${name}`, content])));
+    await symlink(path.join(inside, 'builds/1/assets'), path.join(inside, 'assets'), 'dir');
+
+    const current = await build(V2);
+    const sent = async (previous: string) => {
+      const origin = await serve(current, { previousBuilds: [previous], deltaWaitMs: 10_000 });
+      return (await parts(origin, { 'cache-digest': digest(origin, V1) })).parts.get('/assets/format-AAAAAAA2.js')!;
+    };
+    for (const previous of [escaping, fileLink]) {
+      const part = await sent(previous);
+      expect(part.deltaBase).toBeUndefined();
+      expect(part.body.toString()).toBe(V2['assets/format-AAAAAAA2.js']);
+    }
+    expect((await sent(inside)).deltaBase).toBe('/assets/format-AAAAAAA1.js');
   });
 });

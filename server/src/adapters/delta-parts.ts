@@ -20,25 +20,40 @@ const deflate = promisify(deflateRaw);
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const STORED_PIECE_BYTES = 16 * 1024;
 const ENTRY_OVERHEAD_BYTES = 256;
+/** Default of {@link DeltaPartsOptions.waitMs}. */
+const WAIT_MS = 50;
+
+/** Options of {@link DeltaParts}. */
+export interface DeltaPartsOptions {
+  /** Delta bytes kept (default 16 MiB). */
+  maxBytes?: number;
+  /**
+   * How long a stream waits for a pair that is still being made (default 50 ms): past it, the stream sends the
+   * whole part and the delta finishes in the background for later requests. 0: never waits.
+   */
+  waitMs?: number;
+}
 
 /**
  * Delta parts, each made once per (asset version, base version) pair and
- * kept (at most `maxBytes`, least recently used out): only the first request
- * that needs a pair waits while it is made. {@link find} picks the newest
- * base `held` says the client has.
+ * kept (at most `maxBytes`, least recently used out). A request that needs a
+ * pair still being made waits at most `waitMs`, then goes without (the pair
+ * is kept for the next ones). {@link find} picks the newest base `held` says
+ * the client has.
  */
 export class DeltaParts {
   readonly #bases: DeltaBases;
   readonly #maxBytes: number;
+  readonly #waitMs: number;
   readonly #entries = new Map<string, { part: DeltaPart; bytes: number }>();
   readonly #pending = new Map<string, Promise<DeltaPart>>();
   #bytes = 0;
   #made = 0;
 
-  /** `maxBytes`: delta bytes kept (default 16 MiB). */
-  constructor(bases: DeltaBases, maxBytes = 16 * 1024 * 1024) {
+  constructor(bases: DeltaBases, options: DeltaPartsOptions = {}) {
     this.#bases = bases;
-    this.#maxBytes = maxBytes;
+    this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.#waitMs = Math.max(0, options.waitMs ?? WAIT_MS);
   }
 
   /** Deltas made so far (a pair already cached is never deflated again). */
@@ -49,7 +64,7 @@ export class DeltaParts {
   /**
    * The delta of the asset at `url` against the newest base the client holds (`held(url, etag)`, its digest), or
    * undefined: no base held, not text, too large, no ETag. The caller sends it only when it is smaller than the body as it
-   * would go otherwise.
+   * would go otherwise. Also undefined while the pair is still being made after `waitMs`.
    */
   async find(url: string, response: AssetResponse, held: (url: string, etag: string) => boolean): Promise<DeltaPart | undefined> {
     const { etag, 'content-type': type } = response.headers;
@@ -72,7 +87,25 @@ export class DeltaParts {
       this.#pending.set(key, pending);
       void pending.finally(() => this.#pending.delete(key)).catch(() => undefined);
     }
-    return pending;
+    return this.#within(pending);
+  }
+
+  /** The pair if it is made within the wait budget, else undefined (it goes on being made). */
+  #within(pending: Promise<DeltaPart>): Promise<DeltaPart | undefined> {
+    if (this.#waitMs === 0) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => resolve(undefined), this.#waitMs);
+      pending.then(
+        (part) => {
+          clearTimeout(timer);
+          resolve(part);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   async #make(base: string, dictionary: Uint8Array, body: Uint8Array): Promise<DeltaPart> {

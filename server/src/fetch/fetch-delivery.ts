@@ -2,8 +2,11 @@ import { ACCEPT_PUSH_STREAM_HEADER, CACHE_DIGEST_HEADER, isSameOriginPath, NAVIG
 import { CacheDigestCore, type CacheDigestCoreOptions, type DeliveryOutcome } from '../core/cache-digest-core.ts';
 import { pageHeaderWrites, pushStreamHeaders } from '../core/page-header-writes.ts';
 import type { PageAsset, PageRequest } from '../core/types.ts';
+import { StreamPieceCache } from '../compression/stream-piece-cache.ts';
+import { webDeflate } from '../compression/web-deflate.ts';
+import { acceptsGzip } from '../static/accept-encoding.ts';
 import { SourceError, type AssetSource } from './asset-source.ts';
-import { pushStreamBody } from './push-stream-body.ts';
+import { pushStreamBody, type FetchDeltaLookup } from './push-stream-body.ts';
 
 /** Options of {@link FetchDelivery}. */
 export interface FetchDeliveryOptions extends CacheDigestCoreOptions {
@@ -11,6 +14,18 @@ export interface FetchDeliveryOptions extends CacheDigestCoreOptions {
   assets: AssetSource;
   /** Larger assets are left to the client to fetch (default 8 MiB). */
   maxAssetBytes?: number;
+  /**
+   * Push streams gzip-encoded for requests that accept gzip (default true): each text asset is compressed once per
+   * version with the runtime's `CompressionStream` and reused by every stream; the page is deflated per request.
+   * `false`, or a runtime without `CompressionStream('deflate-raw')`: identity streams.
+   */
+  streamCompression?: boolean;
+  /**
+   * Delta parts (docs/push-stream.md, Delta parts): looks up a delta of an asset against a version the client's digest
+   * holds. The Node adapters make these from previous builds on disk; at the edge the caller supplies them (made at
+   * build time, for instance), since no previous build is on a disk there and `CompressionStream` takes no dictionary.
+   */
+  deltas?: FetchDeltaLookup;
 }
 
 /** Produces the page for a (possibly rewritten) request: a source, an application, `next()`. */
@@ -38,6 +53,8 @@ export class FetchDelivery {
   readonly core: CacheDigestCore;
   private readonly source: AssetSource;
   private readonly maxAssetBytes: number;
+  private readonly pieces: StreamPieceCache | undefined;
+  private readonly deltas: FetchDeltaLookup | undefined;
   // Pages (a manifest page's or route's asset list) seen setting a cookie: stream mode falls back to hints for them.
   private readonly cookiePages = new WeakSet<readonly PageAsset[]>();
 
@@ -45,6 +62,8 @@ export class FetchDelivery {
     this.core = new CacheDigestCore(options);
     this.source = options.assets;
     this.maxAssetBytes = options.maxAssetBytes ?? 8 * 1024 * 1024;
+    this.pieces = options.streamCompression !== false && hasWebDeflate() ? new StreamPieceCache(webDeflate) : undefined;
+    this.deltas = options.deltas;
   }
 
   /** The page assets of a GET or HEAD of a manifest page, else undefined (not a page: pass it on). */
@@ -80,6 +99,8 @@ export class FetchDelivery {
       const abort = new AbortController();
       const page = produce(new Request(request, { headers, signal: abort.signal }));
       const streamed = plan.assets.filter((entry) => entry.state !== 'fresh');
+      const compress = this.pieces !== undefined && acceptsGzip(request.headers.get('accept-encoding') ?? undefined);
+      const holds = this.deltas ? this.core.holder(pageRequest) : undefined;
       const body = pushStreamBody({
         pageUrl: pagePartUrl(url.pathname),
         page,
@@ -92,11 +113,16 @@ export class FetchDelivery {
           this.core.record(pageRequest, plan, outcome, status);
         },
         onCancel: () => abort.abort(),
+        ...(compress ? { compression: this.pieces } : {}),
+        ...(holds ? { delta: { find: this.deltas!, holds } } : {}),
       });
       const streamHeaders = pushStreamHeaders(this.core.pageHeaders(plan, outcome), streamed.map((entry) => entry.asset.url));
       // Every asset of the page as served now, held ones included: the worker keeps these first and retires what a deploy replaced.
       streamHeaders['push-stream-assets'] = plan.assets.map((entry) => entry.asset.url).join(', ');
-      return new Response(body, { status: 200, headers: streamHeaders });
+      if (this.pieces) streamHeaders.vary = streamHeaders.vary ? `${streamHeaders.vary}, accept-encoding` : 'accept-encoding';
+      if (compress) streamHeaders['content-encoding'] = 'gzip';
+      // workerd compresses a body itself when its response names a coding, unless told it already is encoded.
+      return new Response(body, { status: 200, headers: streamHeaders, ...(compress ? { encodeBody: 'manual' } : {}) } as ResponseInit);
     }
 
     let page: Response;
@@ -113,6 +139,16 @@ export class FetchDelivery {
     const headers = new Headers(page.headers);
     for (const [name, value] of pageHeaderWrites(this.core.pageHeaders(plan, outcome), headers, page.status)) headers.set(name, value);
     return new Response(page.body, { status: page.status, statusText: page.statusText, headers });
+  }
+}
+
+/** Whether this runtime's `CompressionStream` makes raw deflate (Node 20.12+, workerd, Deno, Bun, browsers). */
+function hasWebDeflate(): boolean {
+  try {
+    new CompressionStream('deflate-raw');
+    return true;
+  } catch {
+    return false;
   }
 }
 

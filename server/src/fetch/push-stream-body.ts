@@ -1,6 +1,24 @@
-import { PAGE_SETS_COOKIE_HEADER, PushStreamWriter } from '@cache-digest/shared';
+import { crc32, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter } from '@cache-digest/shared';
+import type { StreamPiece, StreamPieceCache } from '../compression/stream-piece-cache.ts';
+import { webDeflate } from '../compression/web-deflate.ts';
+import { contentDigestOf } from '../core/content-digest-of.ts';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import { SourceError, type AssetSource } from './asset-source.ts';
+
+/** An asset's body as a delta against a version the client holds (docs/push-stream.md, Delta parts). */
+export interface FetchDeltaPart {
+  /** The base's same-origin path (the HEAD's `delta-base`). */
+  base: string;
+  /** Raw deflate of the body with the base's last 32 KiB as preset dictionary, finished. */
+  bytes: Uint8Array;
+}
+
+/**
+ * Finds a delta for an asset about to be streamed (`etag`: its response's), given `holds(url, etag)`, whether the
+ * client's digest holds a base; undefined for none. Edge runtimes have no previous builds on a disk and no deflate
+ * with a preset dictionary, so the caller supplies these (made at build time, say, and kept in a KV store).
+ */
+export type FetchDeltaLookup = (asset: { url: string; etag: string | undefined; body: Uint8Array }, holds: (url: string, etag: string) => boolean) => Promise<FetchDeltaPart | undefined>;
 
 /** What {@link pushStreamBody} needs. */
 export interface PushStreamBodyOptions {
@@ -21,9 +39,19 @@ export interface PushStreamBodyOptions {
   onPageHead: (status: number, setsCookie?: boolean) => void;
   /** Called when the client goes away. */
   onCancel: () => void;
+  /** Sends the stream as one gzip member, asset bodies from these pieces (compressed once per version). Absent: identity. */
+  compression?: StreamPieceCache;
+  /** Deltas against versions the client holds (`holds`, its digest); sent when smaller than the body would be. */
+  delta?: { find: FetchDeltaLookup; holds: (url: string, etag: string) => boolean };
 }
 
 const PAGE_PART = 0;
+// Page chunks at least this long are deflated per request (the page is made per request); shorter ones are stored.
+const DEFLATE_PAGE_FROM_BYTES = 512;
+// DATA frames of the page and identity bodies are at most this long.
+const FRAME_BYTES = 64 * 1024;
+// What `"delta-base":"…",` adds to a HEAD besides the path.
+const DELTA_HEAD_BYTES = 16;
 /** Asset reads started ahead of the one being written: an origin's round trips overlap. */
 const READ_AHEAD = 6;
 // Hop-by-hop or framing headers that mean nothing inside a part; Set-Cookie, which a
@@ -42,12 +70,53 @@ const DROPPED_PART_HEADERS = new Set([
  * takes a truncated page for a complete one.
  */
 export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<Uint8Array> {
-  const writer = new PushStreamWriter({ maxDataFrameBytes: 64 * 1024 });
+  const writer = new PushStreamWriter({ maxDataFrameBytes: FRAME_BYTES });
+  const pieceCache = options.compression;
+  // Compressed: one gzip member over the whole stream (browsers decode only a body's first member).
+  const gzip = pieceCache ? new GzipSplicer() : undefined;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   const waiting: (() => void)[] = [];
-  const enqueue = (bytes: Uint8Array): void => {
+  // Wire bytes, in the order they are made: each call passes whole frames (HEAD, DATA, END), made in the same turn.
+  const enqueueWire = (bytes: Uint8Array): void => {
     if (!closed && bytes.length > 0) controller.enqueue(bytes);
+  };
+  // Frames made for this request: as they are, or in stored blocks of the gzip member.
+  const enqueue = (frames: Uint8Array): void => {
+    if (!closed && frames.length > 0) enqueueWire(gzip ? gzip.stored(frames) : frames);
+  };
+  // One DATA frame of the page: deflated per request when compressed and worth it (deflated first, then written
+  // header and piece together, so no other part's frame comes between them).
+  const enqueuePageData = async (bytes: Uint8Array): Promise<void> => {
+    for (let offset = 0; offset < bytes.byteLength; offset += FRAME_BYTES) {
+      const chunk = bytes.subarray(offset, offset + FRAME_BYTES);
+      const deflated = gzip && chunk.byteLength >= DEFLATE_PAGE_FROM_BYTES ? await webDeflate(chunk).catch(() => undefined) : undefined;
+      if (!gzip || !deflated || deflated.byteLength >= chunk.byteLength) {
+        enqueue(writer.data(PAGE_PART, chunk));
+        continue;
+      }
+      if (closed) return;
+      const crc = crc32(chunk);
+      enqueue(writer.dataHeader(PAGE_PART, chunk.byteLength, crc));
+      enqueueWire(gzip.piece({ deflated, length: chunk.byteLength, crc }));
+    }
+  };
+  // An asset body: compressed pieces spliced between this request's frame headers, or identity frames.
+  const enqueueBody = async (id: number, body: Uint8Array, pieces: readonly StreamPiece[] | undefined): Promise<void> => {
+    if (!pieces || !gzip) {
+      for (let offset = 0; offset < body.byteLength; offset += FRAME_BYTES) {
+        enqueue(writer.data(id, body.subarray(offset, offset + FRAME_BYTES)));
+        await whenDemand();
+      }
+      return;
+    }
+    for (const piece of pieces) {
+      if (closed) return;
+      enqueue(writer.dataHeader(id, piece.length, piece.crc));
+      const bytes = body.subarray(piece.offset, piece.offset + piece.length);
+      enqueueWire(piece.deflated ? gzip.piece({ deflated: piece.deflated, length: piece.length, crc: piece.crc }) : gzip.stored(bytes, piece.crc));
+      await whenDemand();
+    }
   };
   // Waits while the consumer is behind: a large page body is not buffered whole.
   const whenDemand = (): Promise<void> | undefined =>
@@ -87,7 +156,7 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
           }
           const { done, value } = await reader.read();
           if (done) break;
-          enqueue(writer.data(PAGE_PART, value));
+          await enqueuePageData(value);
           await whenDemand();
         }
       } catch {
@@ -154,10 +223,22 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
         fail('unavailable');
         continue;
       }
-      // The asset HEAD names its exact length, so the reader knows it before the body.
+      // The asset HEAD names its exact length, so the reader knows it before the body; Content-Digest (RFC 9530)
+      // lets the worker check the body before storing it.
       headers['content-length'] = String(body.byteLength);
-      enqueue(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
-      enqueue(writer.data(id, body));
+      headers['content-digest'] = contentDigestOf(asset.url, headers.etag, headers['last-modified'], body);
+      const pieces = pieceCache ? await pieceCache.pieces(asset.url, headers, body).catch(() => undefined) : undefined;
+      const delta = options.delta ? await options.delta.find({ url: asset.url, etag: headers.etag, body }, options.delta.holds).catch(() => undefined) : undefined;
+      if (closed) break;
+      const plain = pieces ? pieces.reduce((sum, piece) => sum + (piece.deflated?.byteLength ?? piece.length), 0) : body.byteLength;
+      if (delta && delta.bytes.byteLength + delta.base.length + DELTA_HEAD_BYTES < plain) {
+        // A delta is already compressed: it goes in stored blocks (gzip) or as is.
+        enqueue(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset', deltaBase: delta.base }));
+        await enqueueBody(id, delta.bytes, undefined);
+      } else {
+        enqueue(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
+        await enqueueBody(id, body, pieces);
+      }
       enqueue(writer.end(id));
       await whenDemand();
     }
@@ -171,6 +252,7 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
         if (closed) return;
         if (pageComplete) {
           enqueue(writer.fin());
+          if (gzip) enqueueWire(gzip.finish());
           closed = true;
           controller.close();
         } else {

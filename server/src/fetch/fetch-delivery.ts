@@ -99,7 +99,7 @@ export class FetchDelivery {
       const abort = new AbortController();
       const page = produce(new Request(request, { headers, signal: abort.signal }));
       const streamed = plan.assets.filter((entry) => entry.state !== 'fresh');
-      const compress = this.pieces !== undefined && acceptsGzip(request.headers.get('accept-encoding') ?? undefined);
+      const compress = this.pieces !== undefined && acceptsGzip(clientAcceptEncoding(request));
       const holds = this.deltas ? this.core.holder(pageRequest) : undefined;
       const body = pushStreamBody({
         pageUrl: pagePartUrl(url.pathname),
@@ -140,6 +140,15 @@ export class FetchDelivery {
     for (const [name, value] of pageHeaderWrites(this.core.pageHeaders(plan, outcome), headers, page.status)) headers.set(name, value);
     return new Response(page.body, { status: page.status, statusText: page.statusText, headers });
   }
+}
+
+/**
+ * The client's Accept-Encoding. Cloudflare (and workerd under Miniflare) shows a worker `br, gzip` whatever the client
+ * sent, and keeps what it sent in `request.cf.clientAcceptEncoding`.
+ */
+function clientAcceptEncoding(request: Request): string | undefined {
+  const original = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf?.clientAcceptEncoding;
+  return typeof original === 'string' ? original : (request.headers.get('accept-encoding') ?? undefined);
 }
 
 /** Whether this runtime's `CompressionStream` makes raw deflate (Node 20.12+, workerd, Deno, Bun, browsers). */

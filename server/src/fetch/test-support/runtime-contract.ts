@@ -1,7 +1,9 @@
-import { encodeDigest, formatCacheDigestHeader, formatPreloadValue } from '@cache-digest/shared';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { contentDigestValue, encodeDigest, formatCacheDigestHeader, formatPreloadValue } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummaryHeader } from '../../core/summary-header.ts';
-import { FIXTURE_ASSETS, FIXTURE_FILES } from './fixture-site.ts';
+import { BIG_FILES, FIXTURE_ASSETS, FIXTURE_FILES } from './fixture-site.ts';
 import { startFixtureOrigin, type FixtureOrigin } from './fixture-origin.ts';
 import type { RunningRuntime } from './launch-runtime.ts';
 import { readPushStream } from './read-push-stream.ts';
@@ -55,6 +57,38 @@ export function runtimeContract(name: string, launch: (origin: string) => Promis
     it('streams exactly the assets a digest lacks, from the header or the navigation preload value', async () => {
       await expectStream(await get('/', { 'accept-push-stream': '1', 'cache-digest': digestOf(['/app.css']) }), ['/app.js', '/font.woff2']);
       await expectStream(await get('/', { 'service-worker-navigation-preload': formatPreloadValue(digestOf(['/app.js', '/font.woff2'])) }), ['/app.css']);
+    });
+
+    it('sends a gzip stream (text assets and page compressed) to a client that accepts gzip, identity to one that does not', async () => {
+      // node:http, not fetch: fetch would decode the body (and ask for gzip) on its own.
+      const raw = (encoding: string) =>
+        new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+          http.get(runtime.url + '/big.html', { headers: { 'accept-push-stream': '1', 'accept-encoding': encoding } }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+            response.on('error', reject);
+          }).on('error', reject);
+        });
+      const files = { ...FIXTURE_FILES, ...BIG_FILES };
+      const gzip = await raw('gzip, deflate, br');
+      const identity = await raw('identity');
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      for (const { headers } of [gzip, identity]) expect(headers.vary).toMatch(/accept-encoding/i);
+      for (const body of [gunzipSync(gzip.body), identity.body]) {
+        const { parts, fin, failed } = await readPushStream(new Response(body));
+        expect({ fin, failed }).toEqual({ fin: true, failed: false });
+        expect(parts.map((part) => part.url).sort()).toEqual(['/big.html', '/font.woff2', '/lib.js']);
+        expect(parts.every((part) => part.outcome === 'end')).toBe(true);
+        for (const part of parts) {
+          const expected = files[part.url]!.body as string;
+          expect(part.body).toBe(expected);
+          if (part.role === 'asset') expect(part.headers['content-digest']).toBe(contentDigestValue(new TextEncoder().encode(expected)));
+        }
+      }
+      // lib.js and the page compress to a fraction; the font (not a text type) goes stored.
+      expect(gzip.body.byteLength * 3).toBeLessThan(identity.body.byteLength);
     });
 
     it('streams every asset without a digest or with a malformed one, and the page intact', async () => {

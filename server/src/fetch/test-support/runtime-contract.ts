@@ -77,7 +77,7 @@ export function runtimeContract(name: string, launch: (origin: string) => Promis
       expect(identity.headers['content-encoding']).toBeUndefined();
       for (const { headers } of [gzip, identity]) expect(headers.vary).toMatch(/accept-encoding/i);
       for (const body of [gunzipSync(gzip.body), identity.body]) {
-        const { parts, fin, failed } = await readPushStream(new Response(body));
+        const { parts, fin, failed } = await readPushStream(new Response(new Uint8Array(body)));
         expect({ fin, failed }).toEqual({ fin: true, failed: false });
         expect(parts.map((part) => part.url).sort()).toEqual(['/big.html', '/font.woff2', '/lib.js']);
         expect(parts.every((part) => part.outcome === 'end')).toBe(true);

@@ -6,7 +6,10 @@ export { SourceError, type AssetSource, type SourceResult } from './asset-source
 export { memorySite, type MemoryFile } from './memory-site.ts';
 export { staticCacheControl } from './static-cache-control.ts';
 export { originSource, type OriginSourceOptions } from './origin-source.ts';
-export { pushStreamBody, type PushStreamBodyOptions } from './push-stream-body.ts';
+export { pushStreamBody, type PushStreamBodyOptions, type FetchDeltaLookup, type FetchDeltaPart } from './push-stream-body.ts';
+export { StreamPieceCache, type StreamPiece, type PieceDeflate } from '../compression/stream-piece-cache.ts';
+export { webDeflate } from '../compression/web-deflate.ts';
+export { syncFlushed } from '../compression/sync-flushed.ts';
 export { CacheDigestCore, type CacheDigestCoreOptions } from '../core/cache-digest-core.ts';
 export { DeliveryStats } from '../core/delivery-stats.ts';
 export { pageHeaderWrites, earlyHintLinks, pushStreamHeaders, summaryServerTiming, type HeaderWrite } from '../core/page-header-writes.ts';

@@ -84,8 +84,12 @@ export async function launchBun(origin: string): Promise<RunningRuntime> {
 }
 
 /** Node: the same handler behind a minimal node:http bridge (Request in, Response out). */
-export async function launchNode(origin: string): Promise<RunningRuntime> {
-  const handler = fixtureHandler(origin);
+export function launchNode(origin: string): Promise<RunningRuntime> {
+  return serveOnNode(fixtureHandler(origin));
+}
+
+/** A fetch handler behind a minimal node:http bridge on loopback (Request in, Response out). */
+export async function serveOnNode(handler: (request: Request) => Promise<Response>): Promise<RunningRuntime> {
   const server = http.createServer(async (req, res) => {
     const abort = new AbortController();
     res.once('close', () => abort.abort());

@@ -3,6 +3,8 @@ import { PushStreamReader, type PushStreamHead } from '@cache-digest/shared';
 /** One part of a push stream as a test sees it. */
 export interface ReadPart extends PushStreamHead {
   body: string;
+  /** The body's bytes as they came (a delta part's are not text). */
+  bytes: Uint8Array;
   /** `end` with a matching length and CRC, `abort`, or `open` when the stream stopped first. */
   outcome: 'end' | 'bad-end' | 'abort' | 'open';
 }
@@ -16,8 +18,15 @@ export async function readPushStream(response: Response): Promise<{ parts: ReadP
   let failed = false;
   const apply = (events: ReturnType<PushStreamReader['push']>) => {
     for (const event of events) {
-      if (event.type === 'head') parts.set(event.part, { url: event.url, status: event.status, headers: event.headers, role: event.role, body: '', outcome: 'open' });
-      else if (event.type === 'data') parts.get(event.part)!.body += decoder.decode(event.bytes);
+      if (event.type === 'head') parts.set(event.part, { url: event.url, status: event.status, headers: event.headers, role: event.role, ...(event.deltaBase ? { deltaBase: event.deltaBase } : {}), body: '', bytes: new Uint8Array(0), outcome: 'open' });
+      else if (event.type === 'data') {
+        const part = parts.get(event.part)!;
+        part.body += decoder.decode(event.bytes);
+        const bytes = new Uint8Array(part.bytes.byteLength + event.bytes.byteLength);
+        bytes.set(part.bytes);
+        bytes.set(event.bytes, part.bytes.byteLength);
+        part.bytes = bytes;
+      }
       else if (event.type === 'end') parts.get(event.part)!.outcome = event.ok ? 'end' : 'bad-end';
       else if (event.type === 'abort') {
         const part = parts.get(event.part);

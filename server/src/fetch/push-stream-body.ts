@@ -1,4 +1,4 @@
-import { crc32, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter } from '@cache-digest/shared';
+import { crc32, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, type DeflatePiece, type PushStreamHead } from '@cache-digest/shared';
 import type { StreamPiece, StreamPieceCache } from '../compression/stream-piece-cache.ts';
 import { webDeflate } from '../compression/web-deflate.ts';
 import { contentDigestOf } from '../core/content-digest-of.ts';
@@ -52,6 +52,8 @@ const DEFLATE_PAGE_FROM_BYTES = 512;
 const FRAME_BYTES = 64 * 1024;
 // What `"delta-base":"…",` adds to a HEAD besides the path.
 const DELTA_HEAD_BYTES = 16;
+// Asset HEADs at least this long are deflated (alone: a web compressor takes no dictionary), cached by their bytes.
+const DEFLATE_HEAD_FROM_BYTES = 64;
 /** Asset reads started ahead of the one being written: an origin's round trips overlap. */
 const READ_AHEAD = 6;
 // Hop-by-hop or framing headers that mean nothing inside a part; Set-Cookie, which a
@@ -82,8 +84,19 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
     if (!closed && bytes.length > 0) controller.enqueue(bytes);
   };
   // Frames made for this request: as they are, or in stored blocks of the gzip member.
+  let started = false;
   const enqueue = (frames: Uint8Array): void => {
+    started = true;
     if (!closed && frames.length > 0) enqueueWire(gzip ? gzip.stored(frames) : frames);
+  };
+  // An asset part's HEAD: compressed, deflated (once per distinct HEAD, see deflatedHead). Deflating takes a turn, during
+  // which the page may write: only a HEAD made after the first frame went out (so without the stream's magic) waits.
+  const enqueueHead = async (id: number, head: PushStreamHead): Promise<void> => {
+    const deflate = gzip !== undefined && started;
+    const frame = writer.head(id, head);
+    const piece = deflate && frame.byteLength >= DEFLATE_HEAD_FROM_BYTES ? await deflatedHead(frame) : undefined;
+    if (piece && !closed) enqueueWire(gzip!.piece(piece));
+    else enqueue(frame);
   };
   // One DATA frame of the page: deflated per request when compressed and worth it (deflated first, then written
   // header and piece together, so no other part's frame comes between them).
@@ -233,10 +246,10 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       const plain = pieces ? pieces.reduce((sum, piece) => sum + (piece.deflated?.byteLength ?? piece.length), 0) : body.byteLength;
       if (delta && delta.bytes.byteLength + delta.base.length + DELTA_HEAD_BYTES < plain) {
         // A delta is already compressed: it goes in stored blocks (gzip) or as is.
-        enqueue(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset', deltaBase: delta.base }));
+        await enqueueHead(id, { url: asset.url, status: 200, headers, role: 'asset', deltaBase: delta.base });
         await enqueueBody(id, delta.bytes, undefined);
       } else {
-        enqueue(writer.head(id, { url: asset.url, status: 200, headers, role: 'asset' }));
+        await enqueueHead(id, { url: asset.url, status: 200, headers, role: 'asset' });
         await enqueueBody(id, body, pieces);
       }
       enqueue(writer.end(id));
@@ -275,3 +288,24 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
     },
   });
 }
+
+// HEAD frames deflated, by their exact bytes: streams for the same page and digest send the same HEADs, so most requests
+// deflate none. Bounded (oldest out); null: deflating did not pay.
+const deflatedHeads = new Map<string, Promise<DeflatePiece | null>>();
+const MAX_DEFLATED_HEADS = 2048;
+
+function deflatedHead(frame: Uint8Array): Promise<DeflatePiece | undefined> {
+  let key = '';
+  for (let i = 0; i < frame.byteLength; i += 4096) key += String.fromCharCode(...frame.subarray(i, i + 4096));
+  let piece = deflatedHeads.get(key);
+  if (!piece) {
+    piece = webDeflate(frame).then(
+      (deflated) => (deflated.byteLength + 5 < frame.byteLength ? { deflated, length: frame.byteLength, crc: crc32(frame) } : null),
+      () => null,
+    );
+    if (deflatedHeads.size >= MAX_DEFLATED_HEADS) deflatedHeads.delete(deflatedHeads.keys().next().value!);
+    deflatedHeads.set(key, piece);
+  }
+  return piece.then((found) => found ?? undefined);
+}
+

@@ -58,8 +58,8 @@ export interface CacheDigestMiddlewareOptions extends CacheDigestCoreOptions {
   /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
   deltaParts?: boolean;
   /**
-   * How long a stream waits for a delta pair still being made, the first request after a deploy (default 50 ms); past it
-   * the whole part goes and the delta is kept for later requests.
+   * How long a stream waits for a delta not in memory yet (bases read, pair made: the first request after a deploy;
+   * default 100 ms); past it the whole part goes and the delta is kept for later requests.
    */
   deltaWaitMs?: number;
 }

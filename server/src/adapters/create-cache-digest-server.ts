@@ -34,6 +34,8 @@ export interface CacheDigestServerOptions extends Omit<CacheDigestCoreOptions, '
   previousBuilds?: readonly string[];
   /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
   deltaParts?: boolean;
+  /** How long a stream waits for a delta not in memory yet (default 100 ms; docs/push-stream.md, Delta parts). */
+  deltaWaitMs?: number;
   /** Scripts served from memory by path (the client's scripts a site lacks); never pages, never pushed. */
   memoryScripts?: ReadonlyMap<string, MemoryScript>;
   /** When set, pages are served through it (the loader's tag added) instead of straight from `site`. */

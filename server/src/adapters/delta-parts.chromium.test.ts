@@ -44,8 +44,9 @@ beforeAll(async () => {
   const v1 = await build('v1', V1);
   const v2 = await build('v2', V2);
   const certDir = path.join(workDir, 'certs');
+  // The visit after the deploy is the first to need each pair: it waits for them here (the budget has its own test).
   servers.push(await startServer({ root: v1, mode: 'stream', injectLoader: true, certDir, log: false }));
-  servers.push(await startServer({ root: v2, mode: 'stream', injectLoader: true, certDir, log: false, previousBuilds: [v1] }));
+  servers.push(await startServer({ root: v2, mode: 'stream', injectLoader: true, certDir, log: false, previousBuilds: [v1], deltaWaitMs: 10_000 }));
   relay = await ByteCountingRelay.start(Number(new URL(servers[0]!.url).port));
   context = await launchTestChromium(workDir, servers[0]!.spki);
 }, 120_000);

@@ -161,7 +161,7 @@ describe('delta parts against the version the client holds', () => {
     await utimes(path.join(root, 'assets/format-AAAAAAA1.js'), old, old);
     const middle = module('format', 1) + '// 1.5\n';
     await writeFile(path.join(root, 'assets/format-AAAAAA15.js'), middle);
-    const origin = await serve(root);
+    const origin = await serve(root, { deltaWaitMs: 10_000 });
     const both = { 'assets/format-AAAAAAA1.js': V1['assets/format-AAAAAAA1.js']!, 'assets/format-AAAAAA15.js': middle };
     const newest = await parts(origin, { 'cache-digest': digest(origin, both), 'accept-encoding': 'gzip' });
     expect(newest.parts.get('/assets/format-AAAAAAA2.js')!.deltaBase).toBe('/assets/format-AAAAAA15.js');

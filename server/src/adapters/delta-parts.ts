@@ -21,24 +21,25 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const STORED_PIECE_BYTES = 16 * 1024;
 const ENTRY_OVERHEAD_BYTES = 256;
 /** Default of {@link DeltaPartsOptions.waitMs}. */
-const WAIT_MS = 50;
+const WAIT_MS = 100;
 
 /** Options of {@link DeltaParts}. */
 export interface DeltaPartsOptions {
   /** Delta bytes kept (default 16 MiB). */
   maxBytes?: number;
   /**
-   * How long a stream waits for a pair that is still being made (default 50 ms): past it, the stream sends the
-   * whole part and the delta finishes in the background for later requests. 0: never waits.
+   * How long a stream waits for a delta not in memory yet, bases read and pair made (default 100 ms): past it, the
+   * stream sends the whole part and the delta is finished in the background for later requests. 0: only deltas
+   * already in memory.
    */
   waitMs?: number;
 }
 
 /**
  * Delta parts, each made once per (asset version, base version) pair and
- * kept (at most `maxBytes`, least recently used out). A request that needs a
- * pair still being made waits at most `waitMs`, then goes without (the pair
- * is kept for the next ones). {@link find} picks the newest base `held` says
+ * kept (at most `maxBytes`, least recently used out). A request whose
+ * delta is not in memory yet waits at most `waitMs`, then goes without (the
+ * lookup goes on and its result is kept for the next ones). {@link find} picks the newest base `held` says
  * the client has.
  */
 export class DeltaParts {
@@ -64,9 +65,14 @@ export class DeltaParts {
   /**
    * The delta of the asset at `url` against the newest base the client holds (`held(url, etag)`, its digest), or
    * undefined: no base held, not text, too large, no ETag. The caller sends it only when it is smaller than the body as it
-   * would go otherwise. Also undefined while the pair is still being made after `waitMs`.
+   * would go otherwise. Also undefined when the lookup (finding and reading the bases, making the pair) takes longer
+   * than `waitMs`; it goes on, and later requests get its result from memory.
    */
-  async find(url: string, response: AssetResponse, held: (url: string, etag: string) => boolean): Promise<DeltaPart | undefined> {
+  find(url: string, response: AssetResponse, held: (url: string, etag: string) => boolean): Promise<DeltaPart | undefined> {
+    return this.#within(this.#lookup(url, response, held));
+  }
+
+  async #lookup(url: string, response: AssetResponse, held: (url: string, etag: string) => boolean): Promise<DeltaPart | undefined> {
     const { etag, 'content-type': type } = response.headers;
     if (etag === undefined || !TEXT_TYPE.test(type ?? '') || response.body.byteLength > MAX_BODY_BYTES) return undefined;
     const base = (await this.#bases.candidates(url)).find((candidate) => held(candidate.url, candidate.etag));
@@ -87,21 +93,22 @@ export class DeltaParts {
       this.#pending.set(key, pending);
       void pending.finally(() => this.#pending.delete(key)).catch(() => undefined);
     }
-    return this.#within(pending);
+    return pending;
   }
 
-  /** The pair if it is made within the wait budget, else undefined (it goes on being made). */
-  #within(pending: Promise<DeltaPart>): Promise<DeltaPart | undefined> {
-    if (this.#waitMs === 0) return Promise.resolve(undefined);
+  /** The lookup's answer if it comes within the wait budget, else undefined (it goes on in the background). */
+  #within(lookup: Promise<DeltaPart | undefined>): Promise<DeltaPart | undefined> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => resolve(undefined), this.#waitMs);
-      pending.then(
+      // 0: only what memory answers at once (resolved promises settle before the next turn of the event loop).
+      const timer = this.#waitMs === 0 ? setImmediate(() => resolve(undefined)) : setTimeout(() => resolve(undefined), this.#waitMs);
+      const stop = (): void => (this.#waitMs === 0 ? clearImmediate(timer as NodeJS.Immediate) : clearTimeout(timer as NodeJS.Timeout));
+      lookup.then(
         (part) => {
-          clearTimeout(timer);
+          stop();
           resolve(part);
         },
         (error: unknown) => {
-          clearTimeout(timer);
+          stop();
           reject(error);
         },
       );

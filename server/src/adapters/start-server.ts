@@ -56,6 +56,8 @@ export interface StartServerOptions {
   previousBuilds?: readonly string[];
   /** Delta parts against versions the client holds (default true; docs/push-stream.md, Delta parts). */
   deltaParts?: boolean;
+  /** How long a stream waits for a delta not in memory yet (default 100 ms; docs/push-stream.md, Delta parts). */
+  deltaWaitMs?: number;
   /**
    * Serve the client's `/cache-digest.js` and `/cache-digest-sw.js` from
    * memory when `root` lacks them, bundled once at startup (default true).
@@ -142,6 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.streamCompression === undefined ? {} : { streamCompression: options.streamCompression }),
     ...(options.previousBuilds ? { previousBuilds: options.previousBuilds } : {}),
     ...(options.deltaParts === undefined ? {} : { deltaParts: options.deltaParts }),
+    ...(options.deltaWaitMs === undefined ? {} : { deltaWaitMs: options.deltaWaitMs }),
     memoryScripts,
     ...(loaderInjector ? { loaderInjector } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

@@ -151,8 +151,9 @@ export class E2eEnvironment {
           await warmUp(running, site, { what: `the ${key} server` });
           // The first visit after a deploy would otherwise wait while its delta parts are made.
           if ((mode === 'stream' || mode === 'auto') && earlier.length > 0) {
+            const started = performance.now();
             const made = await warmUpDeltas(running, site, earlier, { what: `the ${key} server` });
-            this.log?.(`${key}: ${made.deltas} delta parts in ${made.streams} warm-up streams`);
+            this.log?.(`${key}: ${made.deltas} delta parts in ${made.streams} warm-up streams (${Math.round(performance.now() - started)} ms)`);
           }
         } catch (error) {
           await running.close();

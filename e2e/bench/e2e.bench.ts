@@ -39,7 +39,7 @@ import type { VisitMeasurement } from '../src/harness/visit-measurement.ts';
 import { checkTargets } from '../src/report/check-targets.ts';
 import { chartFileName, markdownReport, profileLabel, WATERFALL_SCENARIOS, waterfallFileName } from '../src/report/markdown-table.ts';
 import { median } from '../src/report/median.ts';
-import type { BenchResults, CellResult, NetworkProfile } from '../src/report/results-schema.ts';
+import type { BenchResults, CellResult, NetworkProfile, RunShortfall } from '../src/report/results-schema.ts';
 import { summariseRuns } from '../src/report/summarise-runs.ts';
 import { loadTimeChart } from '../src/report/svg-chart.ts';
 import { waterfallChart } from '../src/report/waterfall-chart.ts';
@@ -173,12 +173,14 @@ const environment = await phase('build v1, v2 (or reuse the build cache)', () =>
   E2eEnvironment.create({ rttMs: 0, log: (line) => console.log(line) }),
 );
 const cells: CellResult[] = [];
+const shortfalls: RunShortfall[] = [];
 try {
   console.log('building the code deploys (v3: deepest module, v4: + stylesheet and font, v5: deepest module again)');
   await phase('build v3-v5 and Workbox copies (or reuse the build cache)', () =>
     environment.buildCodeDeploys({ workbox: journeys.some(({ strategy }) => strategy.workbox === true) }),
   );
-  const floors = new Map<string, { afterFirstByteMs: number; loadMs: number }>(); // `${cap}/${model}/${scenario}/${strategy}`
+  // `${cap}/${model}/${scenario}/${strategy}`: medians over `runs` of the `asked` floor journeys (failed ones are not counted).
+  const floors = new Map<string, { afterFirstByteMs: number; loadMs: number; runs: number; asked: number }>();
   const floored = new Set<string>(); // `${cap}/${model}/${strategy}`: journeys whose floor at that cap is measured
   for (const profile of profiles) {
     environment.proxy.bandwidthBytesPerSecond = profile.bandwidthBytesPerSecond ?? undefined;
@@ -193,27 +195,42 @@ try {
       const floorModels = models.length > 1 ? `; ${[...new Set(floorRounds.map(({ model }) => model))].join(', ')}` : '';
       const label = `floor (RTT 0${profile.bandwidthBytesPerSecond ? ', capped' : ''}${floorModels})`;
       const floorVisits = await phase(label, () => runJourneys(label, floorRounds));
-      for (const [key, visits] of floorVisits) {
-        floors.set(`${cap}/${key}`, {
-          afterFirstByteMs: median(visits.map((visit) => visit.loadMs - visit.ttfbMs)),
-          loadMs: median(visits.map((visit) => visit.loadMs)),
-        });
+      for (const { model, strategy, scenarios: floorScenarios, runs } of floorRounds) {
+        for (const scenario of floorScenarios) {
+          const key = `${model}/${scenario}/${strategy.name}`;
+          const visits = floorVisits.get(key) ?? [];
+          if (visits.length < runs) console.log(`  floor ${cap} ${key}: ${visits.length} of ${runs} run(s) succeeded`);
+          if (visits.length === 0) continue;
+          floors.set(`${cap}/${key}`, {
+            afterFirstByteMs: median(visits.map((visit) => visit.loadMs - visit.ttfbMs)),
+            loadMs: median(visits.map((visit) => visit.loadMs)),
+            runs: visits.length,
+            asked: runs,
+          });
+        }
       }
     }
     environment.proxy.rttMs = profile.rttMs;
     const rounds = here.flatMap((leg) => leg.journeys.map((journey) => ({ ...journey, runs: leg.runs })));
     const measured = await phase(profileLabel(profile.name), () => runJourneys(profileLabel(profile.name), rounds));
-    for (const { model, strategy, scenarios: measuredScenarios } of rounds) {
+    for (const { model, strategy, scenarios: measuredScenarios, runs } of rounds) {
       for (const scenario of measuredScenarios) {
         const key = `${model}/${scenario}/${strategy.name}`;
-        const list = measured.get(key);
-        if (!list || list.length === 0) continue;
+        const list = measured.get(key) ?? [];
+        const floor = floors.get(`${cap}/${key}`);
+        const leg = here.find((one) => one.model === model)!;
+        const floorAsked = leg.floorJourneys.some((journey) => journey.strategy.name === strategy.name) ? leg.floorRuns : 0;
+        // Said, not hidden: a cell (or its floor) over fewer runs than asked, or with none at all.
+        if (list.length < runs || (floor?.runs ?? 0) < floorAsked) {
+          shortfalls.push({ model, profile: profile.name, scenario, strategy: strategy.name, runs: list.length, runsAsked: runs, floorRuns: floor?.runs ?? 0, floorRunsAsked: floorAsked });
+        }
+        if (list.length === 0) continue;
         cells.push(
           summariseRuns(
             { rttMs: profile.rttMs, scenario, strategy: strategy.name, model, profile: profile.name },
             list,
-            floors.get(`${cap}/${key}`)?.afterFirstByteMs ?? null,
-            floors.get(`${cap}/${key}`)?.loadMs ?? null,
+            floor?.afterFirstByteMs ?? null,
+            floor?.loadMs ?? null,
           ),
         );
       }
@@ -255,6 +272,7 @@ const results: BenchResults = {
     deployChangedAssets: DEPLOY_CHANGED_IMAGES,
   },
   results: cells,
+  shortfalls,
   targets: checkTargets(cells),
 };
 
@@ -280,6 +298,7 @@ for (const model of models) {
   }
 }
 console.log(`\n${markdown}`);
+if (shortfalls.length > 0) console.log(`${shortfalls.length} cell(s) over fewer runs than asked (see "Fewer runs than asked" in latest.md)`);
 console.log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/latest.json, latest.md and charts`);
 for (const { name, seconds } of phases) console.log(`  ${name}: ${formatDuration(seconds)}`);
 console.log(

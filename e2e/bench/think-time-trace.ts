@@ -11,6 +11,7 @@ import { LatencyLab } from '@cache-digest/playwright';
 import { StaticSite } from '@cache-digest/server';
 import { E2eEnvironment } from '../src/harness/e2e-environment.ts';
 import { THINK_TIME_MS, strategyNamed } from '../src/harness/strategies.ts';
+import { renderFailure, type RenderCheckResult } from '../src/harness/render-check.ts';
 
 const { values } = parseArgs({
   options: {
@@ -94,6 +95,10 @@ try {
         tracing = true;
         const metrics = await lab.load('/', 'returning');
         tracing = false;
+        // A visit that did not render (or never got ready) is not one to report a time for.
+        await lab.page.waitForFunction(`document.documentElement.dataset.demoReady === 'true'`, null, { timeout: 60_000 });
+        const failure = renderFailure((await lab.page.evaluate('window.__demo.render')) as RenderCheckResult);
+        if (failure) throw new Error(`${name} run ${run}: the page did not render correctly (${failure})`);
         const page = (await lab.page.evaluate(READ)) as {
           timeOrigin: number;
           nav: Record<string, number>;

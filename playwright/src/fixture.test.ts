@@ -72,6 +72,15 @@ describe('latencyFixtures', () => {
     });
   }, 120_000);
 
+  it('a page answered with an error status is not measured as a (fast) visit', async () => {
+    await withFixture({ rttMs: 10, spki: [spki] }, async ({ latency }) => {
+      // The kit answers a missing page with a 404 that has a body (an empty one would fail in Chromium already).
+      const lab = await latency.lab(`https://localhost:${kit.port}/`);
+      await expect(lab.load('/no-such-page.html')).rejects.toThrow(/\/no-such-page\.html answered 404: an error page is not a visit to measure$/);
+      expect((await lab.load('/')).loadMs).toBeGreaterThan(0);
+    });
+  }, 60_000);
+
   it('emulatedPage: a page whose connections to the site cross the emulator', async () => {
     const url = `https://localhost:${plain.port}/`;
     await latencyFixtures.latency({ latencyOptions: { rttMs: 40, spki: [spki], url } }, async (latency) => {

@@ -121,13 +121,19 @@ export class LatencyLab {
     }
   }
 
-  /** Load `pathOrUrl` in the current page and measure it, as things stand (no model applied). */
+  /**
+   * Load `pathOrUrl` in the current page and measure it, as things stand (no model applied). A page answered with a
+   * status of 400 or more rejects: an error page is not a visit to measure.
+   */
   async load(pathOrUrl = '/', model: VisitModel = 'warm'): Promise<VisitMetrics> {
     const page = this.pageValue ?? (await this.newProfile());
     const url = new URL(pathOrUrl, this.origin).href;
     const timeout = this.options.timeoutMs ?? 60_000;
     this.emulator.resetStats();
     const response = await page.goto(url, { waitUntil: 'load', timeout });
+    // An error page loads fast and would pass for a quick visit: not a visit to measure.
+    const status = response?.status() ?? 0;
+    if (status >= 400) throw new Error(`${url} answered ${status}: an error page is not a visit to measure`);
     const traffic = this.emulator.stats();
     const timing = await readPageTiming(page);
     const summary = parseSummary((await response?.headerValue('cache-digest-push').catch(() => null)) ?? timing.serverTimingSummary);

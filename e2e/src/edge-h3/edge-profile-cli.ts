@@ -4,7 +4,7 @@ import { edgeProfileSettings, EdgeProfileUsageError, type EdgeProfileCliOptions 
 export { EdgeProfileUsageError, type EdgeProfileCliOptions };
 
 /**
- * `npm run bench:e2e -- --edge h3 [--profile RTT] [--runs N] [--floor-runs N] [--quick]`:
+ * `npm run bench:e2e -- --edge h3 [--profile RTT] [--runs N] [--floor-runs N] [--quick] [--dry-run]`:
  * the edge profile at one RTT (default 100 ms) instead of the strategy matrix;
  * prints its table and writes edge-h3.json and edge-h3.md beside the matrix's
  * results. A flag it cannot honour (a profile list or cap, a run count out of range) is
@@ -13,6 +13,11 @@ export { EdgeProfileUsageError, type EdgeProfileCliOptions };
 export async function runEdgeProfile(name: string, options: EdgeProfileCliOptions): Promise<void> {
   if (name !== 'h3') throw new EdgeProfileUsageError(`--edge: unknown profile "${name}" (h3)`);
   const { rttMs, runs, floorRuns } = edgeProfileSettings(options);
+  if (options['dry-run']) {
+    // As the matrix's --dry-run: the plan only (the edge stacks are not started, nothing is written).
+    console.log(`plan edge h3: HTTP/3 and HTTP/2 via Caddy, returning visitor, RTT ${rttMs} ms, ${runs} run(s), floor ${floorRuns} run(s) at RTT 0; --dry-run: nothing run`);
+    return;
+  }
   const results = await runEdgeH3({ rttMs, runs, floorRuns, outDir: options.out, log: (line) => console.log(line) });
   console.log('');
   for (const row of results.rows) console.log(`${row.name}: first byte ${row.ttfbMs} ms (${row.ttfbRtt} RTT), load ${row.loadMs} ms (${row.loadRtt} RTT), extra RTT ${row.extraRtt ?? '-'}`);

@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runEdgeProfile } from './edge-profile-cli.ts';
 import { edgeProfileSettings, EdgeProfileUsageError } from './edge-profile-settings.ts';
 
 const base = { runs: '7', quick: false, out: 'results' };
@@ -36,5 +40,15 @@ describe('edgeProfileSettings (bench:e2e --edge h3)', () => {
     expect(refuse).toThrow(EdgeProfileUsageError);
     expect(refuse).toThrow(/^--edge h3 .*does not take --models, --fresh-runs/);
     expect(edgeProfileSettings({ ...base, matrixFlags: [] })).toEqual({ rttMs: 100, runs: 7, floorRuns: 3 });
+  });
+
+  it('--dry-run prints the plan and starts nothing, writes nothing (it used to run the whole profile)', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'edge-dry-run-'));
+    try {
+      await runEdgeProfile('h3', { ...base, quick: true, out, 'dry-run': true });
+      expect(await readdir(out)).toEqual([]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
   });
 });

@@ -9,6 +9,8 @@ export interface EdgeProfileCliOptions {
   quick: boolean;
   /** `--out`: the results folder. */
   out: string;
+  /** `--dry-run`: print the plan, run nothing. */
+  'dry-run'?: boolean;
   /** The strategy matrix's flags that were given (`models`, `fresh-runs`…): the edge profile refuses them rather than ignore them. */
   matrixFlags?: readonly string[];
 }

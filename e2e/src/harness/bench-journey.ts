@@ -2,7 +2,7 @@ import { LatencyLab } from '@cache-digest/playwright';
 import type { E2eEnvironment, SiteVersion } from './e2e-environment.ts';
 import { loadPageOverH2, type H2ClientCache } from './h2-page-loader.ts';
 import { measureVisit } from './measure-visit.ts';
-import type { RenderCheckResult } from './render-check.ts';
+import { renderFailure, type RenderCheckResult } from './render-check.ts';
 import { SCENARIOS, THINK_TIME_MS, type ScenarioName, type Strategy } from './strategies.ts';
 import type { VisitMeasurement } from './visit-measurement.ts';
 
@@ -56,6 +56,10 @@ export async function runBenchJourney(
         path: pagePath,
         cache,
       });
+      // A failed load is not a fast one: the journey fails (and is retried) rather than count it.
+      if (load.status !== 200 || load.failed.length > 0) {
+        throw new Error(`${scenario}: the page load failed (page status ${load.status}${load.failed.length > 0 ? `; ${load.failed.slice(0, 3).join(', ')}` : ''})`);
+      }
       // Pushes the page did not wait for may still be arriving: the load is over, their bytes are not.
       await new Promise((resolve) => setTimeout(resolve, environment.proxy.rttMs + 50));
       const visit = measureVisit({
@@ -110,6 +114,9 @@ export async function runBenchJourney(
       const metrics = await lab.load(pagePath, model);
       await lab.page.waitForFunction(`document.documentElement.dataset.demoReady === 'true'`, null, { timeout: 60_000 });
       const render = (await lab.page.evaluate('window.__demo.render')) as RenderCheckResult;
+      // A page missing an image, a font or its styles loaded less than the others: not a run to count.
+      const failure = measured ? renderFailure(render) : undefined;
+      if (failure) throw new Error(`${scenario}: the page did not render correctly (${failure})`);
       const connectMs = (await lab.page.evaluate(READ_CONNECT_MS)) as number;
       const facts = environment.endVisit();
       for (const resource of metrics.resources) held.add(resource.path);

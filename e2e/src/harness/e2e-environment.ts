@@ -10,6 +10,7 @@ import { setPageDelay } from './page-delay.ts';
 import { workboxSite } from './workbox-site.ts';
 import { recordServedRequests, takeServedRequests } from './served-requests.ts';
 import { warmUp } from './warm-up.ts';
+import { warmUpDeltas } from './warm-up-deltas.ts';
 
 /**
  * Which build of the demo is served: v1; v2 with three photos changed; v3 =
@@ -46,6 +47,7 @@ export class E2eEnvironment {
     readonly proxy: DelayProxy,
     readonly sites: Record<'v1' | 'v2', BuiltSite> & Partial<Record<'v3' | 'v4' | 'v5', BuiltSite>>,
     readonly spki: string,
+    private readonly log?: (line: string) => void,
   ) {}
 
   /** Build both versions of the demo (or take them from the build cache, see build-cache.ts) and start the emulator. */
@@ -68,7 +70,7 @@ export class E2eEnvironment {
         rttMs: options.rttMs,
         ...(options.bandwidthBytesPerSecond ? { bandwidthBytesPerSecond: options.bandwidthBytesPerSecond } : {}),
       });
-      return new E2eEnvironment(workDir, proxy, { v1, v2 }, probe.spki);
+      return new E2eEnvironment(workDir, proxy, { v1, v2 }, probe.spki, options.log);
     } catch (error) {
       await rm(workDir, { recursive: true, force: true });
       throw error;
@@ -114,26 +116,30 @@ export class E2eEnvironment {
    * connections); `ignoreDigests` makes the server act as if no request
    * carried a digest (stream-all); `pageDelayMs` makes each page take that
    * long to build (think-time); `workbox` serves the build with a Workbox
-   * precache worker in place of the kit's (see workbox-site.ts).
+   * precache worker in place of the kit's (see workbox-site.ts). A new
+   * server is warmed up first (warm-up.ts: every file; warm-up-deltas.ts,
+   * stream and auto modes after a deploy: the delta parts a returning
+   * visitor's stream needs), so measured visits pay for neither.
    */
   async serve(
     version: SiteVersion,
     mode: 'off' | 'hints' | 'auto' | 'push' | 'stream',
     options: { ignoreDigests?: boolean; pageDelayMs?: number; workbox?: boolean } = {},
   ): Promise<void> {
-    setDigestsIgnored(options.ignoreDigests === true);
-    setPageDelay(options.pageDelayMs ?? 0);
+    // A new server warms up as itself: digests read, pages at once (the measured visit's settings are set after).
+    setDigestsIgnored(false);
+    setPageDelay(0);
     const key = `${version}:${mode}${options.workbox ? ':workbox' : ''}`;
     const site = options.workbox ? await this.workboxSite(version) : this.site(version);
     let server = this.servers.get(key);
     if (!server) {
       // The builds before this one (each has its own outDir): a push stream sends changed files as deltas against them.
       const order: readonly SiteVersion[] = ['v1', 'v2', 'v3', 'v4', 'v5'];
-      const previousBuilds = options.workbox ? [] : order.slice(0, order.indexOf(version)).flatMap((earlier) => this.sites[earlier]?.dir ?? []);
-      server = startServer({
+      const earlier = options.workbox ? [] : order.slice(0, order.indexOf(version)).flatMap((one) => this.sites[one] ?? []);
+      const starting: Promise<RunningServer> = startServer({
         root: site.dir,
         mode,
-        previousBuilds,
+        previousBuilds: earlier.map((build) => build.dir),
         certDir: path.join(this.workDir, 'certs'),
         // The visit measurement reads the URLs streamed/pushed from the line.
         logLevel: 'full',
@@ -143,17 +149,30 @@ export class E2eEnvironment {
       }).then(async (running) => {
         try {
           await warmUp(running, site, { what: `the ${key} server` });
+          // The first visit after a deploy would otherwise wait while its delta parts are made.
+          if ((mode === 'stream' || mode === 'auto') && earlier.length > 0) {
+            const started = performance.now();
+            const made = await warmUpDeltas(running, site, earlier, { what: `the ${key} server` });
+            this.log?.(`${key}: ${made.deltas} delta parts in ${made.streams} warm-up streams (${Math.round(performance.now() - started)} ms)`);
+          }
         } catch (error) {
-          // Not kept: the journey's retry starts a new server rather than meet this failure again.
-          this.servers.delete(key);
           await running.close();
           throw error;
         }
         return running;
       });
+      server = starting;
+      // Not kept when it failed to start or warm up: the journey's retry starts a new server rather than meet this
+      // failure again; only this entry is dropped (a newer server under the key stays).
+      starting.catch(() => {
+        if (this.servers.get(key) === starting) this.servers.delete(key);
+      });
       this.servers.set(key, server);
     }
-    this.proxy.retarget((await server).port);
+    const running = await server;
+    setDigestsIgnored(options.ignoreDigests === true);
+    setPageDelay(options.pageDelayMs ?? 0);
+    this.proxy.retarget(running.port);
     this.current = version;
     this.currentSite = site;
   }

@@ -57,6 +57,8 @@ export interface H2PageLoad {
   deliveries: H2Delivery[];
   /** Every same-origin subresource the page needs (transitively). */
   subresources: string[];
+  /** Subresources answered with a status other than 200 (`path status`): the load is incomplete. */
+  failed: string[];
 }
 
 const CHROMIUM_STREAM_WINDOW = 6 * 1024 * 1024;
@@ -96,6 +98,7 @@ export async function loadPageOverH2(options: H2PageLoadOptions): Promise<H2Page
   const heldBefore = new Set(options.cache.keys());
   const deliveries: H2Delivery[] = [];
   const pushed = new Map<string, Promise<Body>>();
+  const failed: string[] = [];
   let requests = 0;
   session.on('error', () => {});
   session.on('stream', (stream, headers) => {
@@ -158,7 +161,10 @@ export async function loadPageOverH2(options: H2PageLoadOptions): Promise<H2Page
               let cached = promised ? undefined : options.cache.get(path);
               if (!cached) {
                 const body = await (promised ?? fetchPath(path));
-                if (body.status !== 200) return;
+                if (body.status !== 200) {
+                  failed.push(`${path} ${body.status}`);
+                  return;
+                }
                 const contentType = headerText(body.headers['content-type']) ?? '';
                 cached = {
                   etag: headerText(body.headers.etag),
@@ -192,6 +198,7 @@ export async function loadPageOverH2(options: H2PageLoadOptions): Promise<H2Page
           pushes: pushed.size,
           deliveries,
           subresources: [...seen],
+          failed,
         };
       })(),
     ]);

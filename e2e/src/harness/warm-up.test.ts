@@ -13,12 +13,18 @@ let cert: { key: string; cert: string };
 const servers: http2.Http2SecureServer[] = [];
 const sessions: http2.ServerHttp2Session[] = [];
 
-/** A real HTTP/2 server on loopback; `answer` false: it takes every request and never responds (a hung kit). */
-async function kitOn(answer: boolean): Promise<{ kit: RunningServer; seen: string[] }> {
+/**
+ * A real HTTP/2 server on loopback; `answer` false: it takes every request and never responds (a hung kit); a function:
+ * the status for the nth request (1-based) of a path.
+ */
+async function kitOn(answer: boolean | ((nth: number) => number)): Promise<{ kit: RunningServer; seen: string[] }> {
   const seen: string[] = [];
   const server = http2.createSecureServer({ key: cert.key, cert: cert.cert }, (req, res) => {
     seen.push(`${req.url} ${req.headers['accept-encoding']}`);
-    if (answer) res.end('x');
+    if (typeof answer === 'function') {
+      res.statusCode = answer(seen.filter((line) => line.startsWith(`${req.url} `)).length);
+      res.end('x');
+    } else if (answer) res.end('x');
   });
   servers.push(server);
   server.on('session', (session) => sessions.push(session));
@@ -54,5 +60,25 @@ describe("warmUp (the matrix's servers and the edge stack's kits)", () => {
     await expect(warmUp(kit, site, { timeoutMs: 1_000, what: 'the kit' })).rejects.toThrow(/^warming up the kit on port \d+ took over 1000 ms \(0 of 2 files answered\)$/);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(seen).toHaveLength(2);
+  });
+
+  it('retries files answered with a 5xx on a new connection, and succeeds once they answer', async () => {
+    const { kit, seen } = await kitOn((nth) => (nth === 1 ? 503 : 200));
+    await warmUp(kit, site);
+    expect(seen.sort()).toEqual(['/ gzip, deflate, br', '/ gzip, deflate, br', '/app.js gzip, deflate, br', '/app.js gzip, deflate, br']);
+  });
+
+  it('a server that keeps failing, or a port nobody listens on, fails clearly after its attempts instead of counting as warm', async () => {
+    const { kit, seen } = await kitOn((nth) => (nth <= 2 ? 500 : 200));
+    await expect(warmUp(kit, site, { attempts: 2, what: 'the kit' })).rejects.toThrow(
+      /^warming up the kit on port \d+ failed after 2 attempts \(0 of 2 files answered; \/: status 500; \/app\.js: status 500\)$/,
+    );
+    expect(seen).toHaveLength(4);
+    // A port that was just free: every connection is refused.
+    const probe = http2.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    await expect(warmUp({ port } as RunningServer, site, { what: 'the gone kit' })).rejects.toThrow(/^warming up the gone kit on port \d+ failed after 3 attempts \(0 of 2 files answered; \/: .*ECONNREFUSED/);
   });
 });

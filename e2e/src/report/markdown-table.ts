@@ -41,6 +41,11 @@ export function markdownReport(results: BenchResults): string {
         lines.push(`### ${scenario}, ${profileLabel(profile.name)}`, '');
         lines.push(`![${scenario}](${chartFileName(model, scenario, profile.name)})`, '');
         lines.push(...cellTable(cells), '');
+        const fewer = (results.shortfalls ?? []).filter((gap) => gap.model === model && gap.profile === profile.name && gap.scenario === scenario);
+        if (fewer.length > 0) {
+          const said = fewer.map((gap) => `${gap.strategy} ${gap.runs} of ${gap.runsAsked} run(s)${gap.floorRuns < gap.floorRunsAsked ? `, floor ${gap.floorRuns} of ${gap.floorRunsAsked}` : ''}`);
+          lines.push(`Fewer runs than asked: ${said.join('; ')}.`, '');
+        }
       }
       for (const scenario of WATERFALL_SCENARIOS) {
         if (model === 'returning' && results.results.some((c) => c.model === model && c.profile === profile.name && c.scenario === scenario)) {
@@ -48,6 +53,23 @@ export function markdownReport(results: BenchResults): string {
         }
       }
     }
+  }
+  if (results.shortfalls && results.shortfalls.length > 0) {
+    lines.push(
+      '## Fewer runs than asked',
+      '',
+      'Journeys that failed twice (a server, browser or page failure; see the run log) are not counted: these medians are over fewer runs.',
+      '',
+      '| model | profile | scenario | strategy | runs | floor runs |',
+      '| --- | --- | --- | --- | ---: | ---: |',
+    );
+    for (const gap of results.shortfalls) {
+      lines.push(
+        `| ${gap.model} | ${gap.profile} | ${gap.scenario} | ${gap.strategy} | ${gap.runs} of ${gap.runsAsked}${gap.runs === 0 ? ' (no figures)' : ''} | ` +
+          `${gap.floorRunsAsked === 0 ? '-' : `${gap.floorRuns} of ${gap.floorRunsAsked}`} |`,
+      );
+    }
+    lines.push('');
   }
   if (results.targets.length > 0) {
     lines.push('## Targets (returning visitor)', '', '| target | result | figures |', '| --- | --- | --- |');

@@ -8,6 +8,7 @@ import { summariseRuns } from './summarise-runs.ts';
 import { loadTimeChart } from './svg-chart.ts';
 import { waterfallChart } from './waterfall-chart.ts';
 import type { VisitMeasurement } from '../harness/visit-measurement.ts';
+import { renderFailure } from '../harness/render-check.ts';
 
 function visit(loadMs: number, overrides: Partial<VisitMeasurement> = {}): VisitMeasurement {
   return {
@@ -155,6 +156,39 @@ describe('summariseRuns, checkTargets, markdownReport, loadTimeChart, waterfallC
     expect(section).toContain('| digest | 925 (900-950) |');
     expect(section).not.toContain('RTT 20 ms'); // a profile only the headline model measured
     expect(markdown).not.toContain('Medians of 3 run(s); extra round trips'); // the counts are per model
+  });
+
+  it('says which cells are over fewer runs than asked (failed journeys are not counted), and which have none', () => {
+    const two = summariseRuns({ rttMs: 100, scenario: 'deploy-js', strategy: 'digest', model: 'returning', profile: '100' }, [visit(300), visit(320)], 200);
+    const base = {
+      schemaVersion: 2,
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      command: 'npm run bench:e2e',
+      machine: { node: '20', chromium: 'Chromium 156', cpus: 2, platform: 'Linux' },
+      settings: { profiles: [{ name: '100', rttMs: 100, bandwidthBytesPerSecond: null }], models: ['returning'], runs: 3, floorRuns: 1, page: '/', deployChangedAssets: [] },
+      results: [two],
+      targets: [],
+    } satisfies BenchResults;
+    const markdown = markdownReport({
+      ...base,
+      shortfalls: [
+        { model: 'returning', profile: '100', scenario: 'deploy-js', strategy: 'digest', runs: 2, runsAsked: 3, floorRuns: 0, floorRunsAsked: 1 },
+        { model: 'returning', profile: '100', scenario: 'deploy-js', strategy: 'baseline', runs: 0, runsAsked: 3, floorRuns: 1, floorRunsAsked: 1 },
+      ],
+    });
+    expect(markdown).toContain('Fewer runs than asked: digest 2 of 3 run(s), floor 0 of 1; baseline 0 of 3 run(s).');
+    expect(markdown).toContain('## Fewer runs than asked');
+    expect(markdown).toContain('| returning | 100 | deploy-js | digest | 2 of 3 | 0 of 1 |');
+    expect(markdown).toContain('| returning | 100 | deploy-js | baseline | 0 of 3 (no figures) | 1 of 1 |');
+    // A run where every journey succeeded says nothing of it.
+    for (const shortfalls of [undefined, []]) expect(markdownReport({ ...base, ...(shortfalls ? { shortfalls } : {}) })).not.toContain('Fewer runs');
+  });
+
+  it('a visit whose page did not render correctly is named as such (the journey fails rather than count it)', () => {
+    const render = { images: { total: 3, loaded: 2, broken: ['/a.png'] }, fonts: [{ family: 'Pixel', status: 'error' }, { family: 'Sans', status: 'loaded' }], stylesApplied: true, modules: [] };
+    expect(renderFailure(render)).toBe('2 of 3 images loaded (broken: /a.png); fonts Pixel error');
+    expect(renderFailure({ ...render, images: { total: 3, loaded: 3, broken: [] }, fonts: [] })).toBeUndefined();
+    expect(summariseRuns({ rttMs: 100, scenario: 'warm', strategy: 'digest' }, [visit(300, { render })]).runs[0]!.renderedCorrectly).toBe(false);
   });
 });
 

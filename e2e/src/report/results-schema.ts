@@ -59,6 +59,20 @@ export interface CellResult {
   runs: RunFigures[];
 }
 
+/** A cell measured over fewer runs than asked (its journeys failed twice), or its floor over fewer: reported, not hidden. */
+export interface RunShortfall {
+  model: BenchModel;
+  profile: string;
+  scenario: ScenarioName;
+  strategy: StrategyName;
+  /** Runs its medians are over (0: the cell is missing from `results`), and runs asked for. */
+  runs: number;
+  runsAsked: number;
+  /** The same for its RTT-0 floor (0 asked: no floor measured for it). */
+  floorRuns: number;
+  floorRunsAsked: number;
+}
+
 /** A target of the benchmark's issue, checked on the returning-visitor model. */
 export interface TargetCheck {
   name: string;
@@ -105,5 +119,7 @@ export interface BenchResults {
     deployChangedAssets: readonly string[];
   };
   results: CellResult[];
+  /** Cells over fewer runs than asked (absent in runs before this field existed). */
+  shortfalls?: RunShortfall[];
   targets: TargetCheck[];
 }

@@ -1,3 +1,4 @@
+import { renderFailure } from '../harness/render-check.ts';
 import type { VisitMeasurement } from '../harness/visit-measurement.ts';
 import { median } from './median.ts';
 import type { CellResult, RunFigures } from './results-schema.ts';
@@ -13,9 +14,7 @@ export function summariseRuns(
 ): CellResult {
   const runs: RunFigures[] = visits.map(({ render, ...figures }) => ({
     ...figures,
-    renderedCorrectly: render
-      ? render.images.loaded === render.images.total && render.stylesApplied && render.fonts.every((f) => f.status === 'loaded')
-      : null,
+    renderedCorrectly: render ? renderFailure(render) === undefined : null,
   }));
   const of = (pick: (run: RunFigures) => number): number => median(runs.map(pick));
   const loads = runs.map((run) => run.loadMs);

@@ -1,11 +1,12 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders } from 'node:http';
 import { constants, deflateRawSync } from 'node:zlib';
-import { contentDigestValue, GzipSplicer, type DeflatePiece, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, crc32, type PushStreamHead } from '@cache-digest/shared';
+import { contentDigestValue, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE, crc32, type PushStreamHead } from '@cache-digest/shared';
 import type { AssetState, PageAsset } from '../core/types.ts';
 import type { AssetReader, AssetResponse } from './asset-reader.ts';
 import type { NodeResponse } from './node-types.ts';
 import { responseClosed } from './response-closed.ts';
 import { connectionBudget } from './connection-budget.ts';
+import { DeflatedFrames } from './deflated-frames.ts';
 import { PIECE_BYTES, type StreamPiece, type StreamPieceCache } from './stream-pieces.ts';
 import type { DeltaPart } from './delta-parts.ts';
 
@@ -123,7 +124,7 @@ export function startPushStream(res: NodeResponse, options: PushStreamResponseOp
       const deflated = deflateRawSync(bytes, { level: 6, finishFlush: constants.Z_SYNC_FLUSH });
       if (deflated.byteLength < bytes.byteLength) return gzip.piece({ deflated, length: bytes.byteLength, crc: crc32(bytes) });
     } else if (!deflate && bytes.byteLength >= DEFLATE_FRAMES_FROM_BYTES) {
-      const piece = deflatedFrames(bytes, dictionary);
+      const piece = deflatedFrames.piece(bytes, dictionary);
       if (piece) return gzip.piece(piece);
     }
     return gzip.stored(bytes);
@@ -418,25 +419,8 @@ function isEncoded(headers: Record<string, string>): boolean {
   return false;
 }
 
-// Per-request frames deflated against what preceded them, by those exact bytes (key: both, as Latin-1): streams for the
-// same page and digest repeat the same sequence, so most requests deflate no HEAD. Bounded (oldest out).
-const deflatedFrameCache = new Map<string, DeflatePiece | null>();
-const MAX_DEFLATED_FRAMES = 2048;
-
-function deflatedFrames(bytes: Uint8Array, dictionary: Uint8Array): DeflatePiece | undefined {
-  // The dictionary's length first: no two (dictionary, bytes) pairs give one key.
-  const key = `${dictionary.byteLength}:${Buffer.from(dictionary.buffer, dictionary.byteOffset, dictionary.byteLength).toString('latin1')}${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}`;
-  let piece = deflatedFrameCache.get(key);
-  if (piece === undefined) {
-    // The fastest level, a small window and hash: a HEAD matches the previous one in long runs, found at once.
-    const options = { level: 1, windowBits: 11, memLevel: 2, finishFlush: constants.Z_SYNC_FLUSH };
-    const deflated = deflateRawSync(bytes, dictionary.byteLength > 0 ? { ...options, dictionary } : options);
-    piece = deflated.byteLength + 5 < bytes.byteLength ? { deflated, length: bytes.byteLength, crc: crc32(bytes) } : null;
-    if (deflatedFrameCache.size >= MAX_DEFLATED_FRAMES) deflatedFrameCache.delete(deflatedFrameCache.keys().next().value!);
-    deflatedFrameCache.set(key, piece);
-  }
-  return piece ?? undefined;
-}
+// HEADs deflated against what preceded them, kept by hash (bounded in entries and bytes): shared by every stream.
+const deflatedFrames = new DeflatedFrames();
 
 /** Content-Digest values by file version (URL, ETag, length, mtime): each file is hashed once, not per request. */
 const contentDigests = new Map<string, string>();

@@ -59,7 +59,7 @@ const READ = `(() => {
     timeOrigin: performance.timeOrigin,
     nav: pick(nav, ['startTime', 'workerStart', 'fetchStart', 'connectStart', 'connectEnd', 'requestStart', 'responseStart', 'responseEnd', 'domInteractive', 'domContentLoadedEventStart', 'loadEventStart']),
     resources: performance.getEntriesByType('resource').filter((e) => new URL(e.name).origin === location.origin)
-      .map((e) => ({ path: new URL(e.name).pathname, start: Math.round(e.startTime), workerStart: Math.round(e.workerStart), end: Math.round(e.responseEnd), transfer: e.transferSize })),
+      .map((e) => ({ path: new URL(e.name).pathname, start: Math.round(e.startTime), workerStart: Math.round(e.workerStart), end: Math.round(e.responseEnd), transfer: e.transferSize, m: (e).workerMatchedSourceType, f: (e).workerFinalSourceType, cl: Math.round((e).workerCacheLookupStart ?? -1), re: Math.round((e).workerRouterEvaluationStart ?? -1) })),
   };
 })()`;
 
@@ -126,7 +126,7 @@ try {
         console.log(`  assets: ${page.resources.length}, first start ${Math.min(...page.resources.map((r) => r.start))}, ends ${ends[0]}..${ends.at(-1)} ms`);
         for (const r of changed.slice(0, 12)) {
           const source = metrics.resources.find((m) => m.path === r.path)?.source;
-          console.log(`    ${r.path} ${source} start ${r.start} workerStart ${r.workerStart} end ${r.end} transfer ${r.transfer}`);
+          console.log(`    ${r.path} ${source} start ${r.start} workerStart ${r.workerStart} end ${r.end} transfer ${r.transfer} ${JSON.stringify([(r as any).m,(r as any).f,(r as any).re,(r as any).cl])}`);
         }
       } finally {
         await lab.close();

@@ -1,4 +1,5 @@
 import { WORKER_PATH } from '../paths.ts';
+import { CacheRoutes } from './cache-routes.ts';
 import { CurrentAssets } from './current-assets.ts';
 import type { DigestSnapshot } from './digest-index.ts';
 import type { IndexEntry } from './index-entry.ts';
@@ -33,6 +34,8 @@ export class CacheDigestWorker {
   readonly cache: HttpCacheStrategy;
   /** The navigation and push-stream intake. */
   readonly intake: NavigationIntake;
+  /** The URLs the browser takes from {@link cacheName} without a fetch event (options.cacheRoutes). */
+  readonly routes: CacheRoutes;
   /** The current pages' asset lists, kept first when the digest must leave entries out. */
   private readonly currentAssets = new CurrentAssets();
   /** When the pages last asked for a subresource: a stream's parts stay in memory, and pruning waits, until they are quiet. */
@@ -49,6 +52,7 @@ export class CacheDigestWorker {
     readonly options: ResolvedWorkerOptions,
   ) {
     const waiters = new PartWaiters();
+    this.routes = new CacheRoutes(options.cacheRoutes, scope, cacheName);
     this.index = new PersistentDigestIndex({
       dbName: options.dbName,
       indexName: cacheName,
@@ -63,6 +67,7 @@ export class CacheDigestWorker {
     this.intake = new NavigationIntake(scope, options, this.index, this.cache, waiters, () => this.digest(), this.currentAssets, (page, assets, resolve) =>
       pruneAfterStream(pruneTarget, { page, assets, resolve, now: Date.now(), maxUnusedMs: options.maxUnusedMs }),
       () => this.activity.quiet(PAGE_QUIET_MS, PAGE_QUIET_MAX_MS),
+      this.routes,
     );
   }
 

@@ -100,9 +100,10 @@ export class HttpCacheStrategy {
   /**
    * Stores one response under `key` (a pushed part, which has no request of
    * its own, is keyed by its URL) and indexes it, or drops the URL when the
-   * response may not be stored; then evicts to the budget.
+   * response may not be stored; then evicts to the budget. `stored` is
+   * called as soon as Cache Storage holds it (before the index write).
    */
-  async put(key: Request | string, url: string, response: BufferedResponse, times: ResponseTimes): Promise<void> {
+  async put(key: Request | string, url: string, response: BufferedResponse, times: ResponseTimes, stored?: () => void): Promise<void> {
     await this.index.ready();
     const policy = cachePolicy(response.status, response.headers, times);
     if (!policy.storable || response.body.byteLength > this.options.maxEntryBytes) {
@@ -112,6 +113,7 @@ export class HttpCacheStrategy {
     const cache = await caches.open(this.cacheName);
     await cache.delete(url, { ignoreVary: true });
     await cache.put(typeof key === 'string' ? url : key, toStoredResponse(response, times.responseTime));
+    stored?.();
     const entry = await hashedIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });
     await this.index.set(entry);
     await this.evict();

@@ -1,5 +1,6 @@
 import { CacheDigestError, isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
+import type { CacheRoutes } from './cache-routes.ts';
 import type { HttpCacheStrategy, KeepAlive } from './http-cache-strategy.ts';
 import { isPushStream } from './is-push-stream.ts';
 import { cachedBody } from './cached-body.ts';
@@ -46,6 +47,8 @@ export class NavigationIntake {
      * parts stay in memory for the page's requests, and pruning waits.
      */
     private readonly pageQuiet: () => Promise<void> = () => Promise.resolve(),
+    /** URLs the browser takes from the cache without a fetch event: the page waits until their parts are stored. */
+    private readonly routes?: CacheRoutes,
   ) {}
 
   /**
@@ -100,6 +103,7 @@ export class NavigationIntake {
     const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve, stream);
     const sniffed = viaPreload ? sniffPageBody(response.body!) : undefined;
     const writes: Promise<unknown>[] = [];
+    const routed = this.routed(announced);
     /** Parts held in memory for the page's requests until it is quiet (their copies in Cache Storage may be a write behind). */
     const held = new Set<string>();
     let closeError: unknown;
@@ -110,21 +114,29 @@ export class NavigationIntake {
         onAsset: (url, part) => {
           this.waiters.settle(url, part, stream);
           held.add(url);
-          // A part the cache refused is still the page's until it is quiet.
-          writes.push(this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }).catch(() => undefined));
+          routed.progress();
+          // A part the cache refused is still the page's until it is quiet (and a routed one comes from the network).
+          const write = this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }, () => routed.done(url)).catch(() => undefined);
+          writes.push(write.then(() => routed.done(url)));
         },
         onNotModified: (url, notModified) => {
+          routed.progress();
           writes.push(
             this.cache.refresh(url, notModified, { requestTime, responseTime: Date.now() }).then((fresh) => {
               this.waiters.settle(url, fresh, stream);
               if (fresh) held.add(url);
+              routed.done(url);
             }),
           );
         },
-        onVoid: (url) => this.waiters.settle(url, undefined, stream),
+        onVoid: (url) => {
+          this.waiters.settle(url, undefined, stream);
+          routed.done(url);
+        },
         deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;
+          routed.end();
           // Announced parts that never came are released at once (their requests go to the network); a 304 part
           // still refreshing settles its own waiter first.
           void Promise.allSettled(writes).then(() => {
@@ -168,9 +180,42 @@ export class NavigationIntake {
     }
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
+    await routed.stored;
     streamed?.();
     // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
     return handOverPage(request, response, pageResponse);
+  }
+
+  /**
+   * Tracks a stream's announced parts that the browser will look for in
+   * Cache Storage itself (cache-routes.ts): `stored` resolves once each is
+   * stored, void or refused, once the stream ends, or once no part has come
+   * for `pageStallTimeoutMs` (what is missing then comes from the network).
+   */
+  private routed(announced: readonly string[]): { stored: Promise<void>; done(url: string): void; progress(): void; end(): void } {
+    const left = new Set(announced.filter((url) => this.routes?.matches(url)));
+    let end!: () => void;
+    const stored = new Promise<void>((resolve) => (end = resolve));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      left.clear();
+      end();
+    };
+    const progress = () => {
+      clearTimeout(timer);
+      if (left.size > 0) timer = setTimeout(finish, this.options.pageStallTimeoutMs);
+    };
+    progress();
+    if (left.size === 0) end();
+    return {
+      stored,
+      done: (url) => {
+        if (left.delete(url) && left.size === 0) finish();
+      },
+      progress,
+      end: finish,
+    };
   }
 
   /** The absolute URL of an in-scope same-origin path, or undefined. */

@@ -46,6 +46,16 @@ export interface CacheDigestWorkerOptions {
    * activating; see docs/worker-updates.md).
    */
   activation?: 'immediate' | 'on-message';
+  /**
+   * Path patterns (`/assets/*.js`; `*` matches any characters, nothing else
+   * is special) of immutable, content-hashed URLs that Chromium answers
+   * straight from the worker's cache, without waking the worker
+   * (docs/cache-routes.md). A page answered by a push stream then reaches the
+   * browser once its parts for these URLs are stored. Only for URLs whose
+   * content never changes: a stored copy is never revalidated. Default none;
+   * the Vite plugin sets its hashed scripts and stylesheets.
+   */
+  cacheRoutes?: string[];
 }
 
 /** Options with their defaults applied. */
@@ -68,6 +78,7 @@ export const DEFAULT_WORKER_OPTIONS: ResolvedWorkerOptions = {
   cacheNamePrefix: 'cache-digest',
   cacheVersion: 'v1',
   activation: 'immediate',
+  cacheRoutes: [],
 };
 
 const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
@@ -78,7 +89,9 @@ export function resolveWorkerOptions(options: CacheDigestWorkerOptions = {}): Re
   for (const key of Object.keys(DEFAULT_WORKER_OPTIONS) as (keyof ResolvedWorkerOptions)[]) {
     const value = options[key];
     const fallback = DEFAULT_WORKER_OPTIONS[key];
-    if (typeof fallback === 'number' ? positive(value) : typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) {
+    if (Array.isArray(fallback)) {
+      if (Array.isArray(value)) (resolved as Record<string, unknown>)[key] = value.filter((item) => typeof item === 'string' && item.length <= 256).slice(0, 32);
+    } else if (typeof fallback === 'number' ? positive(value) : typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) {
       (resolved as Record<string, unknown>)[key] = value;
     }
   }

@@ -16,6 +16,7 @@ import { renderFailure, type RenderCheckResult } from '../src/harness/render-che
 const { values } = parseArgs({
   options: {
     rtt: { type: 'string', default: '100' },
+    mbit: { type: 'string', default: '0' },
     runs: { type: 'string', default: '3' },
     strategies: { type: 'string', default: 'baseline,digest' },
   },
@@ -90,11 +91,13 @@ try {
         }
         await environment.serve('v5', strategy.serverMode, { workbox: strategy.workbox === true, pageDelayMs: THINK_TIME_MS });
         environment.proxy.rttMs = rttMs;
+        if (Number(values.mbit) > 0) environment.proxy.bandwidthBytesPerSecond = Number(values.mbit) * 125_000;
         await lab.prepare('returning');
         events.length = 0;
         tracing = true;
         const metrics = await lab.load('/', 'returning');
         tracing = false;
+        environment.proxy.bandwidthBytesPerSecond = undefined;
         // A visit that did not render (or never got ready) is not one to report a time for.
         await lab.page.waitForFunction(`document.documentElement.dataset.demoReady === 'true'`, null, { timeout: 60_000 });
         const failure = renderFailure((await lab.page.evaluate('window.__demo.render')) as RenderCheckResult);

@@ -200,9 +200,18 @@ export class HttpCacheStrategy {
     await this.put(request, url, { status: response.status, headers: new Headers(response.headers), body }, { requestTime, responseTime: Date.now() });
   }
 
+  /**
+   * Runs between an entry leaving the index and leaving Cache Storage: the
+   * installer republishes the navigation preload digest here, so that no
+   * navigation names a body already gone (a server would send a delta
+   * against it that the worker cannot apply).
+   */
+  beforeDelete: () => Promise<unknown> = () => Promise.resolve();
+
   /** Removes entries from the index (memory, IndexedDB), then from the Cache API. */
   async forget(urls: readonly string[]): Promise<void> {
     await this.index.delete(urls);
+    await this.beforeDelete().catch(() => undefined);
     const cache = await caches.open(this.cacheName);
     await Promise.all(urls.map((url) => cache.delete(url, { ignoreVary: true })));
   }

@@ -44,6 +44,7 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
       await preloadManager.disable().catch(() => undefined);
     });
     worker.onIndexChange(() => publisher.schedule());
+    worker.cache.beforeDelete = () => publisher.publishNow();
     // A restarted worker republishes: entries may have turned stale while it was stopped.
     if (scope.registration.active) void worker.ready().then(enablePreload);
   }

@@ -136,7 +136,8 @@ export class NavigationIntake {
         deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;
-          routed.end();
+          // Every part has been read; the page waits for the writes still under way, not for more parts.
+          void Promise.allSettled(writes).then(routed.end);
           // Announced parts that never came are released at once (their requests go to the network); a 304 part
           // still refreshing settles its own waiter first.
           void Promise.allSettled(writes).then(() => {

@@ -111,7 +111,8 @@ export class HttpCacheStrategy {
       return;
     }
     const cache = await caches.open(this.cacheName);
-    await cache.delete(url, { ignoreVary: true });
+    // Another variant of the URL (another Vary) would stay beside the new one: deleted first, when there is one.
+    if (this.index.get(url)) await cache.delete(url, { ignoreVary: true });
     await cache.put(typeof key === 'string' ? url : key, toStoredResponse(response, times.responseTime));
     stored?.();
     const entry = await hashedIndexEntry({ url, etag: response.headers.get('etag'), policy, size: response.body.byteLength, now: times.responseTime });

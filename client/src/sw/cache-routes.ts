@@ -1,45 +1,40 @@
-/** Characters with a meaning in URLPattern syntax other than `*`: patterns holding them are refused. */
-const SPECIAL = /[:(){}?+\\]/;
-
 /**
- * The worker's `cacheRoutes` (options.ts): same-origin path patterns of
- * immutable URLs that the browser answers straight from the worker's cache
- * (Chromium's Service Worker static routing, `addRoutes` with a `cacheName`
- * source), without a fetch event. A page's routed parts must therefore be in
- * Cache Storage before the page reaches the browser, which is why the
- * navigation intake asks {@link CacheRoutes.matches}. `*` matches any
- * characters; every other character stands for itself, so the worker and the
- * browser agree on what a pattern matches.
+ * The worker's `cacheRoutes` (options.ts): same-origin path patterns
+ * (URLPattern pathname syntax) of immutable URLs that the browser answers
+ * straight from the worker's cache (Chromium's Service Worker static
+ * routing: `addRoutes` with a `cacheName` source), without a fetch event. A
+ * page's routed parts must therefore be in Cache Storage before the page
+ * reaches the browser, which is why the navigation intake asks
+ * {@link CacheRoutes.covers}. Where the browser has no static routing, or one
+ * pattern is invalid, there are no routes at all.
  */
 export class CacheRoutes {
-  private readonly patterns: string[];
-  private readonly expressions: RegExp[];
+  private readonly patterns: URLPattern[] = [];
 
   constructor(
-    patterns: readonly string[],
+    private readonly paths: readonly string[],
     /** Registration scope (`https://host/`): patterns apply to its origin only. */
     private readonly scope: string,
     private readonly cacheName: string,
   ) {
-    this.patterns = patterns.filter((pattern) => pattern.startsWith('/') && !SPECIAL.test(pattern));
-    this.expressions = this.patterns.map((pattern) => new RegExp(`^${pattern.split('*').map((piece) => piece.replace(/[.^$|[\]]/g, '\\$&')).join('.*')}$`));
+    try {
+      this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: scope }));
+    } catch {
+      // No URLPattern (then no static routing either), or an invalid pattern, which would fail every route.
+    }
   }
 
-  /** True when the browser serves `url` (absolute, no fragment) from the cache without asking the worker. */
-  matches(url: string): boolean {
-    if (!url.startsWith(new URL(this.scope).origin + '/')) return false;
-    const path = new URL(url).pathname;
-    return this.expressions.some((expression) => expression.test(path));
+  /** True when the browser takes `url` (absolute) from the cache without asking the worker. */
+  covers(url: string): boolean {
+    return this.patterns.some((pattern) => pattern.test(url));
   }
 
-  /**
-   * Registers the routes on an install event, where the browser supports it.
-   * Never rejects: without them every request reaches the fetch handler, as before.
-   */
-  register(event: ExtendableEvent): void {
+  /** Registers the routes on an install event, where the browser supports it; never rejects. */
+  addTo(event: ExtendableEvent): void {
     const addRoutes = (event as { addRoutes?: (rules: unknown[]) => Promise<void> }).addRoutes;
-    if (this.patterns.length === 0 || typeof addRoutes !== 'function') return;
-    const rules = this.patterns.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.scope } }, source: { cacheName: this.cacheName } }));
-    event.waitUntil(addRoutes.call(event, rules).catch(() => undefined));
+    if (!this.patterns.length || !addRoutes) return;
+    event.waitUntil(
+      addRoutes.call(event, this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.scope } }, source: { cacheName: this.cacheName } }))).catch(() => undefined),
+    );
   }
 }

@@ -52,7 +52,7 @@ export function installCacheDigestWorker(scope: ServiceWorkerGlobalScope, option
   scope.addEventListener('install', (event) => {
     // With `on-message`, a new version waits for a page's go-ahead (the first one activates at once anyway).
     if (resolved.activation === 'immediate') event.waitUntil(scope.skipWaiting());
-    worker.routes.register(event);
+    worker.routes.addTo(event);
   });
   scope.addEventListener('activate', (event) => {
     // Take control of open pages at once (what workbox-core's clientsClaim does).

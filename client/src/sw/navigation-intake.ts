@@ -103,7 +103,13 @@ export class NavigationIntake {
     const announced = this.waiters.announceAll(response.headers.get('push-stream-urls'), resolve, stream);
     const sniffed = viaPreload ? sniffPageBody(response.body!) : undefined;
     const writes: Promise<unknown>[] = [];
-    const routed = this.routed(announced);
+    // Parts the browser will look for in Cache Storage itself (cache-routes.ts): the page waits until each
+    // is stored, void or refused, or the stream is over.
+    const routed = new Set(announced.filter((url) => this.routes?.covers(url)));
+    let allStored!: () => void;
+    const stored = new Promise<void>((resolve) => (allStored = resolve));
+    const storedOne = (url: string) => routed.delete(url) && !routed.size && allStored();
+    if (!routed.size) allStored();
     /** Parts held in memory for the page's requests until it is quiet (their copies in Cache Storage may be a write behind). */
     const held = new Set<string>();
     let closeError: unknown;
@@ -114,30 +120,28 @@ export class NavigationIntake {
         onAsset: (url, part) => {
           this.waiters.settle(url, part, stream);
           held.add(url);
-          routed.progress();
           // A part the cache refused is still the page's until it is quiet (and a routed one comes from the network).
-          const write = this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }, () => routed.done(url)).catch(() => undefined);
-          writes.push(write.then(() => routed.done(url)));
+          const write = this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }, () => storedOne(url)).catch(() => undefined);
+          writes.push(write.then(() => storedOne(url)));
         },
         onNotModified: (url, notModified) => {
-          routed.progress();
           writes.push(
             this.cache.refresh(url, notModified, { requestTime, responseTime: Date.now() }).then((fresh) => {
               this.waiters.settle(url, fresh, stream);
               if (fresh) held.add(url);
-              routed.done(url);
+              storedOne(url);
             }),
           );
         },
         onVoid: (url) => {
           this.waiters.settle(url, undefined, stream);
-          routed.done(url);
+          storedOne(url);
         },
         deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;
           // Every part has been read; the page waits for the writes still under way, not for more parts.
-          void Promise.allSettled(writes).then(routed.end);
+          void Promise.allSettled(writes).then(allStored);
           // Announced parts that never came are released at once (their requests go to the network); a 304 part
           // still refreshing settles its own waiter first.
           void Promise.allSettled(writes).then(() => {
@@ -181,42 +185,11 @@ export class NavigationIntake {
     }
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
-    await routed.stored;
+    // At most a stall's worth: a routed part still missing then comes from the network.
+    await Promise.race([stored, new Promise((resolve) => setTimeout(resolve, this.options.pageStallTimeoutMs))]);
     streamed?.();
     // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
     return handOverPage(request, response, pageResponse);
-  }
-
-  /**
-   * Tracks a stream's announced parts that the browser will look for in
-   * Cache Storage itself (cache-routes.ts): `stored` resolves once each is
-   * stored, void or refused, once the stream ends, or once no part has come
-   * for `pageStallTimeoutMs` (what is missing then comes from the network).
-   */
-  private routed(announced: readonly string[]): { stored: Promise<void>; done(url: string): void; progress(): void; end(): void } {
-    const left = new Set(announced.filter((url) => this.routes?.matches(url)));
-    let end!: () => void;
-    const stored = new Promise<void>((resolve) => (end = resolve));
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = () => {
-      clearTimeout(timer);
-      left.clear();
-      end();
-    };
-    const progress = () => {
-      clearTimeout(timer);
-      if (left.size > 0) timer = setTimeout(finish, this.options.pageStallTimeoutMs);
-    };
-    progress();
-    if (left.size === 0) end();
-    return {
-      stored,
-      done: (url) => {
-        if (left.delete(url) && left.size === 0) finish();
-      },
-      progress,
-      end: finish,
-    };
   }
 
   /** The absolute URL of an in-scope same-origin path, or undefined. */

@@ -90,7 +90,7 @@ export function resolveWorkerOptions(options: CacheDigestWorkerOptions = {}): Re
     const value = options[key];
     const fallback = DEFAULT_WORKER_OPTIONS[key];
     if (Array.isArray(fallback)) {
-      if (Array.isArray(value)) (resolved as Record<string, unknown>)[key] = value.filter((item) => typeof item === 'string' && item.length <= 256).slice(0, 32);
+      if (Array.isArray(value)) (resolved as Record<string, unknown>)[key] = value.filter((item) => typeof item === 'string');
     } else if (typeof fallback === 'number' ? positive(value) : typeof value === 'string' && /^[\w.-]{1,64}$/.test(value)) {
       (resolved as Record<string, unknown>)[key] = value;
     }

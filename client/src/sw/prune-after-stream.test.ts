@@ -58,6 +58,16 @@ describe('pruneAfterStream', () => {
     expect([...index.map.keys()].sort()).toEqual([`${ORIGIN}/fresh.png`, `${ORIGIN}/kept.js`]);
   });
 
+  it('counts what the page lists as used now (the browser may take it from the cache without the worker)', async () => {
+    const hour = 60 * 60 * 1000;
+    const now = 100 * hour;
+    const index = target([entry('/routed.js', now - 40 * hour, ['/']), entry('/recent.js', now - 1000, ['/']), entry('/idle.png', now - 40 * hour)]);
+    expect(await pruneAfterStream(index, { page: '/', assets: '/routed.js, /recent.js', resolve, now, maxUnusedMs: 30 * hour })).toEqual([`${ORIGIN}/idle.png`]);
+    expect(index.map.get(`${ORIGIN}/routed.js`)!.lastUsed).toBe(now);
+    // A use recorded within the hour is not written again.
+    expect(index.written).toEqual([`${ORIGIN}/routed.js`]);
+  });
+
   it('retires nothing by list without a list, or with one too long to be whole', async () => {
     const index = target([entry('/old.js', 5000, ['/'])]);
     expect(await pruneAfterStream(index, { page: '/', assets: null, resolve, now: 6000, maxUnusedMs: 2000 })).toEqual([]);

@@ -3,6 +3,8 @@ import { applyPageList } from './prune-listed.ts';
 
 /** Most paths of a `push-stream-assets` list applied; a longer list is not trusted to be whole, so nothing is retired by it. */
 const MAX_LISTED = 4096;
+/** A listed entry's use is recorded when its last one is older than this. */
+const LISTED_USE_GRANULARITY_MS = 60 * 60 * 1000;
 
 /** What {@link pruneAfterStream} works on. */
 export interface PruneTarget {
@@ -45,6 +47,14 @@ export async function pruneAfterStream(target: PruneTarget, outcome: StreamOutco
     }
     const { changed, retired: unlisted } = applyPageList(target.values(), outcome.page, listed);
     for (const url of unlisted) retired.add(url);
+    // The page uses what it lists, though the browser may take it from the cache without the worker
+    // (cache routes): it counts as used now, at most one write per entry and hour.
+    for (const entry of target.values()) {
+      if (listed.has(entry.url) && outcome.now - entry.lastUsed > LISTED_USE_GRANULARITY_MS) {
+        entry.lastUsed = outcome.now;
+        if (!changed.includes(entry)) changed.push(entry);
+      }
+    }
     if (changed.length > 0) await target.set(...changed);
   }
   for (const entry of target.values()) {

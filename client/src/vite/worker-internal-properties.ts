@@ -20,6 +20,8 @@ export const WORKER_INTERNAL_PROPERTIES: readonly string[] = [
   // navigation intake, part waiters, current assets, page activity
   'intake', 'activity', 'currentAssets', 'waiters', 'announceAll', 'announce', 'settle', 'owner', 'promise', 'counts', 'record', 'assets',
   'preloadUnusableListeners', 'onPreloadUnusable', 'pruning', 'afterStream', 'pageQuiet', 'resolvePath', 'note', 'last', 'quiet',
+  // cache routes and the page's wait for its routed parts
+  'routes', 'patterns', 'paths', 'covers', 'addTo', 'beforeDelete',
   // subresource cache strategy and freshness
   'options', 'index', 'handle', 'fromNetwork', 'storeNetworkResponse', 'revalidate', 'refresh', 'forget', 'evict', 'entryOf', 'warm',
   'deleteOldCaches', 'handleFetch', 'requestTime', 'responseTime', 'receivedAt', 'storable', 'policy',

@@ -1,9 +1,11 @@
-// `npx tsx --conditions=source e2e/bench/think-time-trace.ts [--rtt 100] [--runs 3] [--strategies baseline,digest]`:
+// `npx tsx --conditions=source e2e/bench/think-time-trace.ts [--rtt 100] [--mbit 5] [--runs 3] [--strategies baseline,digest]`:
 // a timeline of the think-time visit (returning visitor after the v5 deploy, the page takes 200 ms to
 // build) on one clock: when the server received the page request, ran the page handler, wrote each
 // push-stream chunk (assets, then the page part), and what the page's Navigation and Resource Timing
-// say (worker start, request, first byte, each asset's end, load). The server's write times + RTT/2
-// are the browser's arrival times (the emulator holds each chunk RTT/2 per direction, uncapped).
+// say (worker start, request, first byte, each asset's end, load; for each asset, Chromium's static
+// router's matched and final source and its evaluation and cache lookup starts: cache routes,
+// docs/cache-routes.md). The server's write times + RTT/2 are the browser's arrival times (the emulator
+// holds each chunk RTT/2 per direction; `--mbit` caps the measured visit each way).
 import { Http2ServerResponse } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -60,7 +62,7 @@ const READ = `(() => {
     timeOrigin: performance.timeOrigin,
     nav: pick(nav, ['startTime', 'workerStart', 'fetchStart', 'connectStart', 'connectEnd', 'requestStart', 'responseStart', 'responseEnd', 'domInteractive', 'domContentLoadedEventStart', 'loadEventStart']),
     resources: performance.getEntriesByType('resource').filter((e) => new URL(e.name).origin === location.origin)
-      .map((e) => ({ path: new URL(e.name).pathname, start: Math.round(e.startTime), workerStart: Math.round(e.workerStart), end: Math.round(e.responseEnd), transfer: e.transferSize, m: (e).workerMatchedSourceType, f: (e).workerFinalSourceType, cl: Math.round((e).workerCacheLookupStart ?? -1), re: Math.round((e).workerRouterEvaluationStart ?? -1) })),
+      .map((e) => ({ path: new URL(e.name).pathname, start: Math.round(e.startTime), workerStart: Math.round(e.workerStart), end: Math.round(e.responseEnd), transfer: e.transferSize, router: [e.workerMatchedSourceType, e.workerFinalSourceType, Math.round(e.workerRouterEvaluationStart ?? -1), Math.round(e.workerCacheLookupStart ?? -1)] })),
   };
 })()`;
 
@@ -105,7 +107,7 @@ try {
         const page = (await lab.page.evaluate(READ)) as {
           timeOrigin: number;
           nav: Record<string, number>;
-          resources: Array<{ path: string; start: number; workerStart: number; end: number; transfer: number }>;
+          resources: Array<{ path: string; start: number; workerStart: number; end: number; transfer: number; router: unknown[] }>;
         };
         const rel = (at: number): number => Math.round(at - page.timeOrigin);
         summary.push({ strategy: name, loadMs: metrics.loadMs, ttfbMs: metrics.ttfbMs });
@@ -129,7 +131,7 @@ try {
         console.log(`  assets: ${page.resources.length}, first start ${Math.min(...page.resources.map((r) => r.start))}, ends ${ends[0]}..${ends.at(-1)} ms`);
         for (const r of changed.slice(0, 12)) {
           const source = metrics.resources.find((m) => m.path === r.path)?.source;
-          console.log(`    ${r.path} ${source} start ${r.start} workerStart ${r.workerStart} end ${r.end} transfer ${r.transfer} ${JSON.stringify([(r as any).m,(r as any).f,(r as any).re,(r as any).cl])}`);
+          console.log(`    ${r.path} ${source} start ${r.start} workerStart ${r.workerStart} end ${r.end} transfer ${r.transfer} router ${JSON.stringify(r.router)}`);
         }
       } finally {
         await lab.close();

@@ -28,7 +28,7 @@ const assetHeaders = (path: string) => ({
 
 /**
  * How each same-origin resource of the page was answered: the static router's final source
- * (`cache`, or empty when no route matched) and the worker's own mark when its fetch handler answered.
+ * (`cache`, or empty when no route matched) and the worker's mark (stored with the copy, or added by its fetch handler).
  */
 const routerSources = `(() => Object.fromEntries(performance.getEntriesByType('resource')
   .filter((entry) => new URL(entry.name).origin === location.origin)
@@ -95,7 +95,7 @@ describe('cache routes (Chromium)', () => {
     expect(await page.evaluate(() => getComputedStyle(document.getElementById('t')!).color)).toBe('rgb(7, 8, 9)');
     // Every asset came in the stream: had the page gone ahead of its routed parts, they would have been requested.
     expect(server.requests.slice(before).filter((request) => request.path in ASSETS)).toEqual([]);
-    expect(await page.evaluate(routerSources)).toMatchObject({ '/assets/a.css': 'cache/', '/assets/b.js': 'cache/', '/c.js': '/stream' });
+    expect(await page.evaluate(routerSources)).toMatchObject({ '/assets/a.css': 'cache/cache', '/assets/b.js': 'cache/cache', '/c.js': '/stream' });
 
     // A routed URL the cache lacks goes to the network and is answered from there.
     const late = await page.evaluate(async () => (await fetch('/assets/late.js')).text());

@@ -18,9 +18,10 @@ export class CacheRoutes {
     private readonly cacheName: string,
   ) {
     try {
-      this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: scope }));
+      // Only where the browser routes (Chromium): elsewhere a page would wait for writes no one reads first.
+      if ('addRoutes' in (self as unknown as { InstallEvent: typeof ExtendableEvent }).InstallEvent.prototype) this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: scope }));
     } catch {
-      // No URLPattern (then no static routing either), or an invalid pattern, which would fail every route.
+      // No InstallEvent or URLPattern (then no static routing either), or an invalid pattern, which would fail every route.
     }
   }
 
@@ -31,10 +32,9 @@ export class CacheRoutes {
 
   /** Registers the routes on an install event, where the browser supports it; never rejects. */
   addTo(event: ExtendableEvent): void {
-    const addRoutes = (event as { addRoutes?: (rules: unknown[]) => Promise<void> }).addRoutes;
-    if (!this.patterns.length || !addRoutes) return;
+    if (!this.patterns.length) return;
     event.waitUntil(
-      addRoutes.call(event, this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.scope } }, source: { cacheName: this.cacheName } }))).catch(() => undefined),
+      (event as unknown as { addRoutes(rules: unknown[]): Promise<void> }).addRoutes( this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.scope } }, source: { cacheName: this.cacheName } }))).catch(() => undefined),
     );
   }
 }

@@ -14,11 +14,11 @@ export class CacheRoutes {
   constructor(
     private readonly paths: readonly string[],
     /** Registration scope (`https://host/`): patterns apply to its origin only. */
-    private readonly scope: string,
-    private readonly cacheName: string,
+    private readonly routeScope: string,
+    private readonly routeCache: string,
   ) {
     try {
-      this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: scope }));
+      this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: routeScope }));
     } catch {
       // No URLPattern (then no static routing either), or an invalid pattern, which would fail every route.
     }
@@ -34,7 +34,7 @@ export class CacheRoutes {
     const addRoutes = (event as { addRoutes?: (rules: unknown[]) => Promise<void> }).addRoutes;
     if (!this.patterns.length || !addRoutes) return;
     event.waitUntil(
-      addRoutes.call(event, this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.scope } }, source: { cacheName: this.cacheName } }))).catch(() => undefined),
+      addRoutes.call(event, this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.routeScope } }, source: { cacheName: this.routeCache } }))).catch(() => undefined),
     );
   }
 }

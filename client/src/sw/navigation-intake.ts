@@ -37,7 +37,7 @@ export class NavigationIntake {
     private readonly cache: HttpCacheStrategy,
     private readonly waiters: PartWaiters,
     /** The navigation digest now (within the worker's byte budget). */
-    private readonly digest: () => Promise<DigestSnapshot>,
+    private readonly digestNow: () => Promise<DigestSnapshot>,
     /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
     private readonly currentAssets: CurrentAssets,
     /** Called once a push stream's parts are all stored and the page is quiet, with the page's key and current asset list (pruning, prune-after-stream.ts). */
@@ -80,7 +80,7 @@ export class NavigationIntake {
       this.index.flushTouched();
       response = withoutPreloadLinks(await fetch(request));
     } else {
-      const snapshot = await this.digest();
+      const snapshot = await this.digestNow();
       this.index.flushTouched();
       const headers = new Headers(request.headers);
       headers.set('cache-digest', snapshot.header);

@@ -1,3 +1,4 @@
+import { within } from './within.ts';
 import { CacheDigestError, isSameOriginPath } from '@cache-digest/shared';
 import { WORKER_PATH } from '../paths.ts';
 import type { CacheRoutes } from './cache-routes.ts';
@@ -140,11 +141,11 @@ export class NavigationIntake {
         deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;
-          // Every part has been read; the page waits for the writes still under way, not for more parts.
-          void Promise.allSettled(writes).then(allStored);
-          // Announced parts that never came are released at once (their requests go to the network); a 304 part
+          // Every part has been read: the page waits for the writes still under way, not for more parts, and
+          // announced parts that never came are released at once (their requests go to the network); a 304 part
           // still refreshing settles its own waiter first.
           void Promise.allSettled(writes).then(() => {
+            allStored();
             for (const url of announced) if (!held.has(url)) this.waiters.release(url, stream);
           });
         },
@@ -186,7 +187,7 @@ export class NavigationIntake {
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
     // At most a stall's worth: a routed part still missing then comes from the network.
-    await Promise.race([stored, new Promise((resolve) => setTimeout(resolve, this.options.pageStallTimeoutMs))]);
+    await within(stored, this.options.pageStallTimeoutMs);
     streamed?.();
     // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
     return handOverPage(request, response, pageResponse);

@@ -1,3 +1,4 @@
+import { within } from './within.ts';
 import type { BufferedResponse } from './stored-response.ts';
 
 interface Waiter {
@@ -79,13 +80,6 @@ export class PartWaiters {
   /** Waits at most `timeoutMs` for `url`'s part; `undefined` when it is not announced, void or late. */
   async wait(url: string, timeoutMs: number): Promise<BufferedResponse | undefined> {
     const waiter = this.byUrl.get(url);
-    if (!waiter) return undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
-    try {
-      return await Promise.race([waiter.promise, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return waiter && within(waiter.promise, timeoutMs);
   }
 }

@@ -30,7 +30,7 @@ export const WORKER_INTERNAL_PROPERTIES: readonly string[] = [
   'evictionCandidates', 'totalBytes', 'indexName', 'cacheNames', 'deleteStrays', 'afterRebuild', 'retire', 'retired',
   // digest building and encoding
   'minPBits', 'maxPBits', 'maxChars', 'isCurrent', 'marginMs', 'budget', 'changesAt', 'fresh', 'stale', 'whole', 'entry', 'header',
-  'validators', 'extraFlags', 'position', 'unary', 'hi', 'lo', 'count', 'overhead',
+  'validators', 'extraFlags', 'reset', 'complete', 'position', 'unary', 'hi', 'lo', 'count', 'overhead',
   // navigation preload publisher
   'manager', 'current', 'published', 'publish', 'publishNow', 'lastRun', 'intervalMs', 'expiryTimer', 'queue', 'timer', 'schedule',
   // the worker's own entry points and index calls, reached only from its code

@@ -1,22 +1,12 @@
-// Slice-by-8 tables: TABLES[k][b] is the CRC of byte b followed by k zero bytes,
-// so eight input bytes cost eight lookups and no per-bit loop.
-const TABLES: Int32Array[] = [];
-{
-  const base = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    base[n] = c;
-  }
-  TABLES.push(base);
-  for (let k = 1; k < 8; k++) {
-    const previous = TABLES[k - 1]!;
-    const table = new Int32Array(256);
-    for (let n = 0; n < 256; n++) table[n] = base[previous[n]! & 0xff]! ^ (previous[n]! >>> 8);
-    TABLES.push(table);
-  }
+// Slice-by-8 tables, eight of 256 entries in one array: T[256 * k + b] is the CRC of byte b followed by k zero
+// bytes (table k + 1 advances table k by one zero byte), so eight input bytes cost eight lookups and no per-bit loop.
+const T = new Int32Array(2048);
+for (let n = 0; n < 2048; n++) {
+  let c = n;
+  if (n < 256) for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  else c = T[T[n - 256]! & 0xff]! ^ (T[n - 256]! >>> 8);
+  T[n] = c;
 }
-const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
 
 /** CRC-32 in JavaScript, slice-by-8 (what browsers and workers use). */
 function crc32Js(bytes: Uint8Array, previous: number): number {
@@ -26,16 +16,16 @@ function crc32Js(bytes: Uint8Array, previous: number): number {
   for (const end = length - (length & 7); i < end; i += 8) {
     const a = c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
     c =
-      T7[a & 0xff]! ^
-      T6[(a >>> 8) & 0xff]! ^
-      T5[(a >>> 16) & 0xff]! ^
-      T4[a >>> 24]! ^
-      T3[bytes[i + 4]!]! ^
-      T2[bytes[i + 5]!]! ^
-      T1[bytes[i + 6]!]! ^
-      T0[bytes[i + 7]!]!;
+      T[1792 + (a & 0xff)]! ^
+      T[1536 + ((a >>> 8) & 0xff)]! ^
+      T[1280 + ((a >>> 16) & 0xff)]! ^
+      T[1024 + (a >>> 24)]! ^
+      T[768 + bytes[i + 4]!]! ^
+      T[512 + bytes[i + 5]!]! ^
+      T[256 + bytes[i + 6]!]! ^
+      T[bytes[i + 7]!]!;
   }
-  for (; i < length; i++) c = T0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (; i < length; i++) c = T[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 

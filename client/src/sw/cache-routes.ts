@@ -14,12 +14,12 @@ export class CacheRoutes {
   constructor(
     private readonly paths: readonly string[],
     /** Registration scope (`https://host/`): patterns apply to its origin only. */
-    private readonly scope: string,
-    private readonly cacheName: string,
+    private readonly routeScope: string,
+    private readonly routeCache: string,
   ) {
     try {
       // Only where the browser routes (Chromium): elsewhere a page would wait for writes no one reads first.
-      if ('addRoutes' in (self as unknown as { InstallEvent: typeof ExtendableEvent }).InstallEvent.prototype) this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: scope }));
+      if ('addRoutes' in (self as unknown as { InstallEvent: typeof ExtendableEvent }).InstallEvent.prototype) this.patterns = paths.map((pathname) => new URLPattern({ pathname, baseURL: routeScope }));
     } catch {
       // No InstallEvent or URLPattern (then no static routing either), or an invalid pattern, which would fail every route.
     }
@@ -34,7 +34,7 @@ export class CacheRoutes {
   addTo(event: ExtendableEvent): void {
     if (!this.patterns.length) return;
     event.waitUntil(
-      (event as unknown as { addRoutes(rules: unknown[]): Promise<void> }).addRoutes( this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.scope } }, source: { cacheName: this.cacheName } }))).catch(() => undefined),
+      (event as unknown as { addRoutes(rules: unknown[]): Promise<void> }).addRoutes(this.paths.map((pathname) => ({ condition: { urlPattern: { pathname, baseURL: this.routeScope } }, source: { cacheName: this.routeCache } }))).catch(() => undefined),
     );
   }
 }

@@ -12,7 +12,7 @@ const MAX_ASSETS_PER_PAGE = 512;
  * worker relearns them on its next navigations.
  */
 export class CurrentAssets {
-  private readonly pages = new Map<string, Set<string>>();
+  private readonly pageAssets = new Map<string, Set<string>>();
   private readonly counts = new Map<string, number>();
 
   /**
@@ -28,9 +28,9 @@ export class CurrentAssets {
       if (url !== undefined) urls.add(url);
     }
     this.forget(page);
-    this.pages.set(page, urls);
+    this.pageAssets.set(page, urls);
     for (const url of urls) this.counts.set(url, (this.counts.get(url) ?? 0) + 1);
-    if (this.pages.size > MAX_PAGES) this.forget(this.pages.keys().next().value!);
+    if (this.pageAssets.size > MAX_PAGES) this.forget(this.pageAssets.keys().next().value!);
   }
 
   /** True when some current page lists `url`. */
@@ -39,9 +39,9 @@ export class CurrentAssets {
   }
 
   private forget(pageUrl: string): void {
-    const urls = this.pages.get(pageUrl);
+    const urls = this.pageAssets.get(pageUrl);
     if (!urls) return;
-    this.pages.delete(pageUrl);
+    this.pageAssets.delete(pageUrl);
     for (const url of urls) {
       const count = this.counts.get(url)! - 1;
       if (count === 0) this.counts.delete(url);

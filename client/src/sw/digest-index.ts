@@ -48,45 +48,45 @@ export interface DigestOptions {
  * Golomb-coding them; nothing is hashed and the Cache API is not read.
  */
 export class DigestIndex {
-  private readonly entries = new Map<string, IndexEntry>();
-  private bytes = 0;
+  private readonly entryMap = new Map<string, IndexEntry>();
+  private bodyBytes = 0;
 
   /** Number of entries. */
   get size(): number {
-    return this.entries.size;
+    return this.entryMap.size;
   }
 
   /** Sum of the entries' body sizes. */
   get totalBytes(): number {
-    return this.bytes;
+    return this.bodyBytes;
   }
 
   get(url: string): IndexEntry | undefined {
-    return this.entries.get(url);
+    return this.entryMap.get(url);
   }
 
   /** Adds or replaces the entry for its URL. */
   set(entry: IndexEntry): void {
-    const previous = this.entries.get(entry.url);
-    if (previous) this.bytes -= previous.size;
-    this.entries.set(entry.url, entry);
-    this.bytes += entry.size;
+    const previous = this.entryMap.get(entry.url);
+    if (previous) this.bodyBytes -= previous.size;
+    this.entryMap.set(entry.url, entry);
+    this.bodyBytes += entry.size;
   }
 
   delete(url: string): boolean {
-    const previous = this.entries.get(url);
+    const previous = this.entryMap.get(url);
     if (!previous) return false;
-    this.bytes -= previous.size;
-    return this.entries.delete(url);
+    this.bodyBytes -= previous.size;
+    return this.entryMap.delete(url);
   }
 
   clear(): void {
-    this.entries.clear();
-    this.bytes = 0;
+    this.entryMap.clear();
+    this.bodyBytes = 0;
   }
 
   values(): IterableIterator<IndexEntry> {
-    return this.entries.values();
+    return this.entryMap.values();
   }
 
   /**
@@ -106,7 +106,7 @@ export class DigestIndex {
     const fresh: IndexEntry[] = [];
     const stale: IndexEntry[] = [];
     let firstExpiry = Number.POSITIVE_INFINITY;
-    for (const entry of this.entries.values()) {
+    for (const entry of this.entryMap.values()) {
       if (entry.freshUntil > horizon) {
         if (entry.freshUntil < firstExpiry) firstExpiry = entry.freshUntil;
         fresh.push(entry);
@@ -121,11 +121,11 @@ export class DigestIndex {
 
   /** URLs to evict, least recently used first, so that the index fits `budget`. */
   evictionCandidates(budget: StorageBudget): string[] {
-    if (this.entries.size <= budget.maxEntries && this.bytes <= budget.maxBytes) return [];
-    const byAge = [...this.entries.values()].sort((a, b) => a.lastUsed - b.lastUsed);
+    if (this.entryMap.size <= budget.maxEntries && this.bodyBytes <= budget.maxBytes) return [];
+    const byAge = [...this.entryMap.values()].sort((a, b) => a.lastUsed - b.lastUsed);
     const victims: string[] = [];
-    let count = this.entries.size;
-    let bytes = this.bytes;
+    let count = this.entryMap.size;
+    let bytes = this.bodyBytes;
     for (const entry of byAge) {
       if (count <= budget.maxEntries && bytes <= budget.maxBytes) break;
       victims.push(entry.url);

@@ -10,8 +10,6 @@ export interface CachePolicy {
   mustRevalidate: boolean;
 }
 
-/** Statuses a private cache may store (heuristically cacheable ones, RFC 9110 §15.1); only 200 is stored here. */
-const STORABLE_STATUSES = new Set([200]);
 /** Statuses a heuristic freshness lifetime may be given to. */
 const HEURISTIC_STATUSES = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
 /** Heuristic lifetimes are capped at one day, as browsers do. */
@@ -62,7 +60,8 @@ export function cachePolicy(
   const directives = parseCacheControl(headers.get('cache-control'));
   const vary = headers.get('vary');
   const varyAll = vary !== null && vary.split(',').some((name) => name.trim() === '*');
-  const storable = STORABLE_STATUSES.has(status) && !directives.has('no-store') && !varyAll;
+  // Only 200 is stored here (a private cache may store the heuristically cacheable statuses, RFC 9110 §15.1).
+  const storable = status === 200 && !directives.has('no-store') && !varyAll;
   // Pragma: no-cache counts only without Cache-Control (RFC 9111 §5.4).
   const pragmaNoCache = !headers.has('cache-control') && /\bno-cache\b/i.test(headers.get('pragma') ?? '');
   const noCache = directives.has('no-cache') || pragmaNoCache;
@@ -78,10 +77,9 @@ export function cachePolicy(
   const initialAge = Math.max(apparentAge, correctedAgeValue);
 
   let lifetime: number;
-  const maxAge = directives.has('max-age') ? deltaSeconds(directives.get('max-age')) : undefined;
   if (directives.has('max-age')) {
     // An invalid max-age makes the response stale (RFC 9111 §4.2.1).
-    lifetime = maxAge === undefined ? 0 : maxAge * 1000;
+    lifetime = (deltaSeconds(directives.get('max-age')) ?? 0) * 1000;
   } else if (headers.has('expires')) {
     const expires = httpDate(headers.get('expires'));
     lifetime = expires === undefined ? 0 : Math.max(0, expires - date);

@@ -14,6 +14,7 @@ import type { PersistentDigestIndex } from './persistent-digest-index.ts';
 import { sniffPageBody, withoutPreloadLinks } from './preload-unusable.ts';
 import { receivePushStream } from './receive-push-stream.ts';
 import { stripFragment } from './strip-fragment.ts';
+import { within } from './within.ts';
 
 /**
  * A navigation as the worker handles it: the request carries the digests
@@ -37,7 +38,7 @@ export class NavigationIntake {
     private readonly cache: HttpCacheStrategy,
     private readonly waiters: PartWaiters,
     /** The navigation digest now (within the worker's byte budget). */
-    private readonly digest: () => Promise<DigestSnapshot>,
+    private readonly digestNow: () => Promise<DigestSnapshot>,
     /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
     private readonly currentAssets: CurrentAssets,
     /** Called once a push stream's parts are all stored and the page is quiet, with the page's key and current asset list (pruning, prune-after-stream.ts). */
@@ -80,7 +81,7 @@ export class NavigationIntake {
       this.index.flushTouched();
       response = withoutPreloadLinks(await fetch(request));
     } else {
-      const snapshot = await this.digest();
+      const snapshot = await this.digestNow();
       this.index.flushTouched();
       const headers = new Headers(request.headers);
       headers.set('cache-digest', snapshot.header);
@@ -140,11 +141,11 @@ export class NavigationIntake {
         deltaBase: (url) => cachedBody(this.cache.cacheName, url),
         onClose: (error) => {
           closeError = error;
-          // Every part has been read; the page waits for the writes still under way, not for more parts.
-          void Promise.allSettled(writes).then(allStored);
-          // Announced parts that never came are released at once (their requests go to the network); a 304 part
+          // Every part has been read: the page waits for the writes still under way, not for more parts, and
+          // announced parts that never came are released at once (their requests go to the network); a 304 part
           // still refreshing settles its own waiter first.
           void Promise.allSettled(writes).then(() => {
+            allStored();
             for (const url of announced) if (!held.has(url)) this.waiters.release(url, stream);
           });
         },
@@ -186,7 +187,7 @@ export class NavigationIntake {
     // The page part failed (cut, corrupt, truncated, stalled): the page comes from the network, the stream goes on.
     if (!pageResponse) return fetch(request);
     // At most a stall's worth: a routed part still missing then comes from the network.
-    await Promise.race([stored, new Promise((resolve) => setTimeout(resolve, this.options.pageStallTimeoutMs))]);
+    await within(stored, this.options.pageStallTimeoutMs);
     streamed?.();
     // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
     return handOverPage(request, response, pageResponse);

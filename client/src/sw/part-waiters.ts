@@ -1,3 +1,4 @@
+import { within } from './within.ts';
 import type { BufferedResponse } from './stored-response.ts';
 
 interface Waiter {
@@ -17,7 +18,7 @@ const MAX_ANNOUNCED = 512;
  * was void, truncated, or late.
  */
 export class PartWaiters {
-  private readonly waiting = new Map<string, Waiter>();
+  private readonly byUrl = new Map<string, Waiter>();
 
   /**
    * Announces the URLs a push stream's `push-stream-urls` header names (at
@@ -41,12 +42,12 @@ export class PartWaiters {
     this.release(url);
     let resolve!: Waiter['resolve'];
     const promise = new Promise<BufferedResponse | undefined>((done) => (resolve = done));
-    this.waiting.set(url, { promise, resolve, owner });
+    this.byUrl.set(url, { promise, resolve, owner });
   }
 
   /** True while `url` is announced and not released (its part may have arrived already). */
   has(url: string): boolean {
-    return this.waiting.has(url);
+    return this.byUrl.has(url);
   }
 
   /**
@@ -58,10 +59,10 @@ export class PartWaiters {
    * back from Cache Storage.
    */
   settle(url: string, value: BufferedResponse | undefined, owner?: object): void {
-    const waiter = this.waiting.get(url);
+    const waiter = this.byUrl.get(url);
     // With `owner`, only that stream's own announcement: a later stream's waiter waits for that stream's part.
     if (!waiter || (owner !== undefined && waiter.owner !== owner)) return;
-    if (value === undefined) this.waiting.delete(url);
+    if (value === undefined) this.byUrl.delete(url);
     waiter.resolve(value);
   }
 
@@ -70,22 +71,15 @@ export class PartWaiters {
    * only when that stream's announcement is still the current one.
    */
   release(url: string, owner?: object): void {
-    const waiter = this.waiting.get(url);
+    const waiter = this.byUrl.get(url);
     if (!waiter || (owner !== undefined && waiter.owner !== owner)) return;
-    this.waiting.delete(url);
+    this.byUrl.delete(url);
     waiter.resolve(undefined);
   }
 
   /** Waits at most `timeoutMs` for `url`'s part; `undefined` when it is not announced, void or late. */
   async wait(url: string, timeoutMs: number): Promise<BufferedResponse | undefined> {
-    const waiter = this.waiting.get(url);
-    if (!waiter) return undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, timeoutMs, undefined)));
-    try {
-      return await Promise.race([waiter.promise, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const waiter = this.byUrl.get(url);
+    return waiter && within(waiter.promise, timeoutMs);
   }
 }

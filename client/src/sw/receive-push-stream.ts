@@ -1,3 +1,4 @@
+import { within } from './within.ts';
 import { needsBodySha256, partIntegrityProblem, PushStreamReader, type PushStreamEvent, type PushStreamHeadEvent } from '@cache-digest/shared';
 import { concatBytes } from './concat-bytes.ts';
 import { decodeDelta } from './delta-part.ts';
@@ -269,15 +270,9 @@ async function readWithin(
   source: ReadableStreamDefaultReader<Uint8Array>,
   timeoutMs: number,
 ): Promise<ReadableStreamReadResult<Uint8Array>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const silence = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`push stream silent for ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([source.read(), silence]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const result = await within(source.read(), timeoutMs);
+  if (!result) throw new Error(`push stream silent for ${timeoutMs} ms`);
+  return result;
 }
 
 /** Compression Streams formats for HTTP content codings. */

@@ -26,6 +26,23 @@ describe('dropErrorMessages', () => {
     expect(transform(source)?.code).toBe("new Error(); new Error(); new Error(describe(x)); new RangeError('kept');");
   });
 
+  it('empties a refused part\u2019s reason, keeping that it is one', () => {
+    const source = [
+      "events.push({ type: 'abort', part, reason: 'truncated' }, { reason: text });",
+      "sink.onVoid(url, 'unusable status'); voidAsset(part, 'too large'); sink.onVoid(url, problem); other(url, 'kept');",
+      "function partIntegrityProblem(h) { if (!h) return 'malformed'; return undefined; }",
+      "function other() { return 'kept'; }",
+    ].join('\n');
+    expect(transform(source)?.code).toBe(
+      [
+        "events.push({ type: 'abort', part, reason: '' }, { reason: text });",
+        "sink.onVoid(url, ''); voidAsset(part, ''); sink.onVoid(url, problem); other(url, 'kept');",
+        "function partIntegrityProblem(h) { if (!h) return ''; return undefined; }",
+        "function other() { return 'kept'; }",
+      ].join('\n'),
+    );
+  });
+
   it('leaves other errors, computed codes and files without either alone', () => {
     expect(transform("throw new TypeError('kept');")).toBeNull();
     const computed = "throw new CacheDigestError(code, 'kept'); throw new RangeError('kept too');";
@@ -38,5 +55,6 @@ describe('dropErrorMessages', () => {
     const { worker } = await bundleClientFiles();
     expect(worker).not.toContain('HEAD payload is not UTF-8 JSON');
     expect(worker).toContain('BAD_FRAME');
+    expect(worker).not.toContain('content-hash etag');
   }, 60_000);
 });

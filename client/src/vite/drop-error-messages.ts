@@ -10,13 +10,24 @@ import { cutSource, type AstNode } from './cut-source.ts';
  * A plain `new Error('text')` (or a template of plain names) loses its text
  * the same way: the worker's own errors only end a stream or a promise,
  * nothing reads their message.
+ *
+ * A refused push-stream part's reason goes the same way (it becomes `''`):
+ * `reason: 'text'` in an event, the text given to `onVoid`/`voidAsset`, and
+ * the texts `partIntegrityProblem` returns (a string still means refused).
+ * The worker's sink ignores the reason; the library keeps every text.
  */
 export function dropErrorMessages(): Plugin {
   return {
     name: 'cache-digest:drop-error-messages',
     transform(code, id) {
-      if (!code.includes('new CacheDigestError(') && !code.includes('new Error(')) return null;
+      if (!code.includes('new CacheDigestError(') && !code.includes('new Error(') && !REASON_MARKS.some((mark) => code.includes(mark))) return null;
+      let problem: AstNode | undefined;
       const out = cutSource(code, /\.tsx?$/.test(id) ? 'ts' : 'js', (node) => {
+        const reason = reasonText(node);
+        if (reason) return { start: reason.start, end: reason.end, text: "''" };
+        if (node.type === 'FunctionDeclaration' && (node.id as AstNode | null)?.name === 'partIntegrityProblem') problem = node;
+        const argument = node.argument as AstNode | null | undefined;
+        if (problem && node.type === 'ReturnStatement' && node.start < problem.end && isText(argument)) return { start: argument!.start, end: argument!.end, text: "''" };
         if (node.type !== 'NewExpression') return undefined;
         const args = node.arguments as AstNode[];
         const callee = node.callee as AstNode;
@@ -32,6 +43,22 @@ export function dropErrorMessages(): Plugin {
       return out === null ? null : { code: out, map: null };
     },
   };
+}
+
+const REASON_MARKS = ['reason:', 'onVoid(', 'voidAsset(', 'partIntegrityProblem('];
+
+const isText = (node: AstNode | null | undefined): boolean => node?.type === 'Literal' && typeof node.value === 'string' && node.value !== '';
+
+/** The reason literal of `reason: 'text'`, `x.onVoid(url, 'text')` or `voidAsset(part, 'text')`. */
+function reasonText(node: AstNode): AstNode | undefined {
+  if (node.type === 'Property' && (node.key as AstNode).type === 'Identifier' && (node.key as AstNode).name === 'reason') {
+    return isText(node.value as AstNode) ? (node.value as AstNode) : undefined;
+  }
+  if (node.type !== 'CallExpression') return undefined;
+  const callee = node.callee as AstNode;
+  const name = callee.type === 'Identifier' ? callee.name : callee.type === 'MemberExpression' && !callee.computed ? (callee.property as AstNode).name : undefined;
+  const text = (node.arguments as AstNode[])[1];
+  return (name === 'onVoid' || name === 'voidAsset') && isText(text) ? text : undefined;
 }
 
 /** A string literal, or a template whose parts are plain names: dropping it drops no side effect. */

@@ -30,9 +30,13 @@ export const WORKER_INTERNAL_PROPERTIES: readonly string[] = [
   'evictionCandidates', 'totalBytes', 'indexName', 'cacheNames', 'deleteStrays', 'afterRebuild', 'retire', 'retired',
   // digest building and encoding
   'minPBits', 'maxPBits', 'maxChars', 'isCurrent', 'marginMs', 'budget', 'changesAt', 'fresh', 'stale', 'whole', 'entry', 'header',
-  'validators', 'extraFlags', 'position', 'unary', 'hi', 'lo', 'count', 'overhead',
+  'validators', 'extraFlags', 'reset', 'complete', 'position', 'unary', 'hi', 'lo', 'count', 'overhead',
   // navigation preload publisher
-  'manager', 'current', 'published', 'publish', 'publishNow', 'lastRun', 'intervalMs', 'expiryTimer', 'queue', 'timer',
+  'manager', 'current', 'published', 'publish', 'publishNow', 'lastRun', 'intervalMs', 'expiryTimer', 'queue', 'timer', 'schedule',
+  // the worker's own entry points and index calls, reached only from its code
+  'release', 'wait', 'touch', 'ready', 'load', 'stats', 'handles', 'subresource', 'finished', 'ignored',
+  // private fields renamed from names a browser API also uses
+  'byUrl', 'pageAssets', 'entryMap', 'bodyBytes', 'partStates', 'digestNow', 'routeScope', 'routeCache',
 ];
 
 /** {@link WORKER_INTERNAL_PROPERTIES} as the exact-match pattern `mangleProps.include` takes. */

@@ -45,7 +45,7 @@ export class PushStreamReader {
   private framePart = 0;
   private payload = new Uint8Array(0);
   private payloadFill = 0;
-  private readonly open = new Map<number, PartState>();
+  private readonly partStates = new Map<number, PartState>();
   private readonly seen = new Set<number>();
   private pageSeen = false;
 
@@ -56,7 +56,7 @@ export class PushStreamReader {
 
   /** Parts opened and not yet ended or aborted. */
   openParts(): number[] {
-    return [...this.open.keys()];
+    return [...this.partStates.keys()];
   }
 
   /** Consumes the next chunk of the body and returns the events it completes, in order. */
@@ -109,10 +109,10 @@ export class PushStreamReader {
    */
   close(): PushStreamEvent[] {
     const events: PushStreamEvent[] = [];
-    for (const [part, state] of this.open) {
+    for (const [part, state] of this.partStates) {
       if (!state.ignored) events.push({ type: 'abort', part, reason: 'truncated' });
     }
-    this.open.clear();
+    this.partStates.clear();
     if (this.phase !== 'finished') this.phase = 'failed';
     return events;
   }
@@ -143,7 +143,7 @@ export class PushStreamReader {
     // Refuse a frame for a part that is not open before buffering its payload.
     if (this.frameType === FRAME_HEAD) {
       if (this.seen.has(this.framePart)) throw new CacheDigestError('BAD_FRAME', `part ${this.framePart} opened twice`);
-    } else if (this.frameType !== FRAME_FIN && !this.open.has(this.framePart)) {
+    } else if (this.frameType !== FRAME_FIN && !this.partStates.has(this.framePart)) {
       throw new CacheDigestError('BAD_FRAME', `frame for part ${this.framePart}, which is not open`);
     }
     this.payload = new Uint8Array(length);
@@ -168,13 +168,13 @@ export class PushStreamReader {
         // A delta part's content-length is its decoded size: END covers the bytes as sent.
         const declared = head.status === 200 && head.deltaBase === undefined ? head.headers['content-length'] : undefined;
         const contentLength = declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : undefined;
-        this.open.set(part, { received: 0, crc: 0, contentLength, ignored });
+        this.partStates.set(part, { received: 0, crc: 0, contentLength, ignored });
         if (ignored) events.push({ type: 'abort', part, reason: 'ignored: url is not a same-origin path' });
         else events.push({ type: 'head', part, ...head });
         return;
       }
       case FRAME_DATA: {
-        const state = this.open.get(part)!;
+        const state = this.partStates.get(part)!;
         if (state.ignored || payload.length === 0) return;
         state.received += payload.length;
         state.crc = crc32(payload, state.crc);
@@ -182,8 +182,8 @@ export class PushStreamReader {
         return;
       }
       case FRAME_END: {
-        const state = this.open.get(part)!;
-        this.open.delete(part);
+        const state = this.partStates.get(part)!;
+        this.partStates.delete(part);
         if (state.ignored) return;
         const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
         const ok =
@@ -194,8 +194,8 @@ export class PushStreamReader {
         return;
       }
       case FRAME_ABORT: {
-        const state = this.open.get(part)!;
-        this.open.delete(part);
+        const state = this.partStates.get(part)!;
+        this.partStates.delete(part);
         if (state.ignored) return;
         let reason: string;
         try {
@@ -208,8 +208,8 @@ export class PushStreamReader {
       }
       case FRAME_FIN: {
         const parts = new DataView(payload.buffer, payload.byteOffset, 2).getUint16(0);
-        if (this.open.size > 0) {
-          throw new CacheDigestError('BAD_FRAME', `FIN with open parts: ${[...this.open.keys()].join(', ')}`);
+        if (this.partStates.size > 0) {
+          throw new CacheDigestError('BAD_FRAME', `FIN with open parts: ${[...this.partStates.keys()].join(', ')}`);
         }
         if (parts !== this.seen.size) {
           throw new CacheDigestError('BAD_FRAME', `FIN counts ${parts} parts, the stream opened ${this.seen.size}`);

@@ -65,9 +65,10 @@ export class HttpCacheStrategy {
         const now = Date.now();
         if (entry.freshUntil > now && (request.cache !== 'no-cache' || entry.immutable)) {
           this.index.touch(entry, now);
-          return markSource(cached, 'cache');
+          // The stored copy carries its `cache` mark (stored-response.ts).
+          return cached;
         }
-        if (request.cache === 'force-cache') return markSource(cached, 'cache');
+        if (request.cache === 'force-cache') return cached;
         return this.revalidate(request, url, entry, cached, keepAlive);
       }
       // Gone from the cache (or another variant of it): the index follows.

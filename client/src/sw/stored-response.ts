@@ -23,13 +23,12 @@ export function toResponse(buffered: BufferedResponse): Response {
 export function toStoredResponse(buffered: BufferedResponse, receivedAt: number): Response {
   const headers = new Headers(buffered.headers);
   headers.set(STORED_META_HEADER, `${Math.round(receivedAt)};${buffered.body.byteLength}`);
-  // The stored body is decoded, right for any Accept-Encoding: a Vary on it would keep the browser's own
-  // lookups (cache routes, docs/cache-routes.md) from matching the copy stored under a bare URL.
-  const vary = headers.get('vary')?.split(',').filter((name) => name.trim().toLowerCase() !== 'accept-encoding');
-  if (vary?.length) headers.set('vary', vary.join(','));
-  else headers.delete('vary');
-  // What the browser answers from the cache without the worker still tells the page where it came from (mark-source.ts).
-  if (!headers.get('server-timing')?.includes(SOURCE_TIMING_METRIC)) headers.append('server-timing', `${SOURCE_TIMING_METRIC};desc=cache`);
+  // The stored body is decoded, right for any Accept-Encoding: that Vary would keep the browser's own lookups
+  // (cache routes, docs/cache-routes.md) from matching a copy stored under a bare URL.
+  if (/^\s*accept-encoding\s*$/i.test(headers.get('vary') ?? '')) headers.delete('vary');
+  // What the browser answers from the cache without the worker still tells the page where it came from
+  // (mark-source.ts); the origin's timings of the first response mean nothing on a copy.
+  headers.set('server-timing', `${SOURCE_TIMING_METRIC};desc=cache`);
   return new Response(buffered.body.slice() as Uint8Array<ArrayBuffer>, { status: buffered.status, headers });
 }
 

@@ -52,8 +52,8 @@ export interface CacheDigestWorkerOptions {
    * straight from the worker's cache, without waking the worker
    * (docs/cache-routes.md). A page answered by a push stream then reaches the
    * browser once its parts for these URLs are stored. Only for URLs whose
-   * content never changes: a stored copy is never revalidated. Default none;
-   * the Vite plugin sets its hashed scripts and stylesheets.
+   * content never changes: a stored copy is never revalidated. Default none:
+   * on the demo they cost more (the page waits for the writes) than they save.
    */
   cacheRoutes?: string[];
 }

@@ -3,7 +3,6 @@ import { LOADER_PATH, WORKER_PATH } from '../paths.ts';
 import type { CacheDigestWorkerOptions } from '../sw/options.ts';
 import { bundleClientFiles, type ClientFiles } from './bundle-client-files.ts';
 import { contentHashedFiles } from './content-hashed-files.ts';
-import { defaultCacheRoutes, unhashedRoutedFiles } from './default-cache-routes.ts';
 import { pushManifestFromBundle } from './push-manifest-from-bundle.ts';
 
 /** Options of {@link cacheDigest}. */
@@ -39,8 +38,6 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
   let files: Promise<ClientFiles> | undefined;
   let config: ResolvedConfig | undefined;
   const manifestFileName = options.manifestFileName ?? 'push-manifest.json';
-  // Hashed scripts and stylesheets skip the worker's fetch event unless the site says otherwise.
-  const workerOptions = () => ({ cacheRoutes: config ? defaultCacheRoutes(config.base, config.build.assetsDir) : [], ...options.worker });
   return {
     name: 'cache-digest',
     apply: 'build',
@@ -51,7 +48,7 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
     buildStart() {
       if (options.clientFiles === false) return;
       // Started early so bundling the worker overlaps the site's own build.
-      files = bundleClientFiles(workerOptions());
+      files = bundleClientFiles(options.worker);
       files.catch(() => undefined);
     },
     transformIndexHtml: {
@@ -64,7 +61,7 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
     async generateBundle(outputOptions, bundle) {
       if (config?.build.ssr) return;
       if (options.clientFiles !== false) {
-        const client = await (files ?? bundleClientFiles(workerOptions()));
+        const client = await (files ?? bundleClientFiles(options.worker));
         this.emitFile({ type: 'asset', fileName: LOADER_PATH.slice(1), source: client.loader });
         this.emitFile({ type: 'asset', fileName: WORKER_PATH.slice(1), source: client.worker });
       }
@@ -72,13 +69,7 @@ export function cacheDigest(options: CacheDigestPluginOptions = {}): Plugin {
       const manifest = pushManifestFromBundle(bundle, config?.base ?? '/', options.routes ? { routes: options.routes } : {});
       // Content-hashed files, known from the output's naming patterns: the server serves exactly these `immutable`.
       const prefix = (config?.base ?? '/').endsWith('/') ? (config?.base ?? '/') : `${config?.base}/`;
-      const hashed = contentHashedFiles(bundle, outputOptions);
-      manifest.immutable = hashed.map((fileName) => encodeURI(prefix + fileName));
-      if (options.clientFiles !== false && options.worker?.cacheRoutes === undefined && config) {
-        // Custom output names without a hash under assetsDir: the browser would keep serving an old copy.
-        const unhashed = unhashedRoutedFiles(Object.keys(bundle), hashed, config.build.assetsDir);
-        if (unhashed.length > 0) this.warn(`cache-digest: ${unhashed.join(', ')} carry no content hash but match the worker's default cacheRoutes; set worker.cacheRoutes (docs/cache-routes.md)`);
-      }
+      manifest.immutable = contentHashedFiles(bundle, outputOptions).map((fileName) => encodeURI(prefix + fileName));
       this.emitFile({ type: 'asset', fileName: manifestFileName, source: `${JSON.stringify(manifest, null, 2)}\n` });
     },
   };

@@ -2,29 +2,20 @@
 // were written to Cache Storage (reading them back would cost the page a Cache Storage read
 // queued behind the stream's writes); once the page is quiet they are released and served
 // from the cache like any entry.
-import { PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCraftedServer, type CraftedServer } from '../../test-support/crafted-server.ts';
+import type { CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedUrls, waitForController } from '../../test-support/page-helpers.ts';
+import { startStreamSite } from '../../test-support/stream-site.ts';
 import { SOURCE_TIMING_METRIC } from './mark-source.ts';
-import { navigationRequestSignals } from './preload-header-value.ts';
 
-const ASSETS: Record<string, { type: string; body: string }> = {
+const ASSETS = {
   '/a.css': { type: 'text/css', body: 'h1{color:rgb(4, 5, 6)}' },
   '/b.js': { type: 'text/javascript', body: "window.bLoaded = 'b';" },
 };
 const PAGE = '<!doctype html><link rel=stylesheet href=/a.css><script src=/b.js></script><h1 id=t>slow page</h1>';
-const INSTALL_PAGE = '<!doctype html><script src="/cache-digest.js" async></script><h1>install</h1>';
 /** How long the page part follows the asset parts: the parts are in Cache Storage well before the page asks. */
 const PAGE_DELAY_MS = 600;
-const encode = (text: string) => new TextEncoder().encode(text);
-const assetHeaders = (path: string) => ({
-  'content-type': ASSETS[path]!.type,
-  'content-length': String(encode(ASSETS[path]!.body).length),
-  'cache-control': 'max-age=600',
-  etag: `"${path.slice(1)}-1"`,
-});
 
 /** Where the worker says each same-origin asset of the page came from (its Server-Timing mark), by path. */
 const sources = `(() => Object.fromEntries(performance.getEntriesByType('resource')
@@ -35,36 +26,8 @@ describe('push-stream parts while the page loads (Chromium)', () => {
   let server: CraftedServer;
 
   beforeAll(async () => {
-    server = await startCraftedServer((request, response) => {
-      const path = request.url;
-      if (path === '/install') {
-        response.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-cache' });
-        response.end(INSTALL_PAGE);
-        return true;
-      }
-      const asset = ASSETS[path];
-      if (asset) {
-        response.writeHead(200, assetHeaders(path));
-        response.end(asset.body);
-        return true;
-      }
-      if (path !== '/' || navigationRequestSignals(request.headers).acceptPushStream !== '1') return false;
-      const writer = new PushStreamWriter();
-      response.writeHead(200, { 'content-type': PUSH_STREAM_CONTENT_TYPE, 'push-stream-urls': Object.keys(ASSETS).join(', '), 'cache-control': 'private, no-store' });
-      Object.keys(ASSETS).forEach((url, index) => {
-        response.write(writer.head(index + 1, { url, status: 200, headers: assetHeaders(url), role: 'asset' }));
-        response.write(writer.data(index + 1, encode(ASSETS[url]!.body)));
-        response.write(writer.end(index + 1));
-      });
-      // A page that takes a while to build: its part comes last.
-      setTimeout(() => {
-        response.write(writer.head(0, { url: '/', status: 200, headers: { 'content-type': 'text/html' }, role: 'page' }));
-        response.write(writer.data(0, encode(PAGE)));
-        response.write(writer.end(0));
-        response.end(writer.fin());
-      }, PAGE_DELAY_MS);
-      return true;
-    });
+    // A page that takes a while to build: its part comes last.
+    server = await startStreamSite({ assets: ASSETS, page: PAGE, cacheControl: 'max-age=600', first: 'assets', delayMs: PAGE_DELAY_MS });
     browser = await launchChromium({ spki: [server.spki] });
   });
 

@@ -3,6 +3,8 @@
 import http2 from 'node:http2';
 import { crc32, parseCacheDigestHeader, PushStreamWriter, PUSH_STREAM_CONTENT_TYPE } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Raw frames: what PushStreamWriter refuses to write (a part for another origin).
+import { rawFrame } from '../../../shared/src/push-stream/test-support/raw-frame.ts';
 import { startCraftedServer, type CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
 import { cachedText, cachedUrls, eventually, waitForController } from '../../test-support/page-helpers.ts';
@@ -21,16 +23,6 @@ const PAGE = '<!doctype html><link rel=stylesheet href=/a.css><img src=/ping.gif
 const INSTALL_PAGE = '<!doctype html><script src="/cache-digest.js" async></script><h1>install</h1>';
 const encode = (text: string) => new TextEncoder().encode(text);
 
-/** A raw frame, for what PushStreamWriter refuses to write (a part for another origin). */
-function rawFrame(type: number, part: number, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(7 + payload.length);
-  const view = new DataView(frame.buffer);
-  view.setUint8(0, type);
-  view.setUint16(1, part);
-  view.setUint32(3, payload.length);
-  frame.set(payload, 7);
-  return frame;
-}
 function endPayload(body: Uint8Array): Uint8Array {
   const payload = new Uint8Array(8);
   new DataView(payload.buffer).setUint32(0, body.length);

@@ -16,13 +16,22 @@ export interface PlainStaticServer {
   close(): Promise<void>;
 }
 
+/** Options of {@link startPlainStaticServer}. */
+export interface PlainStaticServerOptions {
+  /** Asked before each request is served: `error` answers 500, `reset` resets the stream (a dropped response). For tests of failing visits. */
+  fault?: (urlPath: string) => 'error' | 'reset' | undefined;
+}
+
 /**
  * A plain HTTPS static server without the kit: HTTP/2, no validators, no
  * caching headers, no worker (what a site looks like before the kit).
  */
-export async function startPlainStaticServer(root: string, tls: { cert: string; key: string }): Promise<PlainStaticServer> {
+export async function startPlainStaticServer(root: string, tls: { cert: string; key: string }, options: PlainStaticServerOptions = {}): Promise<PlainStaticServer> {
   const server = http2.createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, async (request, response) => {
     const urlPath = decodeURIComponent(new URL(request.url, 'https://x').pathname);
+    const fault = options.fault?.(urlPath);
+    if (fault === 'error') return void response.writeHead(500, { 'content-type': 'text/plain' }).end('failing on purpose');
+    if (fault === 'reset') return void (request.stream ? request.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR) : request.socket.destroy());
     const file = path.join(root, ...(urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath).split('/'));
     if (!file.startsWith(root + path.sep)) return void response.writeHead(404).end();
     try {

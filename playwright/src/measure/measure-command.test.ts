@@ -4,9 +4,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '@cache-digest/server';
+import { ensureDevCertificate, startServer, type RunningServer } from '@cache-digest/server';
 import { CLI_NODE_ARGS } from '../../../server/src/cli/test-support/cli-command.ts';
-import { writePlainSite } from '../../test-support/plain-static-server.ts';
+import { startPlainStaticServer, writePlainSite, type PlainStaticServer } from '../../test-support/plain-static-server.ts';
 import type { MeasureReport } from './measure-report.ts';
 
 // `npx cache-digest measure` as a user runs it: the server package's bin
@@ -14,15 +14,31 @@ import type { MeasureReport } from './measure-report.ts';
 
 let workDir: string;
 let site: RunningServer;
+// The same site on plain servers with the same certificate: one fails chosen page requests, one fails them all.
+let flaky: PlainStaticServer;
+let broken: PlainStaticServer;
+let flakyPageRequests = 0;
+/** Page requests of the flaky server that fail, by number (1-based), and how. */
+const FLAKY_FAULTS = new Map<number, 'error' | 'reset'>([
+  [2, 'error'],
+  [3, 'reset'],
+]);
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'cache-digest-measure-'));
   await writePlainSite(path.join(workDir, 'site'));
   site = await startServer({ root: path.join(workDir, 'site'), certDir: path.join(workDir, 'certs'), log: false });
+  const tls = await ensureDevCertificate(path.join(workDir, 'certs'));
+  flaky = await startPlainStaticServer(path.join(workDir, 'site'), tls, {
+    fault: (urlPath) => (urlPath === '/' ? FLAKY_FAULTS.get((flakyPageRequests += 1)) : undefined),
+  });
+  broken = await startPlainStaticServer(path.join(workDir, 'site'), tls, { fault: (urlPath) => (urlPath === '/' ? 'error' : undefined) });
 }, 60_000);
 
 afterAll(async () => {
   await site?.close();
+  await flaky?.close();
+  await broken?.close();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
@@ -47,12 +63,17 @@ describe('cache-digest measure', () => {
     expect(result.stdout).toMatch(/^cold visit \(medians\)/m);
     expect(result.stdout).toMatch(/^returning visitor \(medians\)/m);
     const report = JSON.parse(await readFile(path.join(out, 'measure.json'), 'utf8')) as MeasureReport;
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
+    expect(report.error).toBeNull();
+    expect(report.results.map((cell) => [cell.status, cell.attempts.measured, cell.attempts.failedAttempts])).toEqual([
+      ['complete', 1, 0],
+      ['complete', 1, 0],
+    ]);
     expect(report.results.map((cell) => [cell.model, cell.rttMs])).toEqual([
       ['cold', 30],
       ['returning', 30],
     ]);
-    const cold = report.results[0]!.median;
+    const cold = report.results[0]!.median!;
     // A first visit fetches the page's four assets; the kit summarised the page.
     expect(cold.assets.network.count).toBe(4);
     expect(cold.summary?.mode).toBeDefined();
@@ -86,4 +107,59 @@ describe('cache-digest measure', () => {
     expect(lines[0]).toMatch(/^cache-digest measure: certificate error for localhost:\d+: \w+/);
     expect(lines[0]).toContain(`--spki ${site.spki}`);
   }, 60_000);
+
+  it('a flaky site: failed visits are logged and retried, and only successful visits are measured', async () => {
+    const out = path.join(workDir, 'out-flaky');
+    const url = `https://localhost:${flaky.port}/`;
+    const result = await measure([url, '--spki', site.spki, '--rtt', '5', '--runs', '1', '--models', 'cold', '--out', out]);
+    expect(result.code).toBe(0);
+    // The floor visit (page request 1), then the run fails twice (2: a 500, 3: a reset stream) and succeeds on its third attempt.
+    const failures = result.stderr.split('\n').filter((line) => line.startsWith('measure failed '));
+    expect(failures).toEqual([
+      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 1/1 attempt 1/3: .*answered 500.* \\(retrying\\)$`)),
+      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 1/1 attempt 2/3: \\S.* \\(retrying\\)$`)),
+    ]);
+    expect(failures.join('\n')).not.toMatch(/load \d+ ms/);
+    expect(result.stderr).toMatch(/run 1\/1: load \d+ ms \(attempt 3\)/);
+    const report = JSON.parse(await readFile(path.join(out, 'measure.json'), 'utf8')) as MeasureReport;
+    const [cell] = report.results;
+    expect(cell).toMatchObject({ status: 'complete', attempts: { asked: 1, measured: 1, failedAttempts: 2, retried: 1 }, floorAttempts: { measured: 1, failedAttempts: 0 } });
+    // Every reported run is a full page load (its four assets), never an error page or a dropped response.
+    expect(cell!.runs).toHaveLength(1);
+    for (const run of cell!.runs) expect(run.assets.network.count).toBe(4);
+    expect(cell!.median!.assets.network.count).toBe(4);
+    expect(result.stdout).toMatch(new RegExp(`^${url} @ 5 ms\\s+1/1\\s+2/1\\s+\\d+`, 'm'));
+    expect(flakyPageRequests).toBe(4);
+  }, 180_000);
+
+  it('a site that always fails: the other site is still reported, then a typed one-line error and exit 1', async () => {
+    const out = path.join(workDir, 'out-broken');
+    const good = `https://localhost:${site.port}/`;
+    const bad = `https://localhost:${broken.port}/`;
+    const result = await measure([good, '--compare', bad, '--spki', site.spki, '--rtt', '5,10', '--runs', '1', '--models', 'cold', '--retries', '0', '--max-failures', '2', '--out', out]);
+    expect(result.code).toBe(1);
+    // No retries: the bad site's floor visit fails, then its RTT-5 run: the failure budget (2) is spent and RTT 10 is not tried.
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('measure failed '))).toEqual([
+      expect.stringMatching(new RegExp(`^measure failed ${bad} cold RTT 0 ms run 1/1 attempt 1/1: .*answered 500.* \\(run lost\\)$`)),
+      expect.stringMatching(new RegExp(`^measure failed ${bad} cold RTT 5 ms run 1/1 attempt 1/1: .*answered 500.* \\(run lost, 2 failed attempts: giving up \\(--max-failures 2\\)\\)$`)),
+    ]);
+    const last = result.stderr.trim().split('\n').at(-1);
+    expect(last).toBe(
+      `cache-digest measure: no successful visit of ${bad} (cold visit, RTT 5 ms): 1 failed attempt, last: ${bad} answered 500: an error page is not a visit to measure; ` +
+        '1 cell not measured: gave up after 2 failed attempts (--max-failures 2)',
+    );
+    expect(result.stdout).toMatch(new RegExp(`^${good} @ 10 ms\\s+1/1\\s+0/0\\s+\\d+`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^${bad} @ 5 ms\\s+0/1 failed\\s+1/0(\\s+-){10}$`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^! ${bad} @ 10 ms: not measured`, 'm'));
+    const report = JSON.parse(await readFile(path.join(out, 'measure.json'), 'utf8')) as MeasureReport;
+    expect(report.error).toBe(last!.replace('cache-digest measure: ', ''));
+    expect(report.results.map((cell) => [cell.url, cell.rttMs, cell.status, cell.runs.length])).toEqual([
+      [good, 5, 'complete', 1],
+      [good, 10, 'complete', 1],
+      [bad, 5, 'failed', 0],
+      [bad, 10, 'skipped', 0],
+    ]);
+    expect(report.results[2]!.median).toBeNull();
+    expect(report.results[2]!.floorAfterFirstByteMs).toBeNull();
+  }, 180_000);
 });

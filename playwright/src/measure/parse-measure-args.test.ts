@@ -12,11 +12,14 @@ describe('parseMeasureArgs', () => {
       bandwidthBytesPerSecond: 625_000,
       runs: 7,
       models: ['cold', 'warm', 'returning'],
+      retries: 2,
+      maxFailures: 20,
     });
+    expect(parseMeasureArgs(['https://a.test/', '--retries', '0', '--max-failures', '5'])).toMatchObject({ retries: 0, maxFailures: 5 });
   });
 
   it('rejects bad input with a typed one-line error', () => {
-    for (const args of [[], ['ftp://a.test/'], ['https://a.test/', '--rtt', '0'], ['https://a.test/', '--runs', '1.5'], ['https://a.test/', '--models', 'hot'], ['https://a.test/', '--nope']]) {
+    for (const args of [[], ['ftp://a.test/'], ['https://a.test/', '--rtt', '0'], ['https://a.test/', '--runs', '1.5'], ['https://a.test/', '--models', 'hot'], ['https://a.test/', '--nope'], ['https://a.test/', '--retries', '6'], ['https://a.test/', '--retries', '-1'], ['https://a.test/', '--max-failures', '0']]) {
       expect(() => parseMeasureArgs(args)).toThrow(MeasureError);
     }
   });

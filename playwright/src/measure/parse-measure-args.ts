@@ -13,15 +13,20 @@ export interface MeasureSettings {
   models: VisitModel[];
   spki: string[];
   outDir: string;
+  /** Extra attempts of a visit that failed (`--retries`, default 2). */
+  retries: number;
+  /** Failed attempts after which the whole run stops (`--max-failures`, default 20). */
+  maxFailures: number;
 }
 
 const MODELS: readonly VisitModel[] = ['cold', 'warm', 'returning', 'fresh-launch'];
 
 /** The usage text of `cache-digest measure`. */
 export const MEASURE_USAGE = `usage: cache-digest measure URL [--rtt 100,300] [--bandwidth 5mbit] [--runs 7] [--compare URL2]
-        [--models cold,warm,returning] [--spki BASE64[,BASE64]] [--out DIR]
+        [--models cold,warm,returning] [--spki BASE64[,BASE64]] [--out DIR] [--retries 2] [--max-failures 20]
   loads an https site in Chromium through a round-trip emulator and prints a table per visit model;
-  writes DIR/measure.json and DIR/measure.svg (DIR defaults to ./cache-digest-measure)
+  writes DIR/measure.json and DIR/measure.svg (DIR defaults to ./cache-digest-measure);
+  a failed visit is tried again up to --retries times, the run stops after --max-failures failed attempts
 `;
 
 /** Parses and checks the arguments; throws MeasureError with a one-line reason. */
@@ -39,6 +44,8 @@ export function parseMeasureArgs(args: string[]): MeasureSettings {
         models: { type: 'string', default: 'cold,warm,returning' },
         spki: { type: 'string' },
         out: { type: 'string', default: 'cache-digest-measure' },
+        retries: { type: 'string', default: '2' },
+        'max-failures': { type: 'string', default: '20' },
       },
     });
   } catch (error) {
@@ -53,6 +60,10 @@ export function parseMeasureArgs(args: string[]): MeasureSettings {
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new MeasureError('--runs takes a whole number from 1 to 50');
   const models = values.models.split(',').map((name) => name.trim()) as VisitModel[];
   for (const model of models) if (!MODELS.includes(model)) throw new MeasureError(`--models: unknown visit model "${model}" (one of ${MODELS.join(', ')})`);
+  const retries = Number(values.retries);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new MeasureError('--retries takes a whole number from 0 to 5');
+  const maxFailures = Number(values['max-failures']);
+  if (!Number.isInteger(maxFailures) || maxFailures < 1 || maxFailures > 1000) throw new MeasureError('--max-failures takes a whole number from 1 to 1000');
   return {
     urls,
     rttMs,
@@ -61,6 +72,8 @@ export function parseMeasureArgs(args: string[]): MeasureSettings {
     models,
     spki: values.spki ? values.spki.split(',').filter(Boolean) : [],
     outDir: values.out,
+    retries,
+    maxFailures,
   };
 }
 

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevCertificate, startServer, type RunningServer } from '@cache-digest/server';
 import { CLI_NODE_ARGS } from '../../../server/src/cli/test-support/cli-command.ts';
 import { startPlainStaticServer, writePlainSite, type PlainStaticServer } from '../../test-support/plain-static-server.ts';
+import { MeasureError } from './measure-error.ts';
+import { MeasureIncompleteError } from './measure-incomplete-error.ts';
 import type { MeasureReport } from './measure-report.ts';
+import { runMeasure } from './run-measure.ts';
 
 // `npx cache-digest measure` as a user runs it: the server package's bin
 // (from the sources), which loads the command from this package, against a real local site.
@@ -162,4 +165,20 @@ describe('cache-digest measure', () => {
     expect(report.results[2]!.median).toBeNull();
     expect(report.results[2]!.floorAfterFirstByteMs).toBeNull();
   }, 180_000);
+});
+
+describe('runMeasure', () => {
+  it('rejects with a MeasureIncompleteError carrying every cell when a cell has no successful visit', async () => {
+    const bad = `https://localhost:${broken.port}/`;
+    const lines: string[] = [];
+    const settings = { urls: [bad], rttMs: [5], bandwidthBytesPerSecond: null, runs: 1, models: ['cold' as const], spki: [site.spki], outDir: '', retries: 0, maxFailures: 20 };
+    const error = await runMeasure(settings, (line) => lines.push(line)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MeasureIncompleteError);
+    expect(error).toBeInstanceOf(MeasureError);
+    const incomplete = error as MeasureIncompleteError;
+    expect(incomplete.message).toMatch(new RegExp(`^no successful visit of ${bad} \\(cold visit, RTT 5 ms\\): 1 failed attempt, last: ${bad} answered 500`));
+    expect(incomplete.cells.map((cell) => [cell.status, cell.attempts.failedAttempts, cell.floorAttempts.failedAttempts, cell.median])).toEqual([['failed', 1, 1, null]]);
+    expect(incomplete.failedCells).toEqual(incomplete.cells);
+    expect(lines).toHaveLength(2);
+  }, 120_000);
 });

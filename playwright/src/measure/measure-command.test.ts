@@ -23,8 +23,9 @@ let broken: PlainStaticServer;
 let flakyPageRequests = 0;
 /** Page requests of the flaky server that fail, by number (1-based), and how. */
 const FLAKY_FAULTS = new Map<number, 'error' | 'reset'>([
-  [2, 'error'],
-  [3, 'reset'],
+  [3, 'error'],
+  [5, 'reset'],
+  [6, 'error'],
 ]);
 
 beforeAll(async () => {
@@ -111,28 +112,32 @@ describe('cache-digest measure', () => {
     expect(lines[0]).toContain(`--spki ${site.spki}`);
   }, 60_000);
 
-  it('a flaky site: failed visits are logged and retried, and only successful visits are measured', async () => {
+  it('a flaky site: failed visits are logged and retried, a lost run marks the cell partial, only successful visits are measured', async () => {
     const out = path.join(workDir, 'out-flaky');
     const url = `https://localhost:${flaky.port}/`;
-    const result = await measure([url, '--spki', site.spki, '--rtt', '5', '--runs', '1', '--models', 'cold', '--out', out]);
+    const result = await measure([url, '--spki', site.spki, '--rtt', '5', '--runs', '2', '--models', 'cold', '--retries', '1', '--out', out]);
     expect(result.code).toBe(0);
-    // The floor visit (page request 1), then the run fails twice (2: a 500, 3: a reset stream) and succeeds on its third attempt.
+    // Two floor visits (page requests 1-2); run 1 fails once (3: a 500) and succeeds (4); run 2 fails twice (5: a reset stream, 6: a 500) and is lost.
     const failures = result.stderr.split('\n').filter((line) => line.startsWith('measure failed '));
     expect(failures).toEqual([
-      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 1/1 attempt 1/3: .*answered 500.* \\(retrying\\)$`)),
-      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 1/1 attempt 2/3: \\S.* \\(retrying\\)$`)),
+      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 1/2 attempt 1/2: ${url} answered 500: .* \\(retrying\\)$`)),
+      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 2/2 attempt 1/2: \\S.* \\(retrying\\)$`)),
+      expect.stringMatching(new RegExp(`^measure failed ${url} cold RTT 5 ms run 2/2 attempt 2/2: ${url} answered 500: .* \\(run lost\\)$`)),
     ]);
+    expect(failures[1]).not.toMatch(/answered/);
     expect(failures.join('\n')).not.toMatch(/load \d+ ms/);
-    expect(result.stderr).toMatch(/run 1\/1: load \d+ ms \(attempt 3\)/);
+    expect(result.stderr).toMatch(/RTT 5 ms run 1\/2: load \d+ ms \(attempt 2\)/);
+    expect(result.stderr).not.toMatch(/RTT 5 ms run 2\/2: load/);
     const report = JSON.parse(await readFile(path.join(out, 'measure.json'), 'utf8')) as MeasureReport;
     const [cell] = report.results;
-    expect(cell).toMatchObject({ status: 'complete', attempts: { asked: 1, measured: 1, failedAttempts: 2, retried: 1 }, floorAttempts: { measured: 1, failedAttempts: 0 } });
-    // Every reported run is a full page load (its four assets), never an error page or a dropped response.
+    expect(cell).toMatchObject({ status: 'partial', attempts: { asked: 2, measured: 1, failedAttempts: 3, retried: 1 }, floorAttempts: { measured: 2, failedAttempts: 0 } });
+    // The one reported run is a full page load (its four assets), never an error page or a dropped response.
     expect(cell!.runs).toHaveLength(1);
-    for (const run of cell!.runs) expect(run.assets.network.count).toBe(4);
-    expect(cell!.median!.assets.network.count).toBe(4);
-    expect(result.stdout).toMatch(new RegExp(`^${url} @ 5 ms\\s+1/1\\s+2/1\\s+\\d+`, 'm'));
-    expect(flakyPageRequests).toBe(4);
+    expect(cell!.runs[0]!.assets.network.count).toBe(4);
+    expect(cell!.median).toEqual(cell!.runs[0]);
+    expect(result.stdout).toMatch(new RegExp(`^${url} @ 5 ms\\s+1/2 partial\\s+3/1\\s+\\d+`, 'm'));
+    expect(result.stdout).toMatch(new RegExp(`^! ${url} @ 5 ms: only 1 of 2 runs measured .*; 3 failed attempts, last: ${url} answered 500`, 'm'));
+    expect(flakyPageRequests).toBe(6);
   }, 180_000);
 
   it('a site that always fails: the other site is still reported, then a typed one-line error and exit 1', async () => {

@@ -68,7 +68,7 @@ const DROPPED_PART_HEADERS = new Set([
  * page's head arrives, its data interleaved. The stream ends with FIN only
  * when the page and every asset part are complete. A page that fails before
  * its head becomes a 502/504 page part; a page body that fails midway
- * aborts the page part and errors the stream (no FIN), so the client never
+ * aborts the page part and the stream ends without FIN, so the client never
  * takes a truncated page for a complete one.
  */
 export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<Uint8Array> {
@@ -211,7 +211,7 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       const coding = response.headers.get('content-encoding')?.trim().toLowerCase();
       if (coding && coding !== 'identity') {
         // A worker's synthesized response is never decoded: an encoded body would be cached as is.
-        void response.body?.cancel();
+        discard(response);
         fail('content-encoding');
         continue;
       }
@@ -220,7 +220,7 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
         if (!DROPPED_PART_HEADERS.has(name) && name !== 'content-encoding') headers[name] = value;
       });
       if (state === 'stale-current') {
-        void response.body?.cancel();
+        discard(response);
         delete headers['content-type'];
         enqueue(writer.head(id, { url: asset.url, status: 304, headers, role: 'asset' }));
         enqueue(writer.end(id));
@@ -263,15 +263,14 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       void (async () => {
         const [pageComplete] = await Promise.all([writePage(), writeAssets()]);
         if (closed) return;
-        if (pageComplete) {
-          enqueue(writer.fin());
-          if (gzip) enqueueWire(gzip.finish());
-          closed = true;
-          controller.close();
-        } else {
-          closed = true;
-          controller.error(new Error('cache-digest: the page failed midway; the push stream ends without FIN'));
-        }
+        // A failed page: its part was aborted, and the stream ends without FIN, which readers take as truncated. Closed, not
+        // errored: an errored body is an uncaught exception to the runtime (workerd counts it, Deno and Bun print it), and
+        // Bun drops what was queued before the error, the ABORT included. The gzip member still ends well-formed, so no
+        // decoder on the way fails on it; the missing FIN alone marks the stream incomplete.
+        if (pageComplete) enqueue(writer.fin());
+        if (gzip) enqueueWire(gzip.finish());
+        closed = true;
+        controller.close();
       })().catch((error: unknown) => {
         if (closed) return;
         closed = true;
@@ -287,6 +286,11 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       options.onCancel();
     },
   });
+}
+
+/** Drops a body not read: cancelling an errored body rejects, which must not go unhandled. */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
 }
 
 // HEAD frames deflated, by their exact bytes: streams for the same page and digest send the same HEADs, so most requests

@@ -11,6 +11,11 @@ import { fixtureHandler } from './fixture-site.ts';
 /** A fetch handler running in a real runtime, reachable over HTTP/1.1 on loopback. */
 export interface RunningRuntime {
   url: string;
+  /**
+   * What the runtime printed so far (stdout and stderr): an uncaught error or unhandled rejection in the handler shows
+   * up here (workerd: `Uncaught`, Deno and Bun: `error:`). Node runs in the test process, where vitest fails the run on one.
+   */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -31,9 +36,22 @@ export async function launchWorkerd(origin: string): Promise<RunningRuntime> {
   const { Miniflare } = await import('miniflare');
   const { code, cleanup } = await bundledEntry('workerd');
   cleanup();
-  const mf = new Miniflare({ modules: true, script: code, bindings: { ORIGIN: origin }, host: '127.0.0.1', port: 0, compatibilityDate: '2025-09-01' });
+  let output = '';
+  const collect = (stream: NodeJS.ReadableStream) => stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const mf = new Miniflare({
+    modules: true,
+    script: code,
+    bindings: { ORIGIN: origin },
+    host: '127.0.0.1',
+    port: 0,
+    compatibilityDate: '2025-09-01',
+    handleRuntimeStdio: (stdout, stderr) => {
+      collect(stdout);
+      collect(stderr);
+    },
+  });
   const url = await mf.ready;
-  return { url: url.origin, stop: () => mf.dispose() };
+  return { url: url.origin, output: () => output, stop: () => mf.dispose() };
 }
 
 /** A child process that prints `listening <port>`. */
@@ -62,6 +80,7 @@ async function launchChild(command: string, args: string[], origin: string, clea
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    output: () => output,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -111,6 +130,7 @@ export async function serveOnNode(handler: (request: Request) => Promise<Respons
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    output: () => '',
     stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

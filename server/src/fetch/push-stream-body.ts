@@ -1,5 +1,7 @@
 import { crc32, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, type DeflatePiece, type PushStreamHead } from '@cache-digest/shared';
 import type { StreamPiece, StreamPieceCache } from '../compression/stream-piece-cache.ts';
+import { decodeStreamPieces } from '../compression/decode-stream-pieces.ts';
+import { STREAM_PIECES_SUFFIX } from '../compression/encode-stream-pieces.ts';
 import { webDeflate } from '../compression/web-deflate.ts';
 import { contentDigestOf } from '../core/content-digest-of.ts';
 import type { AssetState, PageAsset } from '../core/types.ts';
@@ -41,6 +43,8 @@ export interface PushStreamBodyOptions {
   onCancel: () => void;
   /** Sends the stream as one gzip member, asset bodies from these pieces (compressed once per version). Absent: identity. */
   compression?: StreamPieceCache;
+  /** With `compression`: asks `source` for an asset's pieces file (`/app.js.pieces`) before compressing a version itself. */
+  prebuiltPieces?: boolean;
   /** Deltas against versions the client holds (`holds`, its digest); sent when smaller than the body would be. */
   delta?: { find: FetchDeltaLookup; holds: (url: string, etag: string) => boolean };
 }
@@ -190,6 +194,25 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
     }
   };
 
+  // An asset's pieces file, made at build time: used only when it matches the body (a stale one is ignored).
+  const readPieceFile = async (url: string, body: Uint8Array): Promise<StreamPiece[] | undefined> => {
+    const target = new URL(url, options.origin);
+    target.pathname += STREAM_PIECES_SUFFIX;
+    const response = await options.source(target);
+    if (!response || response.status !== 200) {
+      if (response) discard(response);
+      return undefined;
+    }
+    // The file holds at most the body, some deflate overhead and 12 bytes a piece.
+    const limit = body.byteLength + (body.byteLength >> 3) + 1024;
+    if (Number(response.headers.get('content-length') ?? '0') > limit || (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity') {
+      discard(response);
+      return undefined;
+    }
+    const file = new Uint8Array(await response.arrayBuffer());
+    return file.byteLength > limit ? undefined : decodeStreamPieces(file, body);
+  };
+
   const writeAssets = async (): Promise<void> => {
     const reads: Promise<Response | null>[] = [];
     let part = PAGE_PART + 1;
@@ -240,7 +263,8 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       // lets the worker check the body before storing it.
       headers['content-length'] = String(body.byteLength);
       headers['content-digest'] = contentDigestOf(asset.url, headers.etag, headers['last-modified'], body);
-      const pieces = pieceCache ? await pieceCache.pieces(asset.url, headers, body).catch(() => undefined) : undefined;
+      const prebuilt = options.prebuiltPieces ? () => readPieceFile(asset.url, body) : undefined;
+      const pieces = pieceCache ? await pieceCache.pieces(asset.url, headers, body, prebuilt).catch(() => undefined) : undefined;
       const delta = options.delta ? await options.delta.find({ url: asset.url, etag: headers.etag, body }, options.delta.holds).catch(() => undefined) : undefined;
       if (closed) break;
       const plain = pieces ? pieces.reduce((sum, piece) => sum + (piece.deflated?.byteLength ?? piece.length), 0) : body.byteLength;

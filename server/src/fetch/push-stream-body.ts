@@ -1,5 +1,5 @@
 import { crc32, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, type DeflatePiece, type PushStreamHead } from '@cache-digest/shared';
-import type { StreamPiece, StreamPieceCache } from '../compression/stream-piece-cache.ts';
+import { TEXT_TYPE, type StreamPiece, type StreamPieceCache } from '../compression/stream-piece-cache.ts';
 import { decodeStreamPieces } from '../compression/decode-stream-pieces.ts';
 import { STREAM_PIECES_SUFFIX } from '../compression/encode-stream-pieces.ts';
 import { webDeflate } from '../compression/web-deflate.ts';
@@ -263,7 +263,8 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       // lets the worker check the body before storing it.
       headers['content-length'] = String(body.byteLength);
       headers['content-digest'] = contentDigestOf(asset.url, headers.etag, headers['last-modified'], body);
-      const prebuilt = options.prebuiltPieces ? () => readPieceFile(asset.url, body) : undefined;
+      // Only text is deflated: other types have no pieces file to look for.
+      const prebuilt = options.prebuiltPieces && TEXT_TYPE.test(headers['content-type'] ?? '') ? () => readPieceFile(asset.url, body) : undefined;
       const pieces = pieceCache ? await pieceCache.pieces(asset.url, headers, body, prebuilt).catch(() => undefined) : undefined;
       const delta = options.delta ? await options.delta.find({ url: asset.url, etag: headers.etag, body }, options.delta.holds).catch(() => undefined) : undefined;
       if (closed) break;

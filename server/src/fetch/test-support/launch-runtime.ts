@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleModule } from './bundle-module.ts';
-import { fixtureHandler } from './fixture-site.ts';
+import { StreamPieceCache } from '../../adapters/stream-pieces.ts';
+import { encodeStreamPieces } from '../../compression/encode-stream-pieces.ts';
+import { fixtureHandler, PRE_FILES, preModule, type PrebuiltPieces } from './fixture-site.ts';
 
 /** A fetch handler running in a real runtime, reachable over HTTP/1.1 on loopback. */
 export interface RunningRuntime {
@@ -21,6 +23,17 @@ export interface RunningRuntime {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = (name: string) => path.resolve(here, '../../../../node_modules/.bin', name);
+
+/** The fixture's pieces files, made as the build step makes them (node:zlib): JSON for the runtime's `PIECES`. */
+async function fixturePieces(): Promise<string> {
+  const cache = new StreamPieceCache();
+  const made = async (body: string) => Buffer.from(encodeStreamPieces(await cache.pieces('/', { 'content-type': 'text/javascript' }, new TextEncoder().encode(body)))).toString('base64');
+  const pieces: PrebuiltPieces = {
+    '/pre.js.pieces': await made(PRE_FILES['/pre.js']!.body as string),
+    '/stale.js.pieces': await made(preModule('stale', 200, 1)),
+  };
+  return JSON.stringify(pieces);
+}
 
 /** Bundles the runtime's fixture entry into a temporary directory. */
 async function bundledEntry(runtime: 'workerd' | 'deno' | 'bun'): Promise<{ file: string; code: string; cleanup(): void }> {
@@ -41,7 +54,7 @@ export async function launchWorkerd(origin: string): Promise<RunningRuntime> {
   const mf = new Miniflare({
     modules: true,
     script: code,
-    bindings: { ORIGIN: origin },
+    bindings: { ORIGIN: origin, PIECES: await fixturePieces() },
     host: '127.0.0.1',
     port: 0,
     compatibilityDate: '2025-09-01',
@@ -57,7 +70,7 @@ export async function launchWorkerd(origin: string): Promise<RunningRuntime> {
 /** A child process that prints `listening <port>`. */
 async function launchChild(command: string, args: string[], origin: string, cleanup: () => void): Promise<RunningRuntime> {
   const child: ChildProcess = spawn(command, args, {
-    env: { ...process.env, ORIGIN: origin, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' },
+    env: { ...process.env, ORIGIN: origin, PIECES: await fixturePieces(), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PROMPT: '1', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -103,8 +116,8 @@ export async function launchBun(origin: string): Promise<RunningRuntime> {
 }
 
 /** Node: the same handler behind a minimal node:http bridge (Request in, Response out). */
-export function launchNode(origin: string): Promise<RunningRuntime> {
-  return serveOnNode(fixtureHandler(origin));
+export async function launchNode(origin: string): Promise<RunningRuntime> {
+  return serveOnNode(fixtureHandler(origin, await fixturePieces()));
 }
 
 /** A fetch handler behind a minimal node:http bridge on loopback (Request in, Response out). */

@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { contentDigestValue, encodeDigest, formatCacheDigestHeader, formatPreloadValue } from '@cache-digest/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummaryHeader } from '../../core/summary-header.ts';
-import { BIG_FILES, FIXTURE_ASSETS, FIXTURE_FILES } from './fixture-site.ts';
+import { BIG_FILES, FIXTURE_ASSETS, FIXTURE_FILES, PRE_FILES } from './fixture-site.ts';
 import { startFixtureOrigin, type FixtureOrigin } from './fixture-origin.ts';
 import type { RunningRuntime } from './launch-runtime.ts';
 import { readPushStream } from './read-push-stream.ts';
@@ -63,17 +63,18 @@ export function runtimeContract(name: string, launch: (origin: string) => Promis
       await expectStream(await get('/', { 'service-worker-navigation-preload': formatPreloadValue(digestOf(['/app.js', '/font.woff2'])) }), ['/app.css']);
     });
 
+    // node:http, not fetch: fetch would decode the body (and ask for gzip) on its own.
+    const raw = (encoding: string, path = '/big.html') =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http.get(runtime.url + path, { headers: { 'accept-push-stream': '1', 'accept-encoding': encoding } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+          response.on('error', reject);
+        }).on('error', reject);
+      });
+
     it('sends a gzip stream (text assets and page compressed) to a client that accepts gzip, identity to one that does not', async () => {
-      // node:http, not fetch: fetch would decode the body (and ask for gzip) on its own.
-      const raw = (encoding: string) =>
-        new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-          http.get(runtime.url + '/big.html', { headers: { 'accept-push-stream': '1', 'accept-encoding': encoding } }, (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
-            response.on('error', reject);
-          }).on('error', reject);
-        });
       const files = { ...FIXTURE_FILES, ...BIG_FILES };
       const gzip = await raw('gzip, deflate, br');
       const identity = await raw('identity');
@@ -93,6 +94,22 @@ export function runtimeContract(name: string, launch: (origin: string) => Promis
       }
       // lib.js and the page compress to a fraction; the font (not a text type) goes stored.
       expect(gzip.body.byteLength * 3).toBeLessThan(identity.body.byteLength);
+    });
+
+    it('takes an asset body\'s pieces from its build-time pieces file instead of compressing it in the isolate, unless the file is stale', async () => {
+      const compressions = async () => Number(await (await get('/', { 'x-fixture': 'compressions' })).text());
+      const before = await compressions();
+      const { headers, body } = await raw('gzip', '/pre.html');
+      expect(headers['content-encoding']).toBe('gzip');
+      const { parts, fin } = await readPushStream(new Response(new Uint8Array(gunzipSync(body))));
+      expect(fin).toBe(true);
+      expect(parts.map((part) => [part.url, part.outcome, part.body])).toEqual(['/pre.html', '/pre.js', '/stale.js'].map((url) => [url, 'end', PRE_FILES[url]!.body]));
+      // /pre.js from its pieces file; /stale.js's file was made from an older build: compressed here, once.
+      expect(await compressions()).toBe(before + 1);
+      await raw('gzip', '/pre.html');
+      expect(await compressions()).toBe(before + 1);
+      // /pre.js (about 95 KB of text) went deflated all the same.
+      expect(body.byteLength * 4).toBeLessThan(new TextEncoder().encode(PRE_FILES['/pre.js']!.body as string).byteLength);
     });
 
     it('streams every asset without a digest or with a malformed one, and the page intact', async () => {

@@ -46,3 +46,4 @@ export type { DiscoveryOptions } from './discovery/discovery-options.ts';
 export { headReferences, type HeadReference } from './discovery/head-references.ts';
 export { ensureDevCertificate, spkiHash, type DevCertificate } from './tls/index.ts';
 export { isUnsafeEarlyData, TOO_EARLY_STATUS } from './core/too-early.ts';
+export { writeStreamPieces } from './compression/write-stream-pieces.ts';

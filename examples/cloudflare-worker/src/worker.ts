@@ -22,6 +22,9 @@ async function load(env: Env, base: string): Promise<FetchHandler | undefined> {
     // Workers Assets sends `max-age=0, must-revalidate`: assets get the Node static server's defaults.
     // The manifest's content-hashed files (the Vite plugin lists them) are the ones served `immutable`.
     assets: staticCacheControl((url, request) => env.ASSETS.fetch(request ?? url), manifest.immutable ? { listed: manifest.immutable } : {}),
+    // Text assets' stream pieces from the `.pieces` files `npx cache-digest pieces public` wrote at build time: no
+    // isolate spends CPU compressing them. Without those files, each version is compressed once per isolate.
+    prebuiltPieces: true,
   });
 }
 

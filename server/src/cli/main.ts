@@ -7,6 +7,8 @@ commands:
   decode VALUE                         print {"nBits","pBits","values"} as JSON
   query VALUE URL [ETAG]               exit 0 if the digest holds URL (+ETag), 1 if not, 2 if VALUE is malformed
   manifest DIR [--out FILE]            build the push manifest of a static folder
+  pieces DIR [--manifest FILE]         write DIR/asset.pieces (compressed push-stream pieces) for the text
+                                       assets of the manifest: edge isolates then compress none (fetch handler)
   serve DIR [--port 8443] [--host 127.0.0.1] [--cert F --key F]
         [--mode auto|push|stream|hints|links|off] [--manifest F] [--stats]
         [--no-client] [--inject-loader] [--log none|summary|full] [--log-format text|json]
@@ -41,6 +43,16 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
         // Loaded on demand so the digest commands start fast.
         const { manifestCommand } = await import('./manifest-command.ts');
         return await manifestCommand(args);
+      }
+      case 'pieces': {
+        const [dir, flag, file, ...extra] = args;
+        if (!dir || dir.startsWith('-') || (flag !== undefined && (flag !== '--manifest' || !file)) || extra.length > 0) {
+          throw new UsageError('usage: cache-digest pieces DIR [--manifest FILE]');
+        }
+        const { writeStreamPieces } = await import('../compression/write-stream-pieces.ts');
+        const written = await writeStreamPieces(dir, file);
+        io.stdout(`${written.length} pieces files written\n`);
+        return 0;
       }
       case 'serve': {
         const { serveCommand } = await import('./serve-command.ts');

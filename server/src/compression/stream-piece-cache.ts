@@ -48,17 +48,20 @@ export class StreamPieceCache {
     this.#maxBytes = maxBytes;
   }
 
-  /** Bodies compressed so far (a version already cached is never compressed again). */
+  /** Bodies deflated so far (text types; a version already cached, or taken from its prebuilt pieces, is not deflated again). */
   get compressions(): number {
     return this.#compressions;
   }
 
-  /** The pieces of an asset's body (`headers` lower-case, as an `AssetResponse`'s). */
-  async pieces(url: string, headers: Record<string, string>, body: Uint8Array): Promise<StreamPiece[]> {
+  /**
+   * The pieces of an asset's body (`headers` lower-case, as an `AssetResponse`'s). `prebuilt`, tried first when this
+   * version is not cached: pieces made at build time (a pieces file), undefined for none; then the body is compressed.
+   */
+  async pieces(url: string, headers: Record<string, string>, body: Uint8Array, prebuilt?: () => Promise<StreamPiece[] | undefined>): Promise<StreamPiece[]> {
     const etag = headers.etag;
     if (etag === undefined) {
       let pieces = this.#byBody.get(body);
-      if (!pieces) this.#byBody.set(body, (pieces = await this.#make(headers['content-type'], body)));
+      if (!pieces) this.#byBody.set(body, (pieces = await this.#build(headers['content-type'], body, prebuilt)));
       return pieces;
     }
     const key = `${url}\n${etag}\n${body.byteLength}\n${headers['last-modified'] ?? ''}`;
@@ -71,7 +74,7 @@ export class StreamPieceCache {
     }
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = this.#make(headers['content-type'], body).then((pieces) => {
+      pending = this.#build(headers['content-type'], body, prebuilt).then((pieces) => {
         this.#store(key, pieces);
         return pieces;
       });
@@ -81,9 +84,14 @@ export class StreamPieceCache {
     return pending;
   }
 
+  async #build(type: string | undefined, body: Uint8Array, prebuilt: (() => Promise<StreamPiece[] | undefined>) | undefined): Promise<StreamPiece[]> {
+    const found = prebuilt ? await prebuilt().catch(() => undefined) : undefined;
+    return found ?? this.#make(type, body);
+  }
+
   async #make(type: string | undefined, body: Uint8Array): Promise<StreamPiece[]> {
-    this.#compressions++;
     const text = TEXT_TYPE.test(type ?? '');
+    if (text) this.#compressions++;
     const pieces: StreamPiece[] = [];
     for (let offset = 0; offset < body.byteLength; offset += text ? PIECE_BYTES : STORED_PIECE_BYTES) {
       const bytes = body.subarray(offset, offset + (text ? PIECE_BYTES : STORED_PIECE_BYTES));

@@ -30,6 +30,8 @@ export interface FetchHandlerOptions extends FetchDeliveryOptions {
 export interface FetchHandler {
   (request: Request): Promise<Response>;
   readonly core: CacheDigestCore;
+  /** Asset bodies compressed for push streams so far, in this isolate (a version is compressed once, a prebuilt one never). */
+  readonly compressions: number;
 }
 
 /**
@@ -69,5 +71,8 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
     }
     return delivery.respond(request, assets, fromSite);
   };
-  return Object.assign(handler, { core: delivery.core });
+  return Object.defineProperties(handler, {
+    core: { value: delivery.core, enumerable: true },
+    compressions: { get: () => delivery.compressions, enumerable: true },
+  }) as FetchHandler;
 }

@@ -21,6 +21,12 @@ export interface FetchDeliveryOptions extends CacheDigestCoreOptions {
    */
   streamCompression?: boolean;
   /**
+   * Pieces files made at build time (`cache-digest pieces DIR`, docs/push-stream.md, Compression): before compressing
+   * an asset version, ask `assets` for its pieces file (`/app.js` -> `/app.js.pieces`) and use it when it matches the
+   * body, so that no isolate spends CPU compressing assets. Default false (no extra lookup).
+   */
+  prebuiltPieces?: boolean;
+  /**
    * Delta parts (docs/push-stream.md, Delta parts): looks up a delta of an asset against a version the client's digest
    * holds. The Node adapters make these from previous builds on disk; at the edge the caller supplies them (made at
    * build time, for instance), since no previous build is on a disk there and `CompressionStream` takes no dictionary.
@@ -55,6 +61,7 @@ export class FetchDelivery {
   private readonly maxAssetBytes: number;
   private readonly pieces: StreamPieceCache | undefined;
   private readonly deltas: FetchDeltaLookup | undefined;
+  private readonly prebuiltPieces: boolean;
   // Pages (a manifest page's or route's asset list) seen setting a cookie: stream mode falls back to hints for them.
   private readonly cookiePages = new WeakSet<readonly PageAsset[]>();
 
@@ -64,6 +71,12 @@ export class FetchDelivery {
     this.maxAssetBytes = options.maxAssetBytes ?? 8 * 1024 * 1024;
     this.pieces = options.streamCompression !== false && hasWebDeflate() ? new StreamPieceCache(webDeflate) : undefined;
     this.deltas = options.deltas;
+    this.prebuiltPieces = options.prebuiltPieces === true;
+  }
+
+  /** Asset bodies this delivery compressed for push streams so far (none taken from pieces files or cached). */
+  get compressions(): number {
+    return this.pieces?.compressions ?? 0;
   }
 
   /** The page assets of a GET or HEAD of a manifest page, else undefined (not a page: pass it on). */
@@ -113,7 +126,7 @@ export class FetchDelivery {
           this.core.record(pageRequest, plan, outcome, status);
         },
         onCancel: () => abort.abort(),
-        ...(compress ? { compression: this.pieces } : {}),
+        ...(compress ? { compression: this.pieces, prebuiltPieces: this.prebuiltPieces } : {}),
         ...(holds ? { delta: { find: this.deltas!, holds } } : {}),
       });
       const streamHeaders = pushStreamHeaders(this.core.pageHeaders(plan, outcome), streamed.map((entry) => entry.asset.url));

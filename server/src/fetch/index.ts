@@ -9,6 +9,8 @@ export { originSource, type OriginSourceOptions } from './origin-source.ts';
 export { pushStreamBody, type PushStreamBodyOptions, type FetchDeltaLookup, type FetchDeltaPart } from './push-stream-body.ts';
 export { StreamPieceCache, type StreamPiece, type PieceDeflate } from '../compression/stream-piece-cache.ts';
 export { webDeflate } from '../compression/web-deflate.ts';
+export { encodeStreamPieces, STREAM_PIECES_SUFFIX } from '../compression/encode-stream-pieces.ts';
+export { decodeStreamPieces } from '../compression/decode-stream-pieces.ts';
 export { syncFlushed } from '../compression/sync-flushed.ts';
 export { CacheDigestCore, type CacheDigestCoreOptions } from '../core/cache-digest-core.ts';
 export { DeliveryStats } from '../core/delivery-stats.ts';

@@ -1,5 +1,7 @@
 import { crc32, GzipSplicer, PAGE_SETS_COOKIE_HEADER, PushStreamWriter, type DeflatePiece, type PushStreamHead } from '@cache-digest/shared';
-import type { StreamPiece, StreamPieceCache } from '../compression/stream-piece-cache.ts';
+import { TEXT_TYPE, type StreamPiece, type StreamPieceCache } from '../compression/stream-piece-cache.ts';
+import { decodeStreamPieces } from '../compression/decode-stream-pieces.ts';
+import { STREAM_PIECES_SUFFIX } from '../compression/encode-stream-pieces.ts';
 import { webDeflate } from '../compression/web-deflate.ts';
 import { contentDigestOf } from '../core/content-digest-of.ts';
 import type { AssetState, PageAsset } from '../core/types.ts';
@@ -41,6 +43,8 @@ export interface PushStreamBodyOptions {
   onCancel: () => void;
   /** Sends the stream as one gzip member, asset bodies from these pieces (compressed once per version). Absent: identity. */
   compression?: StreamPieceCache;
+  /** With `compression`: asks `source` for an asset's pieces file (`/app.js.pieces`) before compressing a version itself. */
+  prebuiltPieces?: boolean;
   /** Deltas against versions the client holds (`holds`, its digest); sent when smaller than the body would be. */
   delta?: { find: FetchDeltaLookup; holds: (url: string, etag: string) => boolean };
 }
@@ -68,7 +72,7 @@ const DROPPED_PART_HEADERS = new Set([
  * page's head arrives, its data interleaved. The stream ends with FIN only
  * when the page and every asset part are complete. A page that fails before
  * its head becomes a 502/504 page part; a page body that fails midway
- * aborts the page part and errors the stream (no FIN), so the client never
+ * aborts the page part and the stream ends without FIN, so the client never
  * takes a truncated page for a complete one.
  */
 export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<Uint8Array> {
@@ -190,6 +194,25 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
     }
   };
 
+  // An asset's pieces file, made at build time: used only when it matches the body (a stale one is ignored).
+  const readPieceFile = async (url: string, body: Uint8Array): Promise<StreamPiece[] | undefined> => {
+    const target = new URL(url, options.origin);
+    target.pathname += STREAM_PIECES_SUFFIX;
+    const response = await options.source(target);
+    if (!response || response.status !== 200) {
+      if (response) discard(response);
+      return undefined;
+    }
+    // The file holds at most the body, some deflate overhead and 12 bytes a piece.
+    const limit = body.byteLength + (body.byteLength >> 3) + 1024;
+    if (Number(response.headers.get('content-length') ?? '0') > limit || (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase() !== 'identity') {
+      discard(response);
+      return undefined;
+    }
+    const file = new Uint8Array(await response.arrayBuffer());
+    return file.byteLength > limit ? undefined : decodeStreamPieces(file, body);
+  };
+
   const writeAssets = async (): Promise<void> => {
     const reads: Promise<Response | null>[] = [];
     let part = PAGE_PART + 1;
@@ -211,7 +234,7 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       const coding = response.headers.get('content-encoding')?.trim().toLowerCase();
       if (coding && coding !== 'identity') {
         // A worker's synthesized response is never decoded: an encoded body would be cached as is.
-        void response.body?.cancel();
+        discard(response);
         fail('content-encoding');
         continue;
       }
@@ -220,7 +243,7 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
         if (!DROPPED_PART_HEADERS.has(name) && name !== 'content-encoding') headers[name] = value;
       });
       if (state === 'stale-current') {
-        void response.body?.cancel();
+        discard(response);
         delete headers['content-type'];
         enqueue(writer.head(id, { url: asset.url, status: 304, headers, role: 'asset' }));
         enqueue(writer.end(id));
@@ -240,7 +263,9 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       // lets the worker check the body before storing it.
       headers['content-length'] = String(body.byteLength);
       headers['content-digest'] = contentDigestOf(asset.url, headers.etag, headers['last-modified'], body);
-      const pieces = pieceCache ? await pieceCache.pieces(asset.url, headers, body).catch(() => undefined) : undefined;
+      // Only text is deflated: other types have no pieces file to look for.
+      const prebuilt = options.prebuiltPieces && TEXT_TYPE.test(headers['content-type'] ?? '') ? () => readPieceFile(asset.url, body) : undefined;
+      const pieces = pieceCache ? await pieceCache.pieces(asset.url, headers, body, prebuilt).catch(() => undefined) : undefined;
       const delta = options.delta ? await options.delta.find({ url: asset.url, etag: headers.etag, body }, options.delta.holds).catch(() => undefined) : undefined;
       if (closed) break;
       const plain = pieces ? pieces.reduce((sum, piece) => sum + (piece.deflated?.byteLength ?? piece.length), 0) : body.byteLength;
@@ -263,15 +288,14 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       void (async () => {
         const [pageComplete] = await Promise.all([writePage(), writeAssets()]);
         if (closed) return;
-        if (pageComplete) {
-          enqueue(writer.fin());
-          if (gzip) enqueueWire(gzip.finish());
-          closed = true;
-          controller.close();
-        } else {
-          closed = true;
-          controller.error(new Error('cache-digest: the page failed midway; the push stream ends without FIN'));
-        }
+        // A failed page: its part was aborted, and the stream ends without FIN, which readers take as truncated. Closed, not
+        // errored: an errored body is an uncaught exception to the runtime (workerd counts it, Deno and Bun print it), and
+        // Bun drops what was queued before the error, the ABORT included. The gzip member still ends well-formed, so no
+        // decoder on the way fails on it; the missing FIN alone marks the stream incomplete.
+        if (pageComplete) enqueue(writer.fin());
+        if (gzip) enqueueWire(gzip.finish());
+        closed = true;
+        controller.close();
       })().catch((error: unknown) => {
         if (closed) return;
         closed = true;
@@ -287,6 +311,11 @@ export function pushStreamBody(options: PushStreamBodyOptions): ReadableStream<U
       options.onCancel();
     },
   });
+}
+
+/** Drops a body not read: cancelling an errored body rejects, which must not go unhandled. */
+function discard(response: Response): void {
+  response.body?.cancel().catch(() => undefined);
 }
 
 // HEAD frames deflated, by their exact bytes: streams for the same page and digest send the same HEADs, so most requests

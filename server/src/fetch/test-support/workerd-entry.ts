@@ -3,8 +3,8 @@ import { fixtureHandler } from './fixture-site.ts';
 let handler: ((request: Request) => Promise<Response>) | undefined;
 
 export default {
-  fetch(request: Request, env: { ORIGIN?: string }): Promise<Response> {
-    handler ??= fixtureHandler(env.ORIGIN);
+  fetch(request: Request, env: { ORIGIN?: string; PIECES?: string }): Promise<Response> {
+    handler ??= fixtureHandler(env.ORIGIN, env.PIECES);
     return handler(request);
   },
 };

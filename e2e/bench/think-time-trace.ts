@@ -1,11 +1,14 @@
-// `npx tsx --conditions=source e2e/bench/think-time-trace.ts [--rtt 100] [--mbit 5] [--runs 3] [--strategies baseline,digest]`:
+// `npx tsx --conditions=source e2e/bench/think-time-trace.ts [--rtt 100] [--mbit 5] [--runs 3] [--strategies baseline,digest] [--think 200] [--trace DIR [--samples]]`:
 // a timeline of the think-time visit (returning visitor after the v5 deploy, the page takes 200 ms to
 // build) on one clock: when the server received the page request, ran the page handler, wrote each
 // push-stream chunk (assets, then the page part), and what the page's Navigation and Resource Timing
 // say (worker start, request, first byte, each asset's end, load; for each asset, Chromium's static
 // router's matched and final source and its evaluation and cache lookup starts: cache routes,
 // docs/cache-routes.md). The server's write times + RTT/2 are the browser's arrival times (the emulator
-// holds each chunk RTT/2 per direction; `--mbit` caps the measured visit each way).
+// holds each chunk RTT/2 per direction; `--mbit` caps the measured visit each way). `--think 0` measures the
+// same deploy with a page that is ready at once (deploy-js). `--trace DIR` records a Chrome trace of each
+// measured visit (DIR/<strategy>-<run>.json, for chrome://tracing or Perfetto) and prints what kept the
+// page's main thread and the Service Worker's thread busy between navigation start and load.
 import { Http2ServerResponse } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -14,6 +17,7 @@ import { StaticSite } from '@cache-digest/server';
 import { E2eEnvironment } from '../src/harness/e2e-environment.ts';
 import { THINK_TIME_MS, strategyNamed } from '../src/harness/strategies.ts';
 import { renderFailure, type RenderCheckResult } from '../src/harness/render-check.ts';
+import { ChromeTrace } from './chrome-trace.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +25,9 @@ const { values } = parseArgs({
     mbit: { type: 'string', default: '0' },
     runs: { type: 'string', default: '3' },
     strategies: { type: 'string', default: 'baseline,digest' },
+    think: { type: 'string', default: String(THINK_TIME_MS) },
+    trace: { type: 'string' },
+    samples: { type: 'boolean', default: false },
   },
 });
 const rttMs = Number(values.rtt);
@@ -91,14 +98,21 @@ try {
           await lab.page.waitForFunction(`document.documentElement.dataset.demoReady === 'true'`, null, { timeout: 60_000 });
           await lab.settle();
         }
-        await environment.serve('v5', strategy.serverMode, { workbox: strategy.workbox === true, pageDelayMs: THINK_TIME_MS });
+        await environment.serve('v5', strategy.serverMode, { workbox: strategy.workbox === true, pageDelayMs: Number(values.think) });
         environment.proxy.rttMs = rttMs;
         if (Number(values.mbit) > 0) environment.proxy.bandwidthBytesPerSecond = Number(values.mbit) * 125_000;
         await lab.prepare('returning');
         events.length = 0;
+        const chrome = values.trace ? await ChromeTrace.start(lab.context, lab.page, values.samples) : undefined;
         tracing = true;
         const metrics = await lab.load('/', 'returning');
         tracing = false;
+        if (chrome) {
+          const file = `${values.trace}/${name}-${run}.json`;
+          const trace = await chrome.stop(file);
+          console.log(`  chrome trace: ${file}`);
+          for (const line of trace.busy(metrics.loadMs)) console.log(`    ${line}`);
+        }
         environment.proxy.bandwidthBytesPerSecond = undefined;
         // A visit that did not render (or never got ready) is not one to report a time for.
         await lab.page.waitForFunction(`document.documentElement.dataset.demoReady === 'true'`, null, { timeout: 60_000 });

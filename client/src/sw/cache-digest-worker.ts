@@ -17,6 +17,9 @@ export type { KeepAlive } from './http-cache-strategy.ts';
 const PAGE_QUIET_MS = 1000;
 /** ...or this long after its stream ended, whichever comes first. */
 const PAGE_QUIET_MAX_MS = 10_000;
+/** A page's first burst of requests is over once it has asked for nothing for this long (ms), or after the max. */
+const PAGE_SETTLED_MS = 100;
+const PAGE_SETTLED_MAX_MS = 2000;
 
 /**
  * The Service Worker's logic, independent of how it is installed. It joins
@@ -68,6 +71,7 @@ export class CacheDigestWorker {
       pruneAfterStream(pruneTarget, { page, assets, resolve, now: Date.now(), maxUnusedMs: options.maxUnusedMs }),
       () => this.activity.quiet(PAGE_QUIET_MS, PAGE_QUIET_MAX_MS),
       this.routes,
+      () => this.activity.quiet(PAGE_SETTLED_MS, PAGE_SETTLED_MAX_MS),
     );
   }
 

@@ -8,7 +8,6 @@ import type { PersistentDigestIndex } from './persistent-digest-index.ts';
 import { readBounded } from './read-bounded.ts';
 import { stripFragment } from './strip-fragment.ts';
 import { readStoredMeta, toResponse, toStoredResponse, type BufferedResponse } from './stored-response.ts';
-import { markSource } from './mark-source.ts';
 
 /** Extends the life of the event being handled (FetchEvent/ExtendableEvent `waitUntil`). */
 export type KeepAlive = (work: Promise<unknown>) => void;
@@ -54,7 +53,7 @@ export class HttpCacheStrategy {
     // A reload asks past every copy, the stream's included.
     if (request.cache !== 'reload' && this.waiters.has(url)) {
       const part = await this.waiters.wait(url, this.options.partTimeoutMs);
-      if (part) return markSource(toResponse(part), 'stream');
+      if (part) return toResponse(part, 'stream');
     }
     await this.index.ready();
     const entry = this.index.get(url);

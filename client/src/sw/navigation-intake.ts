@@ -42,14 +42,19 @@ export class NavigationIntake {
     /** Where the page's current asset list (`push-stream-assets`) is recorded, to rank entries under the budget. */
     private readonly currentAssets: CurrentAssets,
     /** Called once a push stream's parts are all stored and the page is quiet, with the page's key and current asset list (pruning, prune-after-stream.ts). */
-    private readonly afterStream?: (page: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
+    private readonly afterStream: (page: string, assets: string | null, resolve: (path: string) => string | undefined) => Promise<unknown>,
     /**
      * Resolves when the page has stopped asking for subresources (page-activity.ts): until then a stream's
      * parts stay in memory for the page's requests, and pruning waits.
      */
-    private readonly pageQuiet: () => Promise<void> = () => Promise.resolve(),
+    private readonly pageQuiet: () => Promise<void>,
     /** URLs the browser takes from the cache without a fetch event: the page waits until their parts are stored. */
-    private readonly routes?: CacheRoutes,
+    private readonly routes: CacheRoutes,
+    /**
+     * Resolves when the page's first burst of subresource requests is over: a part that arrives after the page
+     * was handed over is stored then, not while the page loads (its copy in memory answers the page meanwhile).
+     */
+    private readonly pageSettled: () => Promise<void>,
   ) {}
 
   /**
@@ -106,13 +111,14 @@ export class NavigationIntake {
     const writes: Promise<unknown>[] = [];
     // Parts the browser will look for in Cache Storage itself (cache-routes.ts): the page waits until each
     // is stored, void or refused, or the stream is over.
-    const routed = new Set(announced.filter((url) => this.routes?.covers(url)));
+    const routed = new Set(announced.filter((url) => this.routes.covers(url)));
     let allStored!: () => void;
     const stored = new Promise<void>((resolve) => (allStored = resolve));
     const storedOne = (url: string) => routed.delete(url) && !routed.size && allStored();
     if (!routed.size) allStored();
     /** Parts held in memory for the page's requests until it is quiet (their copies in Cache Storage may be a write behind). */
     const held = new Set<string>();
+    let handedOver = false;
     let closeError: unknown;
     const { page, done } = receivePushStream(
       sniffed?.body ?? response.body!,
@@ -122,7 +128,13 @@ export class NavigationIntake {
           this.waiters.settle(url, part, stream);
           held.add(url);
           // A part the cache refused is still the page's until it is quiet (and a routed one comes from the network).
-          const write = this.cache.put(url, url, part, { requestTime, responseTime: Date.now() }, () => storedOne(url)).catch(() => undefined);
+          const times = { requestTime, responseTime: Date.now() };
+          // Storing (Cache Storage, the index, the new digest) costs the worker's thread, and the browser's, the page's
+          // time: once the page is loading, it waits for its burst of requests. (A routed part the page waited for was
+          // stored before it was handed over; one that comes later comes too late for the page anyway.)
+          const write = (handedOver ? this.pageSettled() : Promise.resolve())
+            .then(() => this.cache.put(url, url, part, times, () => storedOne(url)))
+            .catch(() => undefined);
           writes.push(write.then(() => storedOne(url)));
         },
         onNotModified: (url, notModified) => {
@@ -150,12 +162,8 @@ export class NavigationIntake {
           });
         },
       },
-      {
-        maxEntryBytes: this.options.maxEntryBytes,
-        maxParts: this.options.maxParts,
-        idleTimeoutMs: this.options.streamIdleTimeoutMs,
-        pageStallTimeoutMs: this.options.pageStallTimeoutMs,
-      },
+      // The worker's options carry the stream's limits under the same names, but the idle timeout.
+      { ...this.options, idleTimeoutMs: this.options.streamIdleTimeoutMs },
     );
     // Once the page is quiet, its parts leave memory (they are in Cache Storage), and it is pruned: after the
     // prunings of earlier streams, whose lists the page records build on.
@@ -166,7 +174,7 @@ export class NavigationIntake {
         for (const url of held) this.waiters.release(url, stream);
       });
     this.pruning = Promise.all([this.pruning, quiet])
-      .then(() => this.afterStream?.(pagePath, assets, resolve))
+      .then(() => this.afterStream(pagePath, assets, resolve))
       .catch(() => undefined);
     keepAlive(this.pruning);
     const pageResponse = await page;
@@ -189,6 +197,7 @@ export class NavigationIntake {
     // At most a stall's worth: a routed part still missing then comes from the network.
     await within(stored, this.options.pageStallTimeoutMs);
     streamed?.();
+    handedOver = true;
     // A page that set a cookie comes from the network (the server, having seen the cookie, then sends hints).
     return handOverPage(request, response, pageResponse);
   }

@@ -1,4 +1,4 @@
-import { SOURCE_TIMING_METRIC } from './mark-source.ts';
+import { SOURCE_TIMING_METRIC, type WorkerSource } from './mark-source.ts';
 
 /** Header the worker adds to each stored response: when it was received, and its body size. */
 export const STORED_META_HEADER = 'x-cache-digest-stored';
@@ -13,10 +13,16 @@ export interface BufferedResponse {
 /** Statuses whose Response may not carry a body. */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
-/** A fresh Response for a buffered one (each caller gets its own body). */
-export function toResponse(buffered: BufferedResponse): Response {
-  const body = NULL_BODY.has(buffered.status) ? null : (buffered.body.slice() as Uint8Array<ArrayBuffer>);
-  return new Response(body, { status: buffered.status, headers: buffered.headers });
+/**
+ * A fresh Response for a buffered one, marked with where it came from when
+ * `source` is given (mark-source.ts). Built from the bytes, not from another
+ * Response's body stream: the browser then takes the body whole instead of
+ * pumping a stream through the worker's thread. (The Response copies the bytes.)
+ */
+export function toResponse(buffered: BufferedResponse, source?: WorkerSource): Response {
+  const headers = new Headers(buffered.headers);
+  if (source) headers.append('server-timing', `${SOURCE_TIMING_METRIC};desc=${source}`);
+  return new Response(NULL_BODY.has(buffered.status) ? null : (buffered.body as Uint8Array<ArrayBuffer>), { status: buffered.status, headers });
 }
 
 /** The Response to put into the Cache API: the body plus a header recording its receive time and size. */

@@ -1,11 +1,12 @@
 // A push stream's parts answer the page's requests from the worker's memory even after they
 // were written to Cache Storage (reading them back would cost the page a Cache Storage read
 // queued behind the stream's writes); once the page is quiet they are released and served
-// from the cache like any entry.
+// from the cache like any entry. Parts that arrive once the page is loading are stored only
+// after its burst of requests: storing costs the worker's thread, and the browser's, the page's time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
-import { cachedUrls, waitForController } from '../../test-support/page-helpers.ts';
+import { cachedUrls, eventually, waitForController } from '../../test-support/page-helpers.ts';
 import { startStreamSite } from '../../test-support/stream-site.ts';
 import { SOURCE_TIMING_METRIC } from './mark-source.ts';
 
@@ -59,6 +60,60 @@ describe('push-stream parts while the page loads (Chromium)', () => {
     expect(again.text).toBe(ASSETS['/b.js']!.body);
     expect(again.timing).toContain(`${SOURCE_TIMING_METRIC};desc=cache`);
     expect(assetRequests()).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('push-stream parts that follow the page (Chromium)', () => {
+  let browser: LaunchedChromium;
+  let server: CraftedServer;
+  /** The page asks for a small resource every 40 ms for this long: a page still loading. */
+  const BUSY_MS = 1_800;
+  // The inline script ticks before the parser meets /b.js, which waits for its part.
+  const BUSY_PAGE = `<!doctype html><script>window.ticking = true; let n = 0; const tick = setInterval(() => fetch('/tick?' + n++), 40);
+    setTimeout(() => { clearInterval(tick); window.ticking = false; }, ${BUSY_MS});</script>
+    <link rel=stylesheet href=/a.css><script src=/b.js></script><h1 id=t>page first</h1>`;
+
+  beforeAll(async () => {
+    server = await startStreamSite({
+      assets: ASSETS,
+      page: BUSY_PAGE,
+      cacheControl: 'max-age=600',
+      first: 'page',
+      delayMs: 300,
+      extra: (request, response) => {
+        if (!request.url.startsWith('/tick')) return false;
+        response.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' });
+        response.end('tick');
+        return true;
+      },
+    });
+    browser = await launchChromium({ spki: [server.spki] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('are served from memory at once, and stored only once the page has stopped asking', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.origin}/install`);
+    await waitForController(page);
+    const before = server.requests.length;
+    await page.goto(`${server.origin}/`);
+    await page.waitForFunction(() => (window as { bLoaded?: string }).bLoaded === 'b');
+    expect(await page.evaluate(() => getComputedStyle(document.getElementById('t')!).color)).toBe('rgb(4, 5, 6)');
+    expect(await page.evaluate(sources)).toMatchObject({ '/a.css': 'stream', '/b.js': 'stream' });
+    // Well after the parts arrived (a write takes tens of ms), while the page still asks: not stored yet.
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => (window as { ticking?: boolean }).ticking)).toBe(true);
+    expect(await cachedUrls(page)).toEqual([]);
+    // The page stops: both parts are stored, none was fetched on its own.
+    await page.waitForFunction(() => (window as { ticking?: boolean }).ticking === false);
+    await eventually(async () => (await cachedUrls(page)).length === 2, 5_000);
+    expect(await cachedUrls(page)).toEqual(Object.keys(ASSETS).map((path) => server.origin + path).sort());
+    expect(server.requests.slice(before).filter((request) => request.path in ASSETS)).toEqual([]);
     await page.close();
   });
 });

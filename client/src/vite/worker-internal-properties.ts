@@ -19,7 +19,7 @@ export const WORKER_INTERNAL_PROPERTIES: readonly string[] = [
   'resolveUrl', 'onAsset', 'onNotModified', 'onVoid', 'onClose', 'chunks', 'dropped', 'isPage', 'idleTimeoutMs', 'page',
   // navigation intake, part waiters, current assets, page activity
   'intake', 'activity', 'currentAssets', 'waiters', 'announceAll', 'announce', 'settle', 'owner', 'promise', 'counts', 'record', 'assets',
-  'preloadUnusableListeners', 'onPreloadUnusable', 'pruning', 'afterStream', 'pageQuiet', 'resolvePath', 'note', 'last', 'quiet',
+  'preloadUnusableListeners', 'onPreloadUnusable', 'pruning', 'afterStream', 'pageQuiet', 'pageSettled', 'resolvePath', 'note', 'last', 'quiet',
   // cache routes and the page's wait for its routed parts
   'routes', 'patterns', 'paths', 'covers', 'addTo', 'beforeDelete',
   // subresource cache strategy and freshness

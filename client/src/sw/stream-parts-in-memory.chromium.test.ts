@@ -3,6 +3,7 @@
 // queued behind the stream's writes); once the page is quiet they are released and served
 // from the cache like any entry. Parts that arrive once the page is loading are stored only
 // after its burst of requests: storing costs the worker's thread, and the browser's, the page's time.
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CraftedServer } from '../../test-support/crafted-server.ts';
 import { launchChromium, type LaunchedChromium } from '../../test-support/launch-chromium.ts';
@@ -22,6 +23,21 @@ const PAGE_DELAY_MS = 600;
 const sources = `(() => Object.fromEntries(performance.getEntriesByType('resource')
   .map((entry) => [new URL(entry.name).pathname, entry.serverTiming.find((timing) => timing.name === '${SOURCE_TIMING_METRIC}')?.description])))()`;
 
+/**
+ * Installs the worker, then visits `/` and waits until the page rendered with both assets; `before`
+ * counts the server's requests before that visit.
+ */
+async function visitRendered(browser: LaunchedChromium, server: CraftedServer): Promise<{ page: Page; before: number }> {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.origin}/install`);
+  await waitForController(page);
+  const before = server.requests.length;
+  await page.goto(`${server.origin}/`);
+  await page.waitForFunction(() => (window as { bLoaded?: string }).bLoaded === 'b');
+  expect(await page.evaluate(() => getComputedStyle(document.getElementById('t')!).color)).toBe('rgb(4, 5, 6)');
+  return { page, before };
+}
+
 describe('push-stream parts while the page loads (Chromium)', () => {
   let browser: LaunchedChromium;
   let server: CraftedServer;
@@ -38,13 +54,7 @@ describe('push-stream parts while the page loads (Chromium)', () => {
   });
 
   it('the page gets the parts from memory though they are stored; once it is quiet, from the cache', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.origin}/install`);
-    await waitForController(page);
-    const before = server.requests.length;
-    await page.goto(`${server.origin}/`);
-    await page.waitForFunction(() => (window as { bLoaded?: string }).bLoaded === 'b');
-    expect(await page.evaluate(() => getComputedStyle(document.getElementById('t')!).color)).toBe('rgb(4, 5, 6)');
+    const { page, before } = await visitRendered(browser, server);
     // Both assets came in the page's stream: neither was requested.
     const assetRequests = () => server.requests.slice(before).filter((request) => request.path in ASSETS);
     expect(assetRequests()).toEqual([]);
@@ -97,13 +107,7 @@ describe('push-stream parts that follow the page (Chromium)', () => {
   });
 
   it('are served from memory at once, and stored only once the page has stopped asking', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.origin}/install`);
-    await waitForController(page);
-    const before = server.requests.length;
-    await page.goto(`${server.origin}/`);
-    await page.waitForFunction(() => (window as { bLoaded?: string }).bLoaded === 'b');
-    expect(await page.evaluate(() => getComputedStyle(document.getElementById('t')!).color)).toBe('rgb(4, 5, 6)');
+    const { page, before } = await visitRendered(browser, server);
     expect(await page.evaluate(sources)).toMatchObject({ '/a.css': 'stream', '/b.js': 'stream' });
     // Well after the parts arrived (a write takes tens of ms), while the page still asks: not stored yet.
     await page.waitForTimeout(500);

@@ -80,7 +80,7 @@ describe('push-stream parts that follow the page (Chromium)', () => {
   /** The page asks for a small resource every 40 ms for this long: a page still loading. */
   const BUSY_MS = 2_500;
   // The inline script ticks before the parser meets /b.js, which waits for its part.
-  const BUSY_PAGE = `<!doctype html><script>window.ticking = true; let n = 0; const tick = setInterval(() => fetch('/tick?' + n++), 40);
+  const BUSY_PAGE = `<!doctype html><script>window.ticking = true; let n = 0; window.ticks = []; const tick = setInterval(() => { ticks.push(performance.now()); fetch('/tick?' + n++); }, 40);
     setTimeout(() => { clearInterval(tick); window.ticking = false; }, ${BUSY_MS});</script>
     <link rel=stylesheet href=/a.css><script src=/b.js></script><h1 id=t>page first</h1>`;
 
@@ -113,7 +113,17 @@ describe('push-stream parts that follow the page (Chromium)', () => {
     // (at most 2 s after a part, the write goes ahead whatever the page does).
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as { ticking?: boolean }).ticking)).toBe(true);
-    expect(await cachedUrls(page)).toEqual([]);
+    // The write waits while the page's requests are less than 100 ms apart. A machine so loaded that the
+    // page's 40 ms timer fired later than that (the page was quiet, as the worker saw it) proves nothing here.
+    const stored = await cachedUrls(page);
+    const longestGap = await page.evaluate(() => {
+      // From a little before /b.js's part reached the page (its write may start as it reaches the worker).
+      const from = (performance.getEntriesByName(new URL('/b.js', location.href).href)[0] as PerformanceResourceTiming).responseEnd - 50;
+      const ticks = (window as unknown as { ticks: number[] }).ticks;
+      return Math.max(...ticks.slice(1).map((at, index) => (at > from ? at - ticks[index]! : 0)));
+    });
+    if (longestGap < 80) expect(stored).toEqual([]);
+    else console.warn(`stream-parts-in-memory: the page's requests were up to ${Math.round(longestGap)} ms apart (a busy machine): not checking that the parts wait`);
     // The page stops: both parts are stored, none was fetched on its own.
     await page.waitForFunction(() => (window as { ticking?: boolean }).ticking === false);
     await eventually(async () => (await cachedUrls(page)).length === 2, 5_000);

@@ -20,8 +20,9 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * pumping a stream through the worker's thread. (The Response copies the bytes.)
  */
 export function toResponse(buffered: BufferedResponse, source?: WorkerSource): Response {
-  const headers = new Headers(buffered.headers);
-  if (source) headers.append('server-timing', `${SOURCE_TIMING_METRIC};desc=${source}`);
+  // The Response copies its headers: a copy of our own only where one is added.
+  let headers = buffered.headers;
+  if (source) (headers = new Headers(headers)).append('server-timing', `${SOURCE_TIMING_METRIC};desc=${source}`);
   return new Response(NULL_BODY.has(buffered.status) ? null : (buffered.body as Uint8Array<ArrayBuffer>), { status: buffered.status, headers });
 }
 
